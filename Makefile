@@ -1,0 +1,28 @@
+# Two entry points: `make lab` opens the course, `make test` runs every test.
+# Both create .venv and install requirements.txt first (once, and again when it changes).
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+STAMP   = $(VENV)/.installed
+
+.PHONY: setup lab test lint notebooks bench
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $(STAMP)
+
+lab: setup
+	$(BIN)/jupyter lab --notebook-dir=. notebooks/00-start-here.ipynb
+
+test: setup
+	$(BIN)/ruff check k8s_course tests benchmarks tools
+	$(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/ruff check k8s_course tests benchmarks tools
+
+bench: setup
+	$(BIN)/python benchmarks/check_speed.py

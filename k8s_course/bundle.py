@@ -1,0 +1,146 @@
+"""Bundle: every Kubernetes object of one answer, across documents and files."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from .findings import Finding, Path, Severity
+from .source import Document, Source
+
+# Kinds that live outside any namespace (a namespace written on them is ignored).
+CLUSTER_SCOPED = frozenset({
+    "Namespace", "Node", "PersistentVolume", "ClusterRole", "ClusterRoleBinding",
+    "StorageClass", "CustomResourceDefinition", "PriorityClass", "IngressClass",
+    "RuntimeClass", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration",
+    "APIService", "CSIDriver", "CSINode", "VolumeAttachment", "CertificateSigningRequest",
+    "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding",
+})
+BUILT_IN_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease"})
+_MISSING = object()
+
+
+@dataclass(slots=True, eq=False)
+class Resource:
+    """One Kubernetes object as the learner wrote it, with its source map."""
+
+    document: Document
+
+    @property
+    def body(self) -> dict:
+        return self.document.value
+
+    @property
+    def file(self) -> str:
+        return self.document.file
+
+    @property
+    def kind(self) -> str:
+        kind = self.body.get("kind")
+        return kind if isinstance(kind, str) else ""
+
+    @property
+    def api_version(self) -> str:
+        version = self.body.get("apiVersion")
+        return version if isinstance(version, str) else ""
+
+    @property
+    def metadata(self) -> dict:
+        metadata = self.body.get("metadata")
+        return metadata if isinstance(metadata, dict) else {}
+
+    @property
+    def name(self) -> str:
+        name = self.metadata.get("name")
+        return name if isinstance(name, str) else ""
+
+    @property
+    def namespace(self) -> str:
+        """The namespace the object lands in ("default" when none is written)."""
+        if self.cluster_scoped:
+            return ""
+        namespace = self.metadata.get("namespace")
+        return namespace if isinstance(namespace, str) and namespace else "default"
+
+    @property
+    def labels(self) -> dict:
+        labels = self.metadata.get("labels")
+        return labels if isinstance(labels, dict) else {}
+
+    @property
+    def cluster_scoped(self) -> bool:
+        return self.kind in CLUSTER_SCOPED
+
+    @property
+    def ref(self) -> str:
+        """"Deployment/fastapi-app", as kubectl names objects."""
+        return f"{self.kind or '?'}/{self.name or '?'}"
+
+    def get(self, path: Path, default: Any = None) -> Any:
+        """The value at `path`, or `default` when any step is missing or mistyped."""
+        node: Any = self.body
+        for part in path:
+            if isinstance(part, int):
+                if not isinstance(node, list) or not -len(node) <= part < len(node):
+                    return default
+            elif not isinstance(node, dict):
+                return default
+            node = node[part] if isinstance(part, int) else node.get(part, _MISSING)
+            if node is _MISSING:
+                return default
+        return node
+
+    def finding(self, path: Path, message: str, hint: str = "", *,
+                severity: Severity | None = None, rule: str = "", lesson: str = "",
+                at_value: bool = False) -> Finding:
+        """A finding about `path` in this object, positioned by the source map.
+
+        Rules leave `rule`, `severity` and `lesson` empty; the rule runner fills
+        in the rule's own (a finding made without a rule has no severity yet).
+        """
+        line, column = self.document.locate(path, key=not at_value)
+        return Finding(
+            rule, severity or (Severity.ERROR if rule else None), message, hint, self.file, line, column,
+            path, self.ref, "" if self.cluster_scoped else self.namespace, lesson,
+            self.document.index,
+        )
+
+
+@dataclass
+class Bundle:
+    """All objects of one answer: what rules and graders look at together."""
+
+    resources: list[Resource] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+
+    def __iter__(self) -> Iterator[Resource]:
+        return iter(self.resources)
+
+    def __len__(self) -> int:
+        return len(self.resources)
+
+    def of_kind(self, *kinds: str) -> Iterable[Resource]:
+        wanted = set(kinds)
+        return (r for r in self.resources if r.kind in wanted)
+
+    def find(self, kind: str, name: str, namespace: str | None = None) -> Resource | None:
+        """The object of that kind and name (and namespace, when given)."""
+        for resource in self.resources:
+            if resource.kind == kind and resource.name == name and (
+                    namespace is None or resource.namespace == namespace):
+                return resource
+        return None
+
+    @cached_property
+    def graph(self):
+        """Relations between the objects (built once, on first use)."""
+        from .graph import Graph  # noqa: PLC0415 - graph imports bundle
+
+        return Graph(self)
+
+    @cached_property
+    def namespaces(self) -> frozenset[str]:
+        """Namespaces this bundle creates."""
+        return frozenset(r.name for r in self.of_kind("Namespace") if r.name)

@@ -1,0 +1,77 @@
+"""The pipeline: sources -> Bundle -> schema -> rules -> Report."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path as FsPath
+
+from . import rules, schema
+from .bundle import Bundle, Resource
+from .findings import Finding, Severity
+from .report import Report
+from .source import Source, decode, parse, read_path
+
+Answer = str | bytes | os.PathLike | Bundle | Iterable["str | bytes | os.PathLike"]
+_FILE_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def _looks_like_path(text: str) -> bool:
+    return "\n" not in text and (text.endswith(_FILE_SUFFIXES) or os.path.isfile(text))
+
+
+def read_sources(answer: Answer, name: str = "<answer>") -> tuple[list[Source], list[Finding]]:
+    """Turn what the caller gave (text, bytes, paths, or a list of them) into Sources.
+
+    A one-line string ending in .yaml/.yml/.json (or naming an existing file)
+    is a path; any other string is the YAML itself.
+    """
+    if isinstance(answer, bytes):
+        source, problems = decode(name, answer)
+        return ([source] if source else []), problems
+    if isinstance(answer, str) and not _looks_like_path(answer):
+        return [Source(name, answer)], []
+    if isinstance(answer, str | os.PathLike):
+        path = FsPath(answer)
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*") if p.suffix in _FILE_SUFFIXES)
+            return read_sources(files) if files else ([], [Finding(
+                "file-unreadable", Severity.ERROR, f"{path} holds no .yaml, .yml or .json file",
+                "name a manifest file, or a folder that contains some", str(path))])
+        source, problems = read_path(path)
+        return ([source] if source else []), problems
+    sources: list[Source] = []
+    findings: list[Finding] = []
+    for item in answer:
+        more, problems = read_sources(item, name)
+        sources += more
+        findings += problems
+    return sources, findings
+
+
+def load(answer: Answer, name: str = "<answer>") -> tuple[Bundle, list[Finding]]:
+    """Parse an answer into a Bundle, with the findings about its YAML."""
+    if isinstance(answer, Bundle):
+        return answer, []
+    sources, findings = read_sources(answer, name)
+    bundle = Bundle(sources=sources)
+    for source in sources:
+        documents, problems = parse(source)
+        findings += problems
+        bundle.resources += [Resource(document) for document in documents]
+    return bundle, findings
+
+
+def check(answer: Answer, *, kube_version: str | None = None, name: str = "<answer>") -> Report:
+    """Every mistake in a learner's answer, each with its line, column and a fix.
+
+    `answer` is YAML text, a path, a list of paths, or a Bundle from `load()`.
+    Raises ValueError only for an unknown `kube_version`; bad input of any
+    kind becomes findings.
+    """
+    version = schema.normalize_version(kube_version)
+    bundle, findings = load(answer, name)
+    for resource in bundle:
+        findings += schema.check_resource(resource, version)
+    findings += rules.run(bundle)
+    return Report(findings, bundle, version)

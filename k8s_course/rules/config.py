@@ -1,0 +1,1 @@
+"""Rules about config (to be written)."""

@@ -1,0 +1,1 @@
+"""Rules about names (to be written)."""

@@ -1,0 +1,1 @@
+"""Rules about namespaces (to be written)."""

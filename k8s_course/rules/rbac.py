@@ -1,0 +1,1 @@
+"""Rules about rbac (to be written)."""

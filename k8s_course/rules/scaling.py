@@ -1,0 +1,1 @@
+"""Rules about scaling (to be written)."""

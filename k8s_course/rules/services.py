@@ -1,0 +1,1 @@
+"""Rules about services (to be written)."""

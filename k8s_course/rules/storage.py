@@ -1,0 +1,1 @@
+"""Rules about storage (to be written)."""

@@ -1,0 +1,1 @@
+"""Rules about workloads (to be written)."""

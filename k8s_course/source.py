@@ -1,0 +1,640 @@
+"""YAML/JSON text -> documents with a source map, safely.
+
+We build values from libyaml's event stream ourselves instead of calling
+`yaml.load`: it lets one pass catch duplicate keys (PyYAML keeps the last
+silently), YAML-1.1 traps, unsafe tags, alias bombs and runaway nesting, and
+it never recurses (libyaml's C composer crashes the process on deep nesting).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path as FsPath
+from typing import Any
+
+import yaml
+from yaml import events as ev
+from yaml.constructor import SafeConstructor
+from yaml.nodes import ScalarNode
+from yaml.resolver import Resolver
+
+from .findings import Finding, Path, Severity
+
+MAX_BYTES = 10 * 1024 * 1024
+MAX_DEPTH = 100
+MAX_NODES_PER_DOCUMENT = 100_000
+LESSON_YAML = "01-manifest-anatomy#yaml"
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_DOC_START = re.compile(r"^---(?=[ \t]|$)", re.MULTILINE)
+_LINE_BREAK = re.compile(r"\r\n|\r|\n|\x85|\u2028|\u2029")
+_PLAIN_INT = re.compile(r"[-+]?(0|[1-9][0-9]*)")
+_PLAIN_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
+_SAFE_TAGS = {
+    "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null", "tag:yaml.org,2002:binary",
+    "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq",
+    "tag:yaml.org,2002:omap", "tag:yaml.org,2002:set", "!",
+}
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+@dataclass(slots=True)
+class Source:
+    """One input the learner gave us: a file, a cell, or stdin."""
+
+    name: str
+    text: str
+
+
+@dataclass(slots=True)
+class Document:
+    """One YAML document, with where each of its fields was written.
+
+    `spans[path] = (key_line, key_col, value_line, value_col)`, 1-based; for
+    list items and the root the key position is the value position.
+    `traps[path]` holds the spelling of plain scalars that YAML 1.1 turned
+    into a non-string (`no`, `0755`, `12:30`), for the schema stage to explain.
+    """
+
+    file: str
+    index: int
+    value: Any
+    line: int
+    column: int
+    spans: dict[Path, tuple[int, int, int, int]] = field(default_factory=dict)
+    traps: dict[Path, str] = field(default_factory=dict)
+
+    def locate(self, path: Path, *, key: bool = True) -> tuple[int, int]:
+        """Line and column of `path`, or of its nearest written ancestor."""
+        spans = self.spans
+        while path:
+            span = spans.get(path)
+            if span is not None:
+                return (span[0], span[1]) if key else (span[2], span[3])
+            path = path[:-1]
+        return self.line, self.column
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines as YAML counts them (so positions and carets agree)."""
+    return _LINE_BREAK.split(text)
+
+
+def position_of(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of a character offset."""
+    before = text[:index]
+    breaks = list(_LINE_BREAK.finditer(before))
+    if not breaks:
+        return 1, index + 1
+    return len(breaks) + 1, index - breaks[-1].end() + 1
+
+
+def decode(name: str, data: bytes) -> tuple[Source | None, list[Finding]]:
+    """Bytes -> text, or a finding that says why it is not text we can read."""
+    if len(data) > MAX_BYTES:
+        return None, [_too_large(name, len(data))]
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return Source(name, data.decode("utf-16")), []
+        except UnicodeDecodeError:
+            pass
+    if b"\x00" in data[:8192]:
+        return None, [_binary(name, data.index(b"\x00"), data)]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        good = data[: error.start].decode("utf-8", "replace")
+        line, column = position_of(good, len(good))
+        return None, [Finding(
+            "yaml-invalid-utf8", Severity.ERROR,
+            f"byte 0x{data[error.start]:02x} at offset {error.start} is not valid UTF-8 text",
+            "save the file as UTF-8 (most editors have it under 'Save with encoding'); "
+            "if this is not a YAML file, check that you picked the right one",
+            name, line, column, lesson=LESSON_YAML,
+        )]
+    return Source(name, text), []
+
+
+def _binary(name: str, offset: int, data: bytes) -> Finding:
+    line, column = position_of(data[:offset].decode("utf-8", "replace"), offset)
+    return Finding(
+        "yaml-binary", Severity.ERROR,
+        "this looks like a binary file, not YAML text (it contains a NUL byte)",
+        "open the manifest you wrote (a .yaml file), not an image, archive or program",
+        name, line, column, lesson=LESSON_YAML,
+    )
+
+
+def _too_large(name: str, size: int) -> Finding:
+    return Finding(
+        "yaml-too-large", Severity.ERROR,
+        f"the input is {size / 1048576:.1f} MB; the checker reads at most "
+        f"{MAX_BYTES // 1048576} MB",
+        "split it into smaller files; a manifest is rarely more than a few kilobytes",
+        name, lesson=LESSON_YAML,
+    )
+
+
+def read_path(path: FsPath) -> tuple[Source | None, list[Finding]]:
+    """Read a file as a Source, or say why it cannot be read."""
+    name = str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            return None, [_too_large(name, size)]
+        data = path.read_bytes()
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        return None, [Finding(
+            "file-unreadable", Severity.ERROR, f"cannot read {name}: {reason}",
+            "check the file name and that the file exists", name,
+        )]
+    return decode(name, data)
+
+
+def parse(source: Source) -> tuple[list[Document], list[Finding]]:
+    """All documents of one source, and every finding about its YAML."""
+    text = source.text
+    findings: list[Finding] = []
+    if len(text) > MAX_BYTES:
+        return [], [_too_large(source.name, len(text))]
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\x00" in text:
+        return [], [_binary(source.name, text.index("\x00"), text.encode("utf-8", "replace"))]
+    documents: list[Document] = []
+    index = 0
+    for start_line, chunk in _chunks(text):
+        builder = _Builder(source.name, start_line, index, findings)
+        try:
+            builder.run(chunk)
+        except yaml.MarkedYAMLError as error:
+            findings.append(syntax_finding(source.name, error, start_line, chunk))
+        except yaml.YAMLError as error:  # reader errors: control characters
+            findings.append(_reader_finding(source.name, error, start_line))
+        except RecursionError:
+            findings.append(_too_deep(source.name, start_line + 1, 1))
+        documents.extend(builder.documents)
+        index = builder.index
+    if not documents and not any(f.severity is Severity.ERROR for f in findings):
+        findings.append(Finding(
+            "empty-file", Severity.ERROR,
+            "there is no Kubernetes object here: the text is empty or only comments",
+            "write a manifest: apiVersion, kind, metadata and spec",
+            source.name, lesson="01-manifest-anatomy#anatomy",
+        ))
+    return documents, findings
+
+
+def _chunks(text: str) -> list[tuple[int, str]]:
+    """Split at `---` lines so one broken document does not hide the next.
+
+    A `---` at the start of a line always starts a document in YAML, even
+    inside a block scalar, so splitting there never changes the meaning.
+    """
+    starts = [m.start() for m in _DOC_START.finditer(text)]
+    if not starts or starts[0] != 0:
+        starts.insert(0, 0)
+    chunks = []
+    line = 0
+    previous = 0
+    for begin, end in zip(starts, [*starts[1:], len(text)], strict=True):
+        line += len(_LINE_BREAK.findall(text, previous, begin))
+        previous = begin
+        chunks.append((line, text[begin:end]))
+    return chunks
+
+
+# --- building values from events -------------------------------------------
+
+_resolver = Resolver()
+_constructor = SafeConstructor()
+_plain_cache: dict[str, tuple[Any, str | None]] = {}
+
+
+def _plain(value: str) -> tuple[Any, str | None]:
+    """Value of an unquoted scalar, and its tag when YAML 1.1 made it a non-string."""
+    hit = _plain_cache.get(value)
+    if hit is not None:
+        return hit
+    tag = _resolver.resolve(ScalarNode, value, (True, False))
+    result: tuple[Any, str | None]
+    if tag == "tag:yaml.org,2002:str":
+        result = (value, None)
+    elif tag == "tag:yaml.org,2002:null":
+        result = (None, None)
+    elif tag == "tag:yaml.org,2002:bool":
+        parsed = value.lower() in ("yes", "true", "on")
+        result = (parsed, None if value.lower() in ("true", "false") else "bool")
+    elif tag == "tag:yaml.org,2002:int":
+        parsed = _constructor.construct_yaml_int(ScalarNode(tag, value))
+        result = (parsed, None if _PLAIN_INT.fullmatch(value) else "int")
+    elif tag == "tag:yaml.org,2002:float":
+        parsed = _constructor.construct_yaml_float(ScalarNode(tag, value))
+        result = (parsed, None if _PLAIN_FLOAT.fullmatch(value) else "float")
+    elif tag == _MERGE:
+        result = (_MergeKey, None)
+    else:  # timestamps and `=`: Kubernetes reads them as strings
+        result = (value, None)
+    if len(_plain_cache) > 4096:
+        _plain_cache.clear()
+    _plain_cache[value] = result
+    return result
+
+
+class _MergeKey:
+    """Marker for the YAML merge key `<<`."""
+
+
+class _Abort(Exception):
+    """Stop building this document; a finding has been recorded."""
+
+
+@dataclass(slots=True)
+class _Frame:
+    container: dict | list
+    path: Path
+    size: int = 1
+    key: Any = None
+    key_mark: Any = None
+    has_key: bool = False
+    anchor: str | None = None
+    start_mark: Any = None
+    merges: list = field(default_factory=list)
+    key_lines: dict = field(default_factory=dict)
+    skip: bool = False  # a collection used as a mapping key: built, then dropped
+
+
+class _Builder:
+    """Turns one chunk's events into Documents, recording findings."""
+
+    def __init__(self, file: str, line_offset: int, first_index: int, findings: list[Finding]):
+        self.file = file
+        self.offset = line_offset
+        self.index = first_index
+        self.findings = findings
+        self.documents: list[Document] = []
+        self.stop_chunk = False
+
+    def pos(self, mark) -> tuple[int, int]:
+        return mark.line + 1 + self.offset, mark.column + 1
+
+    def add(self, rule: str, mark, message: str, hint: str,
+            severity: Severity = Severity.ERROR, path: Path = ()) -> None:
+        line, column = self.pos(mark)
+        self.findings.append(Finding(
+            rule, severity, message, hint, self.file, line, column, path,
+            lesson=LESSON_YAML, document=self.index,
+        ))
+
+    def run(self, chunk: str) -> None:
+        stream = yaml.parse(chunk, Loader=_Loader)
+        for event in stream:
+            if isinstance(event, ev.DocumentStartEvent):
+                self._document(stream, event)
+                if self.stop_chunk:
+                    return
+
+    def _document(self, stream, start: ev.DocumentStartEvent) -> None:
+        self.stack: list[_Frame] = []
+        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.root: Any = None
+        self.root_mark = None
+        self.nodes = 0
+        self.doc = Document(self.file, self.index, None, *self.pos(start.start_mark))
+        try:
+            for event in stream:
+                if isinstance(event, ev.DocumentEndEvent):
+                    break
+                self._event(event)
+        except _Abort:
+            if self.stop_chunk:  # libyaml is quadratic on deep nesting: read no further
+                self.index += 1
+                return
+            for event in stream:  # drain to the end of this document only
+                if isinstance(event, ev.DocumentEndEvent):
+                    break
+            self.doc.value = _ABORTED
+        else:
+            self.doc.value = self.root
+        if self.doc.value is not _ABORTED:
+            self._judge_root()
+        self.index += 1
+
+    def _judge_root(self) -> None:
+        doc, value = self.doc, self.doc.value
+        if isinstance(value, dict):
+            if self.root_mark is not None:
+                doc.line, doc.column = self.pos(self.root_mark)
+            self.documents.append(doc)
+        elif value is None:
+            self.add("yaml-empty-document", self.root_mark or _Mark(doc.line - 1 - self.offset),
+                     f"document {self.index + 1} is empty; kubectl skips it",
+                     "remove the extra `---`, or write an object under it", Severity.INFO)
+        else:
+            shape = "a list" if isinstance(value, list) else f"the plain value {value!r}"
+            self.add("yaml-not-a-mapping", self.root_mark,
+                     f"document {self.index + 1} is {shape}, not a Kubernetes object",
+                     "a manifest is a mapping that starts with `apiVersion:` and `kind:`; "
+                     "to write several objects, separate them with `---` lines")
+
+    # The builder is a loop over events with an explicit stack, never a recursion.
+    def _event(self, event) -> None:
+        if isinstance(event, ev.ScalarEvent):
+            self._scalar(event)
+        elif isinstance(event, ev.MappingStartEvent | ev.SequenceStartEvent):
+            self._start(event)
+        elif isinstance(event, ev.MappingEndEvent | ev.SequenceEndEvent):
+            self._end()
+        elif isinstance(event, ev.AliasEvent):
+            self._alias(event)
+
+    def _child_path(self) -> tuple[Path | None, Any]:
+        """Path of the node about to be added, and the mark of its key."""
+        if not self.stack:
+            return (), None
+        top = self.stack[-1]
+        if top.skip:
+            return None, None
+        if isinstance(top.container, list):
+            return (*top.path, len(top.container)), None
+        if not top.has_key:
+            return None, None  # this node is a key
+        if top.key is _MergeKey or top.key is _SKIP:
+            return None, top.key_mark
+        return (*top.path, top.key), top.key_mark
+
+    def _check_tag(self, event) -> None:
+        tag = event.tag
+        if tag and tag not in _SAFE_TAGS:
+            shown = tag.replace("tag:yaml.org,2002:", "!!")
+            self.add("yaml-unsafe-tag", event.start_mark,
+                     f"the tag {shown} is not part of Kubernetes YAML; it is ignored here",
+                     "remove the tag: Kubernetes reads plain YAML values only")
+
+    def _scalar(self, event: ev.ScalarEvent) -> None:
+        self._check_tag(event)
+        value: Any = event.value
+        trap = None
+        tag = event.tag
+        if not event.style and event.implicit[0] and (tag is None or tag == "!"):
+            value, trap = _plain(value)
+        elif tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
+                     "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"):
+            value, _ = _plain(value)
+        self._add_value(value, event, 1, trap)
+
+    def _alias(self, event: ev.AliasEvent) -> None:
+        anchored = self.anchors.get(event.anchor)
+        if anchored is None:
+            self.add("yaml-undefined-alias", event.start_mark,
+                     f"*{event.anchor} refers to an anchor &{event.anchor} that is not "
+                     "defined before it (or is still being defined)",
+                     f"define `&{event.anchor}` earlier in the same document, or write the "
+                     "value out in full")
+            self._add_value(None, event, 1, None)
+            return
+        value, size = anchored
+        self._add_value(value, event, size, None, alias=True)
+
+    def _count(self, size: int, mark, alias: bool) -> None:
+        self.nodes += size
+        if self.nodes > MAX_NODES_PER_DOCUMENT:
+            if alias:
+                self.add("yaml-alias-bomb", mark,
+                         "aliases here expand to more than "
+                         f"{MAX_NODES_PER_DOCUMENT:,} values (a 'billion laughs' file)",
+                         "write the values out instead of nesting aliases of aliases")
+            else:
+                self.add("yaml-too-large", mark,
+                         f"this document has more than {MAX_NODES_PER_DOCUMENT:,} values",
+                         "split it into smaller documents")
+            raise _Abort
+
+    def _start(self, event) -> None:
+        self._check_tag(event)
+        if len(self.stack) >= MAX_DEPTH:
+            line, column = self.pos(event.start_mark)
+            self.findings.append(_too_deep(self.file, line, column, self.index))
+            self.stop_chunk = True
+            raise _Abort
+        path, key_mark = self._child_path()
+        skip = path is None
+        if not skip:
+            self._span(path, key_mark, event.start_mark)
+        container: dict | list = {} if isinstance(event, ev.MappingStartEvent) else []
+        frame = _Frame(container, path or (), anchor=event.anchor, skip=skip,
+                       start_mark=event.start_mark)
+        self.stack.append(frame)
+        self._count(1, event.start_mark, False)
+        if not self.stack[:-1]:
+            self.root_mark = event.start_mark
+
+    def _end(self) -> None:
+        frame = self.stack.pop()
+        container = frame.container
+        if frame.merges and isinstance(container, dict):
+            for merged, mark in frame.merges:
+                for key, value in merged.items():
+                    if key not in container:
+                        container[key] = value
+                        if not frame.skip:
+                            self._span((*frame.path, key), mark, mark)
+        if frame.anchor:
+            self.anchors[frame.anchor] = (container, frame.size)
+        self._attach(container, frame.size, frame.start_mark)
+
+    def _add_value(self, value: Any, event, size: int, trap: str | None,
+                   alias: bool = False) -> None:
+        self._count(size if alias else 1, event.start_mark, alias)
+        path, key_mark = self._child_path()
+        if path is not None:
+            self._span(path, key_mark, event.start_mark)
+            if trap is not None:
+                self.doc.traps[path] = event.value
+        anchor = getattr(event, "anchor", None)
+        if anchor and not alias:
+            self.anchors[anchor] = (value, 1)
+        if not self.stack:
+            self.root_mark = event.start_mark
+        self._attach(value, size, event.start_mark, None if alias else getattr(event, "value", None))
+
+    def _attach(self, value: Any, size: int, mark, spelling: str | None = None) -> None:
+        """Put a finished node into its parent; `spelling` is a scalar's source text."""
+        if not self.stack:
+            self.root = value
+            return
+        top = self.stack[-1]
+        top.size += size
+        if isinstance(top.container, list):
+            top.container.append(value)
+            return
+        if not top.has_key:
+            self._take_key(top, value, mark, spelling)
+            return
+        key = top.key
+        top.has_key = False
+        if key is _SKIP:
+            return
+        if key is _MergeKey:
+            self._merge(top, value, top.key_mark)
+            return
+        top.container[key] = value
+
+    def _take_key(self, top: _Frame, key: Any, mark, spelling: str | None) -> None:
+        top.has_key = True
+        top.key_mark = mark
+        line, _ = self.pos(mark)
+        if key is _MergeKey:
+            top.key = _MergeKey
+            return
+        if isinstance(key, dict | list):
+            self.add("yaml-complex-key", mark,
+                     "a list or mapping is used as a key; Kubernetes keys are plain text",
+                     "write the key as plain text followed by a colon, e.g. `name: web`",
+                     path=top.path)
+            top.key = _SKIP
+            return
+        if not isinstance(key, str):
+            spelled = spelling if spelling is not None else str(key)
+            self.add("yaml-non-string-key", mark,
+                     f"the key {spelled} is read as {_KIND_OF_VALUE.get(type(key), 'a value')}"
+                     ", not as text",
+                     f'quote it: "{spelled}": ... (Kubernetes field names and data keys are text)',
+                     Severity.WARNING, path=top.path)
+            key = spelled
+        if key in top.container and not top.skip:
+            first = top.key_lines.get(key)
+            where = f"line {first}" if first else "earlier (through a merge)"
+            dotted = ".".join(str(p) for p in (*top.path, key))
+            self.add("yaml-duplicate-key", mark,
+                     f"{dotted} is written twice: first on {where}, again on line {line}; "
+                     "YAML keeps only the last one",
+                     "delete one of the two; if both were meant, one of them is "
+                     "probably indented wrongly",
+                     path=(*top.path, key))
+        top.key_lines[key] = line
+        top.key = key
+
+    def _merge(self, top: _Frame, value: Any, mark) -> None:
+        merged = value if isinstance(value, list) else [value]
+        for item in merged:
+            if isinstance(item, dict):
+                top.merges.append((item, mark))
+            else:
+                self.add("yaml-bad-merge", mark,
+                         "`<<` merges a mapping (usually `<<: *anchor`), but this value is not one",
+                         "point `<<` at an anchored mapping, or remove it")
+
+    def _span(self, path: Path, key_mark, value_mark) -> None:
+        value_line, value_col = self.pos(value_mark)
+        if key_mark is None:
+            self.doc.spans[path] = (value_line, value_col, value_line, value_col)
+        else:
+            key_line, key_col = self.pos(key_mark)
+            self.doc.spans[path] = (key_line, key_col, value_line, value_col)
+
+
+_KIND_OF_VALUE = {bool: "true/false", int: "a number", float: "a number",
+                  type(None): "an empty value"}
+_SKIP = object()
+_ABORTED = object()
+
+
+class _Mark:
+    """A stand-in mark for a document with no node (an empty one)."""
+
+    def __init__(self, line: int):
+        self.line = max(line, 0)
+        self.column = 0
+
+
+def _too_deep(file: str, line: int, column: int, document: int = 0) -> Finding:
+    return Finding(
+        "yaml-too-deep", Severity.ERROR,
+        f"the nesting here is more than {MAX_DEPTH} levels deep",
+        "a manifest is rarely more than 15 levels deep; look for runaway brackets "
+        "or indentation",
+        file, line, column, lesson=LESSON_YAML, document=document,
+    )
+
+
+# --- syntax errors in a learner's words ------------------------------------
+
+def syntax_finding(file: str, error: yaml.MarkedYAMLError, line_offset: int,
+                   chunk: str) -> Finding:
+    """A libyaml error, rephrased with its likely cause."""
+    mark = error.problem_mark or error.context_mark
+    line = (mark.line if mark else 0) + 1 + line_offset
+    column = (mark.column if mark else 0) + 1
+    problem = (error.problem or "").strip()
+    context = (error.context or "").strip()
+    lines = split_lines(chunk)
+    text_line = lines[mark.line] if mark and mark.line < len(lines) else ""
+    message, hint = _explain(problem, context, text_line, lines, mark)
+    return Finding("yaml-syntax", Severity.ERROR, message, hint, file, line, column,
+                   lesson=LESSON_YAML)
+
+
+def _explain(problem: str, context: str, text_line: str, lines: list[str], mark
+             ) -> tuple[str, str]:
+    said = f"YAML cannot read this: {problem}" + (f" ({context})" if context else "")
+    if "'\\t'" in problem or "\t" in text_line[: (mark.column + 1) if mark else 0]:
+        return ("a tab character is used for indentation; YAML allows only spaces",
+                "replace the tab with spaces (2 per level is usual); most editors can "
+                "show tabs and convert them")
+    if _missing_space(lines, mark.line if mark else 0):
+        return (f"{said}; a key is followed by a colon with no space after it",
+                "put a space after the colon: `key: value`, not `key:value`")
+    if "could not find expected ':'" in problem or ("simple key" in context):
+        return (f"{said}; a line is missing its colon, or it continues a value that "
+                "is indented wrongly",
+                "each field is `key: value`; a long text value needs quotes or a `|` block")
+    if "mapping values are not allowed" in problem:
+        return (f"{said}; a colon followed by a space appears inside a value, or this "
+                "line is indented deeper than the key above it",
+                "quote values that contain `: ` (e.g. `command: \"echo a: b\"`), and line up "
+                "keys of the same mapping at the same column")
+    if "while scanning a quoted scalar" in context or "found unexpected end of stream" in problem:
+        return ("a quote is opened but never closed",
+                "add the closing quote (\" or ') at the end of the value")
+    if ("did not find expected key" in problem or "expected <block end>" in problem
+            or "did not find expected '-'" in problem):
+        return (f"{said}; the indentation is inconsistent",
+                "line up entries of the same mapping at the same column, and list items "
+                "(`- `) under their key at one column")
+    if "found undefined alias" in problem:
+        return (said, "define the anchor (`&name`) before using the alias (`*name`)")
+    if "expected ',' or ']'" in problem or "expected ',' or '}'" in problem:
+        return (f"{said}; a bracket is not closed, or a comma is missing between items",
+                "close every `[` with `]` and every `{` with `}`, with commas between items")
+    if "found character '@'" in problem or "found character '`'" in problem:
+        return (f"{said}; values cannot start with @ or ` unless quoted",
+                "put the value in quotes")
+    return (said, "compare the line with a working example of the same kind; "
+            "indentation and colons are the usual suspects")
+
+
+_NO_SPACE_AFTER_COLON = re.compile(r"^\s*(- )?[A-Za-z][\w.-]*:[^\s/:]")
+
+
+def _missing_space(lines: list[str], line: int) -> bool:
+    """Does this line or the one before hold `key:value` (no space)?"""
+    near = [text for text in lines[max(line - 1, 0): line + 1] if text.strip()]
+    return any(_NO_SPACE_AFTER_COLON.match(text) for text in near)
+
+
+def _reader_finding(file: str, error: yaml.YAMLError, line_offset: int) -> Finding:
+    mark = getattr(error, "problem_mark", None)
+    line = (getattr(error, "line", None) or (mark.line if mark else 0)) + 1 + line_offset
+    column = (getattr(error, "column", None) or (mark.column if mark else 0)) + 1
+    character = getattr(error, "character", None)
+    what = f"character {character!r}" if character is not None else "character"
+    return Finding(
+        "yaml-control-character", Severity.ERROR,
+        f"the text contains a {what} that YAML does not allow",
+        "delete it; it is usually invisible, pasted from a web page or a terminal",
+        file, line, column, lesson=LESSON_YAML,
+    )
