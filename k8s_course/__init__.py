@@ -41,7 +41,7 @@ def __getattr__(name: str) -> Any:
 
 def load_ipython_extension(ipython: Any) -> None:
     """`%load_ext k8s_course`: registers the `%%manifest` cell magic."""
-    from .notebook import load_ipython_extension as load  # noqa: PLC0415
+    from .notebook import load_ipython_extension as load
 
     load(ipython)
 

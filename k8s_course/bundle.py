@@ -102,9 +102,9 @@ class Resource:
         """
         line, column = self.document.locate(path, key=not at_value)
         return Finding(
-            rule, severity or (Severity.ERROR if rule else None), message, hint, self.file, line, column,
-            path, self.ref, "" if self.cluster_scoped else self.namespace, lesson,
-            self.document.index,
+            rule, severity or (Severity.ERROR if rule else None), message, hint, self.file,
+            line, column, path, self.ref, "" if self.cluster_scoped else self.namespace,
+            lesson, self.document.index,
         )
 
 
@@ -136,7 +136,7 @@ class Bundle:
     @cached_property
     def graph(self):
         """Relations between the objects (built once, on first use)."""
-        from .graph import Graph  # noqa: PLC0415 - graph imports bundle
+        from .graph import Graph  # graph imports bundle
 
         return Graph(self)
 

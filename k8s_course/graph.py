@@ -125,6 +125,11 @@ class Graph:
 
     def __init__(self, bundle: Bundle):
         self.bundle = bundle
+        self._by_kind: dict[str, list[Resource]] = defaultdict(list)
+        self._by_ref: dict[tuple[str, str, str], Resource] = {}
+        for resource in bundle:
+            self._by_kind[resource.kind].append(resource)
+            self._by_ref.setdefault((resource.kind, resource.namespace, resource.name), resource)
         self.templates: list[PodTemplate] = []
         self._by_label: dict[tuple[str, str, Any], list[PodTemplate]] = defaultdict(list)
         self._by_namespace: dict[str, list[PodTemplate]] = defaultdict(list)
@@ -162,3 +167,62 @@ class Graph:
         pool = (self.selected_by_labels(namespace, match_labels) if match_labels
                 else self.templates_in(namespace))
         return [t for t in pool if label_selector_matches(selector, t.labels)]
+
+    def of_kind(self, kind: str) -> list[Resource]:
+        """Every object of `kind`, in bundle order."""
+        return self._by_kind.get(kind, [])
+
+    def lookup(self, kind: str, namespace: str, name: str) -> Resource | None:
+        """The object of that kind, namespace ("" for cluster-scoped) and name."""
+        return self._by_ref.get((kind, namespace, name))
+
+    def has_label(self, namespace: str, key: str, value: Any) -> bool:
+        """Does some pod template in `namespace` carry `key: value`?"""
+        return bool(self._by_label.get((namespace, key, value)))
+
+    def namespaces_selected(self, selector: dict) -> list[str]:
+        """Namespaces whose pod templates a plain `key: value` selector matches."""
+        return [namespace for namespace in self._by_namespace
+                if self.selected_by_labels(namespace, selector)]
+
+
+# Where a pod names another object it needs: (list under spec, key, kind, name field).
+_VOLUME_SOURCES = (("configMap", "ConfigMap", "name"), ("secret", "Secret", "secretName"),
+                   ("persistentVolumeClaim", "PersistentVolumeClaim", "claimName"))
+_ENV_SOURCES = (("valueFrom", "configMapKeyRef", "ConfigMap"),
+                ("valueFrom", "secretKeyRef", "Secret"))
+_ENV_FROM_SOURCES = (("configMapRef", "ConfigMap"), ("secretRef", "Secret"))
+
+
+def pod_references(template: PodTemplate) -> Iterator[tuple[str, str, Path]]:
+    """(kind, name, path of the name) for each ConfigMap, Secret, PVC and
+    ServiceAccount a pod template uses, through volumes, env and envFrom."""
+    spec_path = template.spec_path
+    spec = template.spec
+    for index, volume in enumerate(_list(spec.get("volumes"))):
+        volume = _mapping(volume)
+        for key, kind, field in _VOLUME_SOURCES:
+            name = _mapping(volume.get(key)).get(field)
+            if isinstance(name, str) and name:
+                yield kind, name, (*spec_path, "volumes", index, key, field)
+        sources = _list(_mapping(volume.get("projected")).get("sources"))
+        for number, source in enumerate(sources):
+            for key, kind in (("configMap", "ConfigMap"), ("secret", "Secret")):
+                name = _mapping(_mapping(source).get(key)).get("name")
+                if isinstance(name, str) and name:
+                    yield kind, name, (*spec_path, "volumes", index, "projected", "sources",
+                                       number, key, "name")
+    for path, container in template.containers(init=True):
+        for index, variable in enumerate(_list(container.get("env"))):
+            for outer, inner, kind in _ENV_SOURCES:
+                name = _mapping(_mapping(_mapping(variable).get(outer)).get(inner)).get("name")
+                if isinstance(name, str) and name:
+                    yield kind, name, (*path, "env", index, outer, inner, "name")
+        for index, source in enumerate(_list(container.get("envFrom"))):
+            for key, kind in _ENV_FROM_SOURCES:
+                name = _mapping(_mapping(source).get(key)).get("name")
+                if isinstance(name, str) and name:
+                    yield kind, name, (*path, "envFrom", index, key, "name")
+    account = spec.get("serviceAccountName")
+    if isinstance(account, str) and account:
+        yield "ServiceAccount", account, (*spec_path, "serviceAccountName")

@@ -1,17 +1,23 @@
-"""Report -> text for a terminal, HTML for a notebook."""
+"""Report -> text for a terminal (and nbval), HTML for a notebook."""
 
 from __future__ import annotations
 
+import os
+import re
 from html import escape
-from itertools import groupby
+from pathlib import Path as FsPath
 
-from .findings import Finding, Severity, lesson_link
+from .findings import LESSON_DIR, Finding, Severity, lesson_link
 from .report import Report
 
 _ANSI = {Severity.ERROR: "\033[1;31m", Severity.WARNING: "\033[1;33m",
          Severity.INFO: "\033[1;36m"}
 _RESET = "\033[0m"
 _TAB = 4  # how wide a tab is drawn, so the caret stays under the right character
+_WIDEST = 200  # longer source lines are cut: a finding should not scroll forever
+# The spot a finding points at: from its column to the end of the key or value
+# (before `: `, a trailing comment or the end of the line).
+_SPOT = re.compile(r".+?(?=:\s|:$|\s+#|\s*$)")
 
 
 def _caret_line(line: str, column: int) -> tuple[str, str]:
@@ -22,7 +28,10 @@ def _caret_line(line: str, column: int) -> tuple[str, str]:
 
 
 def text(report: Report, *, color: bool = False) -> str:
-    """Compiler-style text: `file:line:col: severity[rule] message`, the line, a caret, the hint."""
+    """Compiler-style text: `file:line:col: severity[rule] message`, the line, a caret, the hint.
+
+    Deterministic (no addresses, no times), so nbval can compare it.
+    """
     out: list[str] = []
     for finding in report.findings:
         severity = str(finding.severity)
@@ -33,7 +42,7 @@ def text(report: Report, *, color: bool = False) -> str:
                    f"{severity}[{finding.rule}] {subject}{finding.message}")
         line = report.source_line(finding)
         if line.strip():
-            shown, caret = _caret_line(line[:200], min(finding.column, 200))
+            shown, caret = _caret_line(line[:_WIDEST], min(finding.column, _WIDEST))
             number = str(finding.line)
             out.append(f" {number} | {shown}")
             out.append(f" {' ' * len(number)} | {caret}")
@@ -45,58 +54,120 @@ def text(report: Report, *, color: bool = False) -> str:
     return "\n".join(out)
 
 
+def lesson_href(lesson: str, here: FsPath | None = None) -> str:
+    """A link to a lesson that works from the notebook being viewed.
+
+    JupyterLab resolves a relative link against the notebook's folder (the
+    kernel's working directory), so we look for the lesson notebook from
+    there and its parents; when it is nowhere near, the course-root form.
+    """
+    page, _, anchor = lesson.partition("#")
+    start = here or FsPath(os.getcwd())
+    for folder in (start, *start.parents[:3]):
+        for candidate in (folder / f"{page}.ipynb", folder / LESSON_DIR / f"{page}.ipynb"):
+            if candidate.is_file():
+                link = os.path.relpath(candidate, start).replace(os.sep, "/")
+                return f"{link}#{anchor}" if anchor else link
+    return lesson_link(lesson)
+
+
+# Severity colours are fixed (not theme variables) because each is drawn as a
+# chip with its own background, readable on light and dark themes alike; the
+# rest follows the JupyterLab theme through --jp-* variables.
 _STYLE = """<style>
-.k8sc-report{font-family:var(--jp-ui-font-family,sans-serif);font-size:13px;
-  color:var(--jp-ui-font-color1,#222);}
-.k8sc-report .k8sc-head{font-weight:600;margin:4px 0 8px}
-.k8sc-report .k8sc-res{margin:8px 0 4px;font-weight:600}
-.k8sc-report .k8sc-f{border-left:4px solid;padding:4px 8px;margin:4px 0 8px;
-  background:var(--jp-layout-color1,transparent)}
-.k8sc-report .k8sc-error{border-color:#d32f2f}
-.k8sc-report .k8sc-warning{border-color:#f9a825}
-.k8sc-report .k8sc-info{border-color:#0288d1}
-.k8sc-report .k8sc-sev{font-weight:700;text-transform:uppercase;font-size:11px}
-.k8sc-report .k8sc-error .k8sc-sev{color:#d32f2f}
-.k8sc-report .k8sc-warning .k8sc-sev{color:#b7791f}
-.k8sc-report .k8sc-info .k8sc-sev{color:#0288d1}
-.k8sc-report pre{margin:4px 0;padding:4px;font-family:var(--jp-code-font-family,monospace);
+.k8sc-report{--k8sc-error:#d32f2f;--k8sc-warning:#ed8c00;--k8sc-info:#0288d1;--k8sc-ok:#2e7d32;
+  font-family:var(--jp-ui-font-family,sans-serif);font-size:var(--jp-ui-font-size1,13px);
+  color:var(--jp-ui-font-color1,#222);line-height:1.45;max-width:60em}
+.k8sc-report .k8sc-head{font-weight:600;margin:2px 0 6px;padding:4px 8px;border-radius:4px;
+  border-left:4px solid var(--k8sc-state)}
+.k8sc-report .k8sc-head.k8sc-pass{--k8sc-state:var(--k8sc-ok)}
+.k8sc-report .k8sc-head.k8sc-fail{--k8sc-state:var(--k8sc-error)}
+.k8sc-report .k8sc-res{margin:10px 0 4px;font-weight:600;
+  border-bottom:1px solid var(--jp-border-color2,#ddd);padding-bottom:2px}
+.k8sc-report .k8sc-ns{font-weight:400;color:var(--jp-ui-font-color2,#666)}
+.k8sc-report .k8sc-f{border-left:4px solid var(--k8sc-sev);padding:4px 10px;margin:4px 0 8px;
+  border-radius:0 4px 4px 0;background:color-mix(in srgb,var(--k8sc-sev) 9%,transparent)}
+.k8sc-report .k8sc-error{--k8sc-sev:var(--k8sc-error);--k8sc-chip-text:#fff}
+.k8sc-report .k8sc-warning{--k8sc-sev:var(--k8sc-warning);--k8sc-chip-text:#1a1a1a}
+.k8sc-report .k8sc-info{--k8sc-sev:var(--k8sc-info);--k8sc-chip-text:#fff}
+.k8sc-report .k8sc-sev{display:inline-block;font-weight:700;text-transform:uppercase;
+  font-size:10px;letter-spacing:.04em;padding:0 6px;border-radius:3px;margin-right:6px;
+  background:var(--k8sc-sev);color:var(--k8sc-chip-text);vertical-align:1px}
+.k8sc-report .k8sc-msg{font-weight:600}
+.k8sc-report .k8sc-meta{color:var(--jp-ui-font-color2,#666);font-size:12px}
+.k8sc-report pre{margin:4px 0;padding:4px 8px;font-family:var(--jp-code-font-family,monospace);
+  font-size:var(--jp-code-font-size,13px);line-height:1.35;border-radius:3px;
   background:var(--jp-cell-editor-background,rgba(127,127,127,.1));
   color:var(--jp-content-font-color1,inherit);white-space:pre;overflow-x:auto}
-.k8sc-report .k8sc-hint{color:var(--jp-ui-font-color2,#555)}
+.k8sc-report .k8sc-ln,.k8sc-report .k8sc-gutter{color:var(--jp-ui-font-color3,#999);
+  user-select:none}
+.k8sc-report .k8sc-spot{text-decoration:underline wavy var(--k8sc-sev);
+  text-underline-offset:3px;background:color-mix(in srgb,var(--k8sc-sev) 22%,transparent)}
+.k8sc-report .k8sc-caret{color:var(--k8sc-sev);font-weight:700}
+.k8sc-report .k8sc-hint b,.k8sc-report .k8sc-lesson b{font-weight:600}
+.k8sc-report .k8sc-lesson{color:var(--jp-ui-font-color2,#666)}
 .k8sc-report code{font-family:var(--jp-code-font-family,monospace)}
 .k8sc-report a{color:var(--jp-content-link-color,#1a73e8)}
 </style>"""
 
 
+def _source_html(line: str, finding: Finding) -> str:
+    """The finding's line, its spot underlined, and a caret under the column."""
+    line = line[:_WIDEST].expandtabs(_TAB)
+    column = min(len(line[: finding.column - 1]), len(line))
+    match = _SPOT.match(line, column)
+    end = match.end() if match and match.end() > column else min(column + 1, len(line))
+    number = f"{finding.line:>4}"
+    return (f'<pre><span class="k8sc-ln">{number} │ </span>{escape(line[:column])}'
+            f'<span class="k8sc-spot">{escape(line[column:end])}</span>{escape(line[end:])}\n'
+            f'<span class="k8sc-gutter">{" " * len(number)} │ </span>{" " * column}'
+            f'<span class="k8sc-caret">^</span></pre>')
+
+
 def _finding_html(report: Report, finding: Finding) -> str:
-    parts = [f'<div class="k8sc-f k8sc-{finding.severity}">',
-             f'<span class="k8sc-sev">{finding.severity}</span> '
-             f"<code>{escape(finding.rule)}</code> · line {finding.line}, "
-             f"column {finding.column}"
-             + (f" · <code>{escape(finding.dotted_path)}</code>" if finding.path else "")
-             + f"<div>{escape(finding.message)}</div>"]
+    where = f"line {finding.line}, column {finding.column}"
+    if finding.path:
+        where += f" · <code>{escape(finding.dotted_path)}</code>"
+    parts = [f'<div class="k8sc-f k8sc-{finding.severity}" data-line="{finding.line}">',
+             f'<div><span class="k8sc-sev">{finding.severity}</span>'
+             f'<span class="k8sc-msg">{escape(finding.message)}</span></div>',
+             f'<div class="k8sc-meta">{where} · rule <code>{escape(finding.rule)}</code></div>']
     line = report.source_line(finding)
     if line.strip():
-        shown, caret = _caret_line(line[:200], min(finding.column, 200))
-        parts.append(f"<pre>{finding.line:>4} | {escape(shown)}\n     | {caret}</pre>")
+        parts.append(_source_html(line, finding))
     if finding.hint:
-        parts.append(f'<div class="k8sc-hint">Hint: {escape(finding.hint)}</div>')
+        parts.append(f'<div class="k8sc-hint"><b>Hint:</b> {escape(finding.hint)}</div>')
     if finding.lesson:
-        link = lesson_link(finding.lesson)
-        parts.append(f'<div class="k8sc-hint">Lesson: <a href="{escape(link)}" '
-                     f'target="_blank">{escape(finding.lesson)}</a></div>')
+        parts.append(f'<div class="k8sc-lesson"><b>Lesson:</b> '
+                     f'<a href="{escape(lesson_href(finding.lesson))}">'
+                     f'{escape(finding.lesson)}</a></div>')
     parts.append("</div>")
     return "".join(parts)
 
 
+def _group_title(finding: Finding) -> str:
+    if not finding.resource:
+        return f"{escape(finding.file)} <span class='k8sc-ns'>(the YAML itself)</span>"
+    namespace = (f" <span class='k8sc-ns'>namespace {escape(finding.namespace)}</span>"
+                 if finding.namespace else "")
+    return escape(finding.resource) + namespace
+
+
 def html(report: Report) -> str:
-    """The report for a notebook: findings grouped by the object they are about."""
-    icon = "✅" if report.ok else "❌"
+    """The report for a notebook: findings grouped by the object they are about.
+
+    Groups keep the order of their first finding, so the page reads top to
+    bottom like the YAML.
+    """
+    passed = "k8sc-pass" if report.ok else "k8sc-fail"
+    icon = "✔" if report.ok else "✘"
     out = [_STYLE, '<div class="k8sc-report">',
-           f'<div class="k8sc-head">{icon} {escape(report.summary())}</div>']
-    for where, group in groupby(report.findings, key=lambda f: (f.file, f.where)):
-        title = where[1] or where[0]
-        out.append(f'<div class="k8sc-res">{escape(title)}</div>')
-        out.extend(_finding_html(report, finding) for finding in group)
+           f'<div class="k8sc-head {passed}">{icon} {escape(report.summary())}</div>']
+    groups: dict[tuple[str, str, str], list[Finding]] = {}
+    for finding in report.findings:
+        groups.setdefault((finding.file, finding.resource, finding.namespace), []).append(finding)
+    for findings in groups.values():
+        out.append(f'<div class="k8sc-res">{_group_title(findings[0])}</div>')
+        out.extend(_finding_html(report, finding) for finding in findings)
     out.append("</div>")
     return "".join(out)

@@ -69,7 +69,7 @@ class Report:
         return lines[finding.line - 1] if 0 < finding.line <= len(lines) else ""
 
     def to_text(self, *, color: bool = False) -> str:
-        from .render import text  # noqa: PLC0415 - renderers load when used
+        from .render import text  # renderers load when used
 
         return text(self, color=color)
 
@@ -83,7 +83,7 @@ class Report:
         return f"<Report: {self.summary()}>"
 
     def _repr_html_(self) -> str:
-        from .render import html  # noqa: PLC0415
+        from .render import html
 
         return html(self)
 

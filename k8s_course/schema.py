@@ -123,7 +123,7 @@ def catalog(version: str) -> Catalog:
                 continue
             by_gvk.setdefault((api, gvk["kind"]), name)
             versions_of.setdefault(gvk["kind"], []).append(api)
-    import jsonschema_rs  # noqa: PLC0415 - only when the first object is checked
+    import jsonschema_rs  # only when the first object is checked
 
     registry = jsonschema_rs.Registry([(DEFS_ID, document)])
     lower = {kind.lower(): kind for kind in versions_of}
@@ -137,7 +137,7 @@ def validator(version: str, api_version: str, kind: str):
     name = cat.by_gvk.get((api_version, kind))
     if name is None:
         return None
-    import jsonschema_rs  # noqa: PLC0415
+    import jsonschema_rs
 
     return jsonschema_rs.validator_for({"$ref": f"{DEFS_ID}#/$defs/{name}"},
                                        registry=cat.registry)

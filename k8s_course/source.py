@@ -28,6 +28,7 @@ LESSON_YAML = "01-manifest-anatomy#yaml"
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _DOC_START = re.compile(r"^---(?=[ \t]|$)", re.MULTILINE)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n|\x85|\u2028|\u2029")
 _PLAIN_INT = re.compile(r"[-+]?(0|[1-9][0-9]*)")
 _PLAIN_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
@@ -127,6 +128,17 @@ def _binary(name: str, offset: int, data: bytes) -> Finding:
     )
 
 
+def _surrogate(name: str, text: str) -> Finding:
+    found = _SURROGATE.search(text)
+    line, column = position_of(text, found.start()) if found else (1, 1)
+    return Finding(
+        "yaml-invalid-utf8", Severity.ERROR,
+        "the text contains a broken character (half of a UTF-16 pair) that no file can hold",
+        "delete the character and type it again; it usually comes from a bad copy and paste",
+        name, line, column, lesson=LESSON_YAML,
+    )
+
+
 def _too_large(name: str, size: int) -> Finding:
     return Finding(
         "yaml-too-large", Severity.ERROR,
@@ -176,6 +188,9 @@ def parse(source: Source) -> tuple[list[Document], list[Finding]]:
             findings.append(_reader_finding(source.name, error, start_line))
         except RecursionError:
             findings.append(_too_deep(source.name, start_line + 1, 1))
+        except UnicodeEncodeError:  # a str with lone surrogates cannot reach libyaml
+            findings.append(_surrogate(source.name, text))
+            break
         documents.extend(builder.documents)
         index = builder.index
     if not documents and not any(f.severity is Severity.ERROR for f in findings):
@@ -228,12 +243,8 @@ def _plain(value: str) -> tuple[Any, str | None]:
     elif tag == "tag:yaml.org,2002:bool":
         parsed = value.lower() in ("yes", "true", "on")
         result = (parsed, None if value.lower() in ("true", "false") else "bool")
-    elif tag == "tag:yaml.org,2002:int":
-        parsed = _constructor.construct_yaml_int(ScalarNode(tag, value))
-        result = (parsed, None if _PLAIN_INT.fullmatch(value) else "int")
-    elif tag == "tag:yaml.org,2002:float":
-        parsed = _constructor.construct_yaml_float(ScalarNode(tag, value))
-        result = (parsed, None if _PLAIN_FLOAT.fullmatch(value) else "float")
+    elif tag in _NUMBER_TAGS:
+        result = _number(tag, value)
     elif tag == _MERGE:
         result = (_MergeKey, None)
     else:  # timestamps and `=`: Kubernetes reads them as strings
@@ -242,6 +253,25 @@ def _plain(value: str) -> tuple[Any, str | None]:
         _plain_cache.clear()
     _plain_cache[value] = result
     return result
+
+
+_NUMBER_TAGS = {"tag:yaml.org,2002:int": ("construct_yaml_int", _PLAIN_INT, "int"),
+                "tag:yaml.org,2002:float": ("construct_yaml_float", _PLAIN_FLOAT, "float")}
+
+
+def _number(tag: str, value: str) -> tuple[Any, str | None]:
+    """A plain scalar YAML 1.1 resolves as a number; kept as text if Python cannot read it.
+
+    The resolver accepts spellings its constructor rejects (`0x_`) and numbers
+    longer than Python converts (over 4,300 digits); Kubernetes would refuse
+    both, and the schema stage says so when it sees text where a number goes.
+    """
+    method, plain, trap = _NUMBER_TAGS[tag]
+    try:
+        parsed = getattr(_constructor, method)(ScalarNode(tag, value))
+    except ValueError:
+        return value, None
+    return parsed, None if plain.fullmatch(value) else trap
 
 
 class _MergeKey:
@@ -459,7 +489,8 @@ class _Builder:
             self.anchors[anchor] = (value, 1)
         if not self.stack:
             self.root_mark = event.start_mark
-        self._attach(value, size, event.start_mark, None if alias else getattr(event, "value", None))
+        spelling = None if alias else getattr(event, "value", None)
+        self._attach(value, size, event.start_mark, spelling)
 
     def _attach(self, value: Any, size: int, mark, spelling: str | None = None) -> None:
         """Put a finished node into its parent; `spelling` is a scalar's source text."""
@@ -567,6 +598,8 @@ def syntax_finding(file: str, error: yaml.MarkedYAMLError, line_offset: int,
                    chunk: str) -> Finding:
     """A libyaml error, rephrased with its likely cause."""
     mark = error.problem_mark or error.context_mark
+    if "quoted scalar" in (error.context or "") and error.context_mark is not None:
+        mark = error.context_mark  # where the quote opened, not the end of the file
     line = (mark.line if mark else 0) + 1 + line_offset
     column = (mark.column if mark else 0) + 1
     problem = (error.problem or "").strip()

@@ -1,1 +1,137 @@
-"""Rules about names (to be written)."""
+"""Rules about names and labels: what the API server accepts as an identifier."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..bundle import Bundle, Resource
+from ..findings import Finding, Path
+from ..graph import pod_template_of
+from . import rule
+from ._values import label_key_problem, label_value_problem, name_problem, path_segment_problem
+
+# Kinds whose names are stricter (or looser) than a DNS-1123 subdomain.
+NAME_GRAMMAR = {"Service": "dns-1035-label", "Namespace": "dns-1123-label"}
+RBAC_KINDS = frozenset({"Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"})
+
+
+def _name_problem(kind: str, name: str) -> str:
+    if kind in RBAC_KINDS:
+        return path_segment_problem(name)
+    return name_problem(name, NAME_GRAMMAR.get(kind, "dns-1123-subdomain"))
+
+
+@rule("invalid-name", "error", "01-manifest-anatomy#names")
+def invalid_name(bundle: Bundle) -> Iterator[Finding]:
+    """A metadata.name (or metadata.namespace) the API server rejects.
+
+    Why: names become parts of DNS names and URLs, so most objects take a
+    DNS-1123 subdomain (lowercase letters, digits, '-' and '.', at most 253
+    characters). A Service name is a DNS-1035 label (at most 63, starts with
+    a letter) because it becomes a host name; a Namespace name is a DNS-1123
+    label. Uppercase letters and '_' are the usual culprits.
+
+    Bad:
+
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: Web_Settings
+        data:
+          color: blue
+
+    Good:
+
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: web-settings
+        data:
+          color: blue
+    """
+    for resource in bundle:
+        name = resource.metadata.get("name")
+        if isinstance(name, str) and resource.kind:
+            problem = _name_problem(resource.kind, name)
+            if problem:
+                yield resource.finding(
+                    ("metadata", "name"), f"{resource.kind} name {name!r}: {problem}",
+                    f"for example `name: {_suggest(name)}`", at_value=True)
+        namespace = resource.metadata.get("namespace")
+        if isinstance(namespace, str) and namespace:
+            problem = name_problem(namespace, "dns-1123-label")
+            if problem:
+                yield resource.finding(
+                    ("metadata", "namespace"), f"namespace {namespace!r}: {problem}",
+                    f"for example `namespace: {_suggest(namespace)}`", at_value=True)
+
+
+def _suggest(name: str) -> str:
+    cleaned = "".join(c if c.isalnum() and c.isascii() else "-" for c in name.lower())
+    return "-".join(part for part in cleaned.split("-") if part)[:63] or "my-app"
+
+
+def _label_maps(resource: Resource) -> Iterator[Path]:
+    """Paths of the label maps and plain selectors an object carries."""
+    yield ("metadata", "labels")
+    template = pod_template_of(resource)
+    if template is not None:
+        yield (*template.path, "metadata", "labels")
+        if resource.kind != "Pod":
+            yield ("spec", "selector", "matchLabels")
+    if resource.kind in ("Service", "ReplicationController"):
+        yield ("spec", "selector")
+    if resource.kind in ("PodDisruptionBudget", "NetworkPolicy"):
+        yield ("spec", "selector" if resource.kind == "PodDisruptionBudget" else "podSelector",
+               "matchLabels")
+
+
+@rule("invalid-label", "error", "03-deployments#labels")
+def invalid_label(bundle: Bundle) -> Iterator[Finding]:
+    """A label key or value (in labels or a selector) the API server rejects.
+
+    Why: a label key is an optional DNS prefix and '/' plus a name of at most
+    63 letters, digits, '-', '_' or '.'; a value follows the same rule for the
+    name part, may be empty, and cannot contain spaces or '/'. Selectors use
+    the same grammar, so a bad label breaks both sides.
+
+    Bad:
+
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: web-settings
+          labels:
+            app: web server
+        data:
+          color: blue
+
+    Good:
+
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: web-settings
+          labels:
+            app: web-server
+        data:
+          color: blue
+    """
+    for resource in bundle:
+        for path in _label_maps(resource):
+            labels = resource.get(path)
+            if not isinstance(labels, dict):
+                continue
+            for key, value in labels.items():
+                problem = label_key_problem(key) if isinstance(key, str) else ""
+                if problem:
+                    yield resource.finding(
+                        (*path, key), f"label key {key!r}: {problem}",
+                        "keys look like `app` or `app.kubernetes.io/name`")
+                    continue
+                if isinstance(value, str):
+                    problem = label_value_problem(value)
+                    if problem:
+                        yield resource.finding(
+                            (*path, key), f"label value of {key!r}: {problem}",
+                            f"for example `{key}: {_suggest(value)}`", at_value=True)
