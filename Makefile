@@ -24,5 +24,10 @@ test: setup
 lint: setup
 	$(BIN)/ruff check k8s_course tests benchmarks tools
 
+# learner notebooks (notebooks/) are generated from solutions/*.ipynb; never edit them by hand
+notebooks: setup
+	$(BIN)/python -m tools.build_notebooks
+
 bench: setup
 	$(BIN)/python benchmarks/check_speed.py
+	$(BIN)/python benchmarks/grade_batch.py

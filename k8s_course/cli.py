@@ -10,7 +10,7 @@ import argparse
 import sys
 from importlib import import_module
 
-COMMANDS = ("check",)
+COMMANDS = ("check", "grade", "cluster", "rules")
 
 
 def build_parser() -> argparse.ArgumentParser:

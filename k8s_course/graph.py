@@ -107,6 +107,8 @@ def label_selector_matches(selector: dict, labels: dict) -> bool:
     for expression in _list(selector.get("matchExpressions")):
         expression = _mapping(expression)
         key, operator = expression.get("key"), expression.get("operator")
+        if not isinstance(key, str):
+            continue  # a malformed expression is the schema's finding
         values = _list(expression.get("values"))
         present = key in labels
         if operator == "In" and not (present and labels[key] in values):
@@ -178,6 +180,8 @@ class Graph:
 
     def has_label(self, namespace: str, key: str, value: Any) -> bool:
         """Does some pod template in `namespace` carry `key: value`?"""
+        if not isinstance(value, str | int | float | bool):
+            return False
         return bool(self._by_label.get((namespace, key, value)))
 
     def namespaces_selected(self, selector: dict) -> list[str]:
@@ -186,7 +190,8 @@ class Graph:
                 if self.selected_by_labels(namespace, selector)]
 
 
-# Where a pod names another object it needs: (list under spec, key, kind, name field).
+# Where a pod names another object it needs: (key in the volume or env source, kind,
+# field holding the name).
 _VOLUME_SOURCES = (("configMap", "ConfigMap", "name"), ("secret", "Secret", "secretName"),
                    ("persistentVolumeClaim", "PersistentVolumeClaim", "claimName"))
 _ENV_SOURCES = (("valueFrom", "configMapKeyRef", "ConfigMap"),

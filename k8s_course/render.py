@@ -95,15 +95,15 @@ _STYLE = """<style>
   background:var(--k8sc-sev);color:var(--k8sc-chip-text);vertical-align:1px}
 .k8sc-report .k8sc-msg{font-weight:600}
 .k8sc-report .k8sc-meta{color:var(--jp-ui-font-color2,#666);font-size:12px}
-.k8sc-report pre{margin:4px 0;padding:4px 8px;font-family:var(--jp-code-font-family,monospace);
-  font-size:var(--jp-code-font-size,13px);line-height:1.35;border-radius:3px;
+.k8sc-report pre.k8sc-src{margin:4px 0;padding:4px 8px 6px;
+  font-family:var(--jp-code-font-family,monospace);
+  font-size:var(--jp-code-font-size,13px);line-height:1.6;border-radius:3px;
   background:var(--jp-cell-editor-background,rgba(127,127,127,.1));
-  color:var(--jp-content-font-color1,inherit);white-space:pre;overflow-x:auto}
-.k8sc-report .k8sc-ln,.k8sc-report .k8sc-gutter{color:var(--jp-ui-font-color3,#999);
-  user-select:none}
-.k8sc-report .k8sc-spot{text-decoration:underline wavy var(--k8sc-sev);
-  text-underline-offset:3px;background:color-mix(in srgb,var(--k8sc-sev) 22%,transparent)}
-.k8sc-report .k8sc-caret{color:var(--k8sc-sev);font-weight:700}
+  color:var(--jp-content-font-color1,inherit);white-space:pre;tab-size:4;overflow-x:auto}
+.k8sc-report .k8sc-ln{color:var(--jp-ui-font-color3,#999);user-select:none}
+.k8sc-report .k8sc-spot{text-decoration:underline wavy var(--k8sc-sev) 1.5px;
+  text-decoration-skip-ink:none;text-underline-offset:2px;
+  background:color-mix(in srgb,var(--k8sc-sev) 22%,transparent)}
 .k8sc-report .k8sc-hint b,.k8sc-report .k8sc-lesson b{font-weight:600}
 .k8sc-report .k8sc-lesson{color:var(--jp-ui-font-color2,#666)}
 .k8sc-report code{font-family:var(--jp-code-font-family,monospace)}
@@ -112,16 +112,15 @@ _STYLE = """<style>
 
 
 def _source_html(line: str, finding: Finding) -> str:
-    """The finding's line, its spot underlined, and a caret under the column."""
-    line = line[:_WIDEST].expandtabs(_TAB)
-    column = min(len(line[: finding.column - 1]), len(line))
+    """The finding's line with the spot it points at underlined."""
+    line = line[:_WIDEST]
+    column = min(finding.column - 1, len(line))
     match = _SPOT.match(line, column)
     end = match.end() if match and match.end() > column else min(column + 1, len(line))
-    number = f"{finding.line:>4}"
-    return (f'<pre><span class="k8sc-ln">{number} │ </span>{escape(line[:column])}'
-            f'<span class="k8sc-spot">{escape(line[column:end])}</span>{escape(line[end:])}\n'
-            f'<span class="k8sc-gutter">{" " * len(number)} │ </span>{" " * column}'
-            f'<span class="k8sc-caret">^</span></pre>')
+    spot = line[column:end] or " "  # past the end of the line: mark the place itself
+    return (f'<pre class="k8sc-src"><span class="k8sc-ln">{finding.line:>4} │ </span>'
+            f'{escape(line[:column])}<span class="k8sc-spot">{escape(spot)}'
+            f'</span>{escape(line[end:])}</pre>')
 
 
 def _finding_html(report: Report, finding: Finding) -> str:

@@ -82,10 +82,20 @@ class Report:
     def __repr__(self) -> str:
         return f"<Report: {self.summary()}>"
 
+    def _repr_pretty_(self, printer, cycle: bool) -> None:
+        """IPython's plain text (nbval compares it): the full report, not the one-line repr."""
+        printer.text(self.to_text())
+
     def _repr_html_(self) -> str:
         from .render import html
 
         return html(self)
+
+    def diagram(self):
+        """The picture of the checked answer (see `k8s_course.diagram`)."""
+        from .picture import diagram  # drawing code loads only when asked for
+
+        return diagram(self.bundle)
 
 
 def _plural(count: int, word: str) -> str:

@@ -9,7 +9,7 @@ it never recurses (libyaml's C composer crashes the process on deep nesting).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path as FsPath
 from typing import Any
 
@@ -27,7 +27,11 @@ MAX_NODES_PER_DOCUMENT = 100_000
 LESSON_YAML = "01-manifest-anatomy#yaml"
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_DOC_START = re.compile(r"^---(?=[ \t]|$)", re.MULTILINE)
+# A document starts at a `---` line, or at the directives (`%YAML`, `%TAG`) that
+# lead it when they open the text or follow a `...` line.
+_DOC_START = re.compile(
+    r"^(?:(?:\A|(?<=^\.\.\.\n)|(?<=^\.\.\.\r\n))(?:%[^\r\n]*(?:\r\n|\r|\n))+)?"
+    r"---(?=[ \t\r\n]|$)", re.MULTILINE)
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n|\x85|\u2028|\u2029")
 _PLAIN_INT = re.compile(r"[-+]?(0|[1-9][0-9]*)")
@@ -119,7 +123,8 @@ def decode(name: str, data: bytes) -> tuple[Source | None, list[Finding]]:
 
 
 def _binary(name: str, offset: int, data: bytes) -> Finding:
-    line, column = position_of(data[:offset].decode("utf-8", "replace"), offset)
+    before = data[:offset].decode("utf-8", "replace")
+    line, column = position_of(before, len(before))
     return Finding(
         "yaml-binary", Severity.ERROR,
         "this looks like a binary file, not YAML text (it contains a NUL byte)",
@@ -185,7 +190,7 @@ def parse(source: Source) -> tuple[list[Document], list[Finding]]:
         except yaml.MarkedYAMLError as error:
             findings.append(syntax_finding(source.name, error, start_line, chunk))
         except yaml.YAMLError as error:  # reader errors: control characters
-            findings.append(_reader_finding(source.name, error, start_line))
+            findings.append(_reader_finding(source.name, error, start_line, chunk))
         except RecursionError:
             findings.append(_too_deep(source.name, start_line + 1, 1))
         except UnicodeEncodeError:  # a str with lone surrogates cannot reach libyaml
@@ -200,7 +205,26 @@ def parse(source: Source) -> tuple[list[Document], list[Finding]]:
             "write a manifest: apiVersion, kind, metadata and spec",
             source.name, lesson="01-manifest-anatomy#anatomy",
         ))
-    return documents, findings
+    return documents, _inside(findings, text)
+
+
+def _inside(findings: list[Finding], text: str) -> list[Finding]:
+    """Findings with positions moved onto the text where libyaml points past its end.
+
+    libyaml reports "end of stream" one line below a last line that has no
+    line break; a caret there would point at nothing.
+    """
+    if not findings:
+        return findings
+    lines = split_lines(text)
+    moved = []
+    for finding in findings:
+        line = min(finding.line, len(lines))
+        column = min(finding.column, len(lines[line - 1]) + 1)
+        if (line, column) != (finding.line, finding.column):
+            finding = replace(finding, line=line, column=column)
+        moved.append(finding)
+    return moved
 
 
 def _chunks(text: str) -> list[tuple[int, str]]:
@@ -289,11 +313,12 @@ class _Frame:
     size: int = 1
     key: Any = None
     key_mark: Any = None
+    key_line: int = 0
+    key_column: int = 0
     has_key: bool = False
     anchor: str | None = None
     start_mark: Any = None
     merges: list = field(default_factory=list)
-    key_lines: dict = field(default_factory=dict)
     skip: bool = False  # a collection used as a mapping key: built, then dropped
 
 
@@ -320,31 +345,46 @@ class _Builder:
         ))
 
     def run(self, chunk: str) -> None:
-        stream = yaml.parse(chunk, Loader=_Loader)
-        for event in stream:
-            if isinstance(event, ev.DocumentStartEvent):
-                self._document(stream, event)
-                if self.stop_chunk:
-                    return
+        loader = _Loader(chunk)
+        # get_event straight from the C parser (None after the stream ends): yaml.parse
+        # wraps it in a generator that costs a fifth of the parse on typical manifests.
+        events = iter(loader.get_event, None)
+        try:
+            for event in events:
+                if type(event) is ev.DocumentStartEvent:
+                    self._document(events, event)
+                    if self.stop_chunk:
+                        return
+        finally:
+            loader.dispose()
 
-    def _document(self, stream, start: ev.DocumentStartEvent) -> None:
+    def _document(self, events, start: ev.DocumentStartEvent) -> None:
         self.stack: list[_Frame] = []
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.root: Any = None
         self.root_mark = None
         self.nodes = 0
         self.doc = Document(self.file, self.index, None, *self.pos(start.start_mark))
+        self.spans = self.doc.spans
+        handlers = {ev.MappingStartEvent: self._start, ev.SequenceStartEvent: self._start,
+                    ev.MappingEndEvent: self._end, ev.SequenceEndEvent: self._end,
+                    ev.AliasEvent: self._alias}
+        scalar = self._scalar
         try:
-            for event in stream:
-                if isinstance(event, ev.DocumentEndEvent):
+            for event in events:
+                kind = type(event)
+                if kind is ev.ScalarEvent:
+                    scalar(event)
+                elif kind is ev.DocumentEndEvent:
                     break
-                self._event(event)
+                else:
+                    handlers[kind](event)
         except _Abort:
             if self.stop_chunk:  # libyaml is quadratic on deep nesting: read no further
                 self.index += 1
                 return
-            for event in stream:  # drain to the end of this document only
-                if isinstance(event, ev.DocumentEndEvent):
+            for event in events:  # drain to the end of this document only
+                if type(event) is ev.DocumentEndEvent:
                     break
             self.doc.value = _ABORTED
         else:
@@ -371,50 +411,27 @@ class _Builder:
                      "to write several objects, separate them with `---` lines")
 
     # The builder is a loop over events with an explicit stack, never a recursion.
-    def _event(self, event) -> None:
-        if isinstance(event, ev.ScalarEvent):
-            self._scalar(event)
-        elif isinstance(event, ev.MappingStartEvent | ev.SequenceStartEvent):
-            self._start(event)
-        elif isinstance(event, ev.MappingEndEvent | ev.SequenceEndEvent):
-            self._end()
-        elif isinstance(event, ev.AliasEvent):
-            self._alias(event)
+    # Scalars are most of the events, so their path (_scalar -> _add_value -> _attach)
+    # is kept short.
 
-    def _child_path(self) -> tuple[Path | None, Any]:
-        """Path of the node about to be added, and the mark of its key."""
-        if not self.stack:
-            return (), None
-        top = self.stack[-1]
-        if top.skip:
-            return None, None
-        if isinstance(top.container, list):
-            return (*top.path, len(top.container)), None
-        if not top.has_key:
-            return None, None  # this node is a key
-        if top.key is _MergeKey or top.key is _SKIP:
-            return None, top.key_mark
-        return (*top.path, top.key), top.key_mark
-
-    def _check_tag(self, event) -> None:
-        tag = event.tag
-        if tag and tag not in _SAFE_TAGS:
-            shown = tag.replace("tag:yaml.org,2002:", "!!")
-            self.add("yaml-unsafe-tag", event.start_mark,
-                     f"the tag {shown} is not part of Kubernetes YAML; it is ignored here",
-                     "remove the tag: Kubernetes reads plain YAML values only")
+    def _unsafe_tag(self, event) -> None:
+        shown = event.tag.replace("tag:yaml.org,2002:", "!!")
+        self.add("yaml-unsafe-tag", event.start_mark,
+                 f"the tag {shown} is not part of Kubernetes YAML; it is ignored here",
+                 "remove the tag: Kubernetes reads plain YAML values only")
 
     def _scalar(self, event: ev.ScalarEvent) -> None:
-        self._check_tag(event)
         value: Any = event.value
         trap = None
         tag = event.tag
-        if not event.style and event.implicit[0] and (tag is None or tag == "!"):
-            value, trap = _plain(value)
-        elif tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
-                     "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"):
-            value, _ = _plain(value)
-        self._add_value(value, event, 1, trap)
+        if tag is None or tag == "!":
+            if not event.style and event.implicit[0]:
+                value, trap = _plain_cache.get(value) or _plain(value)
+        elif tag in _TYPED_SCALAR_TAGS:
+            value = _plain(value)[0]
+        elif tag not in _SAFE_TAGS:
+            self._unsafe_tag(event)
+        self._add_value(value, event, 1, event.value if trap else None, event.value)
 
     def _alias(self, event: ev.AliasEvent) -> None:
         anchored = self.anchors.get(event.anchor)
@@ -424,10 +441,9 @@ class _Builder:
                      "defined before it (or is still being defined)",
                      f"define `&{event.anchor}` earlier in the same document, or write the "
                      "value out in full")
-            self._add_value(None, event, 1, None)
-            return
+            anchored = (None, 1)
         value, size = anchored
-        self._add_value(value, event, size, None, alias=True)
+        self._add_value(value, event, size, None, None)
 
     def _count(self, size: int, mark, alias: bool) -> None:
         self.nodes += size
@@ -444,101 +460,113 @@ class _Builder:
             raise _Abort
 
     def _start(self, event) -> None:
-        self._check_tag(event)
-        if len(self.stack) >= MAX_DEPTH:
-            line, column = self.pos(event.start_mark)
+        if event.tag and event.tag not in _SAFE_TAGS:
+            self._unsafe_tag(event)
+        stack = self.stack
+        mark = event.start_mark
+        if len(stack) >= MAX_DEPTH:
+            line, column = self.pos(mark)
             self.findings.append(_too_deep(self.file, line, column, self.index))
             self.stop_chunk = True
             raise _Abort
-        path, key_mark = self._child_path()
-        skip = path is None
-        if not skip:
-            self._span(path, key_mark, event.start_mark)
-        container: dict | list = {} if isinstance(event, ev.MappingStartEvent) else []
-        frame = _Frame(container, path or (), anchor=event.anchor, skip=skip,
-                       start_mark=event.start_mark)
-        self.stack.append(frame)
-        self._count(1, event.start_mark, False)
-        if not self.stack[:-1]:
-            self.root_mark = event.start_mark
+        self._count(1, mark, False)
+        path = self._child_path()
+        if path is not None:
+            self._span(path, mark)
+        container: dict | list = {} if type(event) is ev.MappingStartEvent else []
+        stack.append(_Frame(container, () if path is None else path, anchor=event.anchor,
+                            skip=path is None, start_mark=mark))
+        if len(stack) == 1:
+            self.root_mark = mark
 
-    def _end(self) -> None:
+    def _child_path(self) -> Path | None:
+        """Path of the node about to be added (None: it is a key, or is dropped)."""
+        if not self.stack:
+            return ()
+        top = self.stack[-1]
+        if top.skip:
+            return None
+        if type(top.container) is list:
+            return (*top.path, len(top.container))
+        if not top.has_key or top.key is _MergeKey or top.key is _SKIP:
+            return None
+        return (*top.path, top.key)
+
+    def _span(self, path: Path, value_mark) -> None:
+        """Record where `path` was written: its key (if in a mapping) and its value."""
+        line, column = value_mark.line + 1 + self.offset, value_mark.column + 1
+        top = self.stack[-1] if self.stack else None
+        if top is not None and type(top.container) is dict:
+            self.spans[path] = (top.key_line, top.key_column, line, column)
+        else:
+            self.spans[path] = (line, column, line, column)
+
+    def _end(self, _event=None) -> None:
         frame = self.stack.pop()
         container = frame.container
-        if frame.merges and isinstance(container, dict):
+        if frame.merges and type(container) is dict:
             for merged, mark in frame.merges:
                 for key, value in merged.items():
                     if key not in container:
                         container[key] = value
                         if not frame.skip:
-                            self._span((*frame.path, key), mark, mark)
+                            line, column = self.pos(mark)
+                            self.spans[(*frame.path, key)] = (line, column, line, column)
         if frame.anchor:
             self.anchors[frame.anchor] = (container, frame.size)
-        self._attach(container, frame.size, frame.start_mark)
+        self._attach(container, frame.size, frame.start_mark, None)
 
     def _add_value(self, value: Any, event, size: int, trap: str | None,
-                   alias: bool = False) -> None:
-        self._count(size if alias else 1, event.start_mark, alias)
-        path, key_mark = self._child_path()
-        if path is not None:
-            self._span(path, key_mark, event.start_mark)
-            if trap is not None:
-                self.doc.traps[path] = event.value
-        anchor = getattr(event, "anchor", None)
-        if anchor and not alias:
-            self.anchors[anchor] = (value, 1)
+                   spelling: str | None) -> None:
+        """A scalar or an alias: count it, remember its anchor, record its span, place it."""
+        self.nodes += size
+        if self.nodes > MAX_NODES_PER_DOCUMENT:
+            self._count(0, event.start_mark, spelling is None)
+        if spelling is not None and event.anchor:
+            self.anchors[event.anchor] = (value, 1)
+        mark = event.start_mark
         if not self.stack:
-            self.root_mark = event.start_mark
-        spelling = None if alias else getattr(event, "value", None)
-        self._attach(value, size, event.start_mark, spelling)
+            self.root_mark = mark
+        path = self._child_path()
+        if path is not None:
+            self._span(path, mark)
+            if trap is not None:
+                self.doc.traps[path] = trap
+        self._attach(value, size, mark, spelling)
 
-    def _attach(self, value: Any, size: int, mark, spelling: str | None = None) -> None:
+    def _attach(self, value: Any, size: int, mark, spelling: str | None) -> None:
         """Put a finished node into its parent; `spelling` is a scalar's source text."""
         if not self.stack:
             self.root = value
             return
         top = self.stack[-1]
         top.size += size
-        if isinstance(top.container, list):
-            top.container.append(value)
-            return
-        if not top.has_key:
+        container = top.container
+        if type(container) is list:
+            container.append(value)
+        elif not top.has_key:
             self._take_key(top, value, mark, spelling)
-            return
-        key = top.key
-        top.has_key = False
-        if key is _SKIP:
-            return
-        if key is _MergeKey:
-            self._merge(top, value, top.key_mark)
-            return
-        top.container[key] = value
+        else:
+            key = top.key
+            top.has_key = False
+            if key is _MergeKey:
+                self._merge(top, value, top.key_mark)
+            elif key is not _SKIP:
+                container[key] = value
 
     def _take_key(self, top: _Frame, key: Any, mark, spelling: str | None) -> None:
         top.has_key = True
         top.key_mark = mark
-        line, _ = self.pos(mark)
-        if key is _MergeKey:
-            top.key = _MergeKey
-            return
-        if isinstance(key, dict | list):
-            self.add("yaml-complex-key", mark,
-                     "a list or mapping is used as a key; Kubernetes keys are plain text",
-                     "write the key as plain text followed by a colon, e.g. `name: web`",
-                     path=top.path)
-            top.key = _SKIP
-            return
-        if not isinstance(key, str):
-            spelled = spelling if spelling is not None else str(key)
-            self.add("yaml-non-string-key", mark,
-                     f"the key {spelled} is read as {_KIND_OF_VALUE.get(type(key), 'a value')}"
-                     ", not as text",
-                     f'quote it: "{spelled}": ... (Kubernetes field names and data keys are text)',
-                     Severity.WARNING, path=top.path)
-            key = spelled
+        line = top.key_line = mark.line + 1 + self.offset
+        top.key_column = mark.column + 1
+        if type(key) is not str:
+            key = self._odd_key(top, key, mark, spelling)
+            if key is _MergeKey or key is _SKIP:
+                top.key = key
+                return
         if key in top.container and not top.skip:
-            first = top.key_lines.get(key)
-            where = f"line {first}" if first else "earlier (through a merge)"
+            first = self.spans.get((*top.path, key), (None,))[0]
+            where = f"line {first}" if first else "earlier"
             dotted = ".".join(str(p) for p in (*top.path, key))
             self.add("yaml-duplicate-key", mark,
                      f"{dotted} is written twice: first on {where}, again on line {line}; "
@@ -546,8 +574,27 @@ class _Builder:
                      "delete one of the two; if both were meant, one of them is "
                      "probably indented wrongly",
                      path=(*top.path, key))
-        top.key_lines[key] = line
         top.key = key
+
+    def _odd_key(self, top: _Frame, key: Any, mark, spelling: str | None) -> Any:
+        """A key that is not text: the merge key, a collection (dropped) or a number/bool."""
+        if key is _MergeKey:
+            return key
+        if isinstance(key, dict | list):
+            self.add("yaml-complex-key", mark,
+                     "a list or mapping is used as a key; Kubernetes keys are plain text",
+                     "write the key as plain text followed by a colon, e.g. `name: web`",
+                     path=top.path)
+            return _SKIP
+        if isinstance(key, str):
+            return key
+        spelled = spelling if spelling is not None else str(key)
+        self.add("yaml-non-string-key", mark,
+                 f"the key {spelled} is read as {_KIND_OF_VALUE.get(type(key), 'a value')}"
+                 ", not as text",
+                 f'quote it: "{spelled}": ... (Kubernetes field names and data keys are text)',
+                 Severity.WARNING, path=top.path)
+        return spelled
 
     def _merge(self, top: _Frame, value: Any, mark) -> None:
         merged = value if isinstance(value, list) else [value]
@@ -559,13 +606,9 @@ class _Builder:
                          "`<<` merges a mapping (usually `<<: *anchor`), but this value is not one",
                          "point `<<` at an anchored mapping, or remove it")
 
-    def _span(self, path: Path, key_mark, value_mark) -> None:
-        value_line, value_col = self.pos(value_mark)
-        if key_mark is None:
-            self.doc.spans[path] = (value_line, value_col, value_line, value_col)
-        else:
-            key_line, key_col = self.pos(key_mark)
-            self.doc.spans[path] = (key_line, key_col, value_line, value_col)
+
+_TYPED_SCALAR_TAGS = frozenset({"tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
+                                "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"})
 
 
 _KIND_OF_VALUE = {bool: "true/false", int: "a number", float: "a number",
@@ -659,15 +702,25 @@ def _missing_space(lines: list[str], line: int) -> bool:
     return any(_NO_SPACE_AFTER_COLON.match(text) for text in near)
 
 
-def _reader_finding(file: str, error: yaml.YAMLError, line_offset: int) -> Finding:
-    mark = getattr(error, "problem_mark", None)
-    line = (getattr(error, "line", None) or (mark.line if mark else 0)) + 1 + line_offset
-    column = (getattr(error, "column", None) or (mark.column if mark else 0)) + 1
+def _reader_finding(file: str, error: yaml.YAMLError, line_offset: int, chunk: str) -> Finding:
+    """A character YAML forbids (control characters, mostly), at its place.
+
+    libyaml reports a byte offset into the UTF-8 text and the code point.
+    """
+    offset = getattr(error, "position", 0) or 0
+    before = chunk.encode("utf-8", "replace")[:offset].decode("utf-8", "ignore")
+    line, column = position_of(before, len(before))
     character = getattr(error, "character", None)
-    what = f"character {character!r}" if character is not None else "character"
+    if isinstance(character, int):
+        what = f"the invisible character U+{character:04X}"
+    elif isinstance(character, str) and character:
+        what = f"the invisible character U+{ord(character[0]):04X}"
+    else:
+        what = "a character"
     return Finding(
         "yaml-control-character", Severity.ERROR,
-        f"the text contains a {what} that YAML does not allow",
-        "delete it; it is usually invisible, pasted from a web page or a terminal",
-        file, line, column, lesson=LESSON_YAML,
+        f"the text contains {what}, which YAML does not allow",
+        "delete it and retype the text around it; such characters come from pasting "
+        "out of a web page, a PDF or a terminal",
+        file, line + line_offset, column, lesson=LESSON_YAML,
     )

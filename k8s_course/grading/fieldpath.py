@@ -9,7 +9,9 @@ from typing import Any
 ANY = "*"  # the `[*]` step: every item of a list
 
 # `name`, `.name`, `[3]`, `[*]`, `["app.kubernetes.io/name"]`
-_STEP = re.compile(r"""(?P<dot>\.)?(?P<name>[A-Za-z0-9_$-]+)|\[(?:(?P<index>\d+)|(?P<any>\*)|"(?P<dq>[^"]*)"|'(?P<sq>[^']*)')\]""")
+_STEP = re.compile(r"""(?P<dot>\.)?(?P<name>[A-Za-z0-9_$-]+)
+                       | \[ (?: (?P<index>\d+) | (?P<any>\*)
+                               | "(?P<dq>[^"]*)" | '(?P<sq>[^']*)' ) \]""", re.VERBOSE)
 
 Step = str | int
 FieldPath = tuple[Step, ...]

@@ -13,6 +13,7 @@ pass `severity=` to downgrade one finding, e.g. to info when it cannot tell).
 from __future__ import annotations
 
 import importlib
+import inspect
 import re
 import textwrap
 from collections.abc import Callable, Iterable
@@ -28,7 +29,8 @@ TOPICS = ("anatomy", "names", "namespaces", "workloads", "services", "config",
 
 RuleCheck = Callable[[Bundle], Iterable[Finding]]
 _REGISTRY: dict[str, Rule] = {}
-_EXAMPLE = re.compile(r"^(Bad|Good):[ \t]*\n((?:[ \t]*\n|[ \t]+\S.*\n?)+)", re.MULTILINE)
+_EXAMPLE = re.compile(r"^(Given|Bad|Good):[ \t]*\n((?:[ \t]*\n|[ \t]+\S.*\n?)+)",
+                      re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,7 @@ class Rule:
 
     @property
     def doc(self) -> str:
-        return textwrap.dedent(self.check.__doc__ or "").strip()
+        return inspect.cleandoc(self.check.__doc__ or "")
 
     @property
     def summary(self) -> str:
@@ -53,12 +55,22 @@ class Rule:
     def why(self) -> str:
         """The docstring between the summary and the first example."""
         body = self.doc.split("\n", 1)[1] if "\n" in self.doc else ""
-        return body.split("Bad:")[0].split("Good:")[0].strip()
+        return re.split(r"^(?:Given|Bad|Good):", body, maxsplit=1, flags=re.MULTILINE)[0].strip()
 
-    def examples(self, which: str) -> list[str]:
-        """The YAML of the docstring's `Bad:` or `Good:` blocks."""
+    def blocks(self, which: str) -> list[str]:
+        """The YAML of the docstring's `Given:`, `Bad:` or `Good:` blocks, as written."""
         return [textwrap.dedent(block).strip() + "\n"
                 for label, block in _EXAMPLE.findall(self.doc + "\n") if label == which]
+
+    def examples(self, which: str) -> list[str]:
+        """Whole answers for `Bad` or `Good`: the `Given:` objects, then the example.
+
+        `Given:` holds the objects a cross-resource example needs on both
+        sides (the Deployment a Service selects), so each example shows only
+        what differs.
+        """
+        given = "".join(block + "---\n" for block in self.blocks("Given"))
+        return [given + block for block in self.blocks(which)]
 
 
 def rule(id: str, severity: Severity | str, lesson: str) -> Callable[[RuleCheck], RuleCheck]:

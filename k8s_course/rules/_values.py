@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import math
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -116,8 +117,10 @@ def parse_quantity(value: object) -> Decimal | None:
     """A Kubernetes quantity as a number (`"512Mi"` -> 536870912), or None."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, int | float):
-        return Decimal(str(value))
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(str(value)) if math.isfinite(value) else None
     if not isinstance(value, str):
         return None
     match = _QUANTITY.match(value.strip())
@@ -150,8 +153,10 @@ def quantity_hint(value: str) -> str:
 
 def is_base64(value: str) -> bool:
     """Does the API server accept this as a Secret `data` value?"""
+    # Go's decoder, like the API server, skips line breaks inside the value.
+    compact = value.replace("\r", "").replace("\n", "")
     try:
-        base64.b64decode(value.encode("ascii"), validate=True)
+        base64.b64decode(compact.encode("ascii"), validate=True)
     except (binascii.Error, UnicodeEncodeError, ValueError):
         return False
     return True

@@ -1,1 +1,253 @@
-"""Rules about config (to be written)."""
+"""Rules about ConfigMaps and Secrets, and the pods that read them.
+
+Secret values never appear in a message or hint: only their keys do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from ..bundle import Bundle, Resource
+from ..findings import Finding, Path
+from ..graph import PodTemplate
+from . import rule
+from ._values import is_base64
+
+
+@rule("secret-not-base64", "error", "05-config#secrets")
+def secret_not_base64(bundle: Bundle) -> Iterator[Finding]:
+    """A Secret `data` value that is not valid base64.
+
+    Why: under `data` every value must be base64-encoded (base64 is an
+    encoding, not encryption). To write the plain text instead, put the key
+    under `stringData` and Kubernetes encodes it for you.
+
+    Bad:
+
+        apiVersion: v1
+        kind: Secret
+        metadata:
+          name: db-credentials
+        data:
+          password: s3cr3t!
+
+    Good:
+
+        apiVersion: v1
+        kind: Secret
+        metadata:
+          name: db-credentials
+        stringData:
+          password: s3cr3t!
+    """
+    for secret in bundle.graph.of_kind("Secret"):
+        data = secret.get(("data",))
+        for key, value in data.items() if isinstance(data, dict) else ():
+            if isinstance(value, str) and not is_base64(value):
+                yield secret.finding(
+                    ("data", key), f"the value of {key!r} under data is not valid base64 "
+                    "(the value itself is not shown)",
+                    f"move {key} under `stringData:` to write it as plain text, or encode it: "
+                    "`printf %s 'value' | base64`", at_value=True)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A pod's use of another object by name (and, for some, of its keys)."""
+
+    kind: str
+    name: str
+    name_path: Path
+    keys: tuple[tuple[str, Path], ...] = ()  # (key, where it is written)
+    optional: bool = False
+
+
+# field -> (kind it points at, field holding the object's name)
+_ENV_REFS = {"configMapKeyRef": ("ConfigMap", "name"), "secretKeyRef": ("Secret", "name")}
+_ENV_FROM = {"configMapRef": ("ConfigMap", "name"), "secretRef": ("Secret", "name")}
+_VOLUMES = {"configMap": ("ConfigMap", "name"), "secret": ("Secret", "secretName"),
+            "persistentVolumeClaim": ("PersistentVolumeClaim", "claimName")}
+_PROJECTED = {"configMap": ("ConfigMap", "name"), "secret": ("Secret", "name")}
+
+
+def _entries(value: Any) -> Iterator[tuple[int, dict]]:
+    for index, entry in enumerate(value if isinstance(value, list) else []):
+        if isinstance(entry, dict):
+            yield index, entry
+
+
+def _reference(kinds: dict, holder: dict, path: Path) -> Iterator[Reference]:
+    """The references a mapping like `{configMap: {name: ..., items: [...]}}` makes."""
+    for field, (kind, name_field) in kinds.items():
+        source = holder.get(field)
+        name = source.get(name_field) if isinstance(source, dict) else None
+        if not isinstance(name, str) or not name:
+            continue
+        keys = [(item["key"], (*path, field, "items", i, "key"))
+                for i, item in _entries(source.get("items")) if isinstance(item.get("key"), str)]
+        if isinstance(source.get("key"), str):
+            keys.append((source["key"], (*path, field, "key")))
+        yield Reference(kind, name, (*path, field, name_field), tuple(keys),
+                        bool(source.get("optional")))
+
+
+def references(template: PodTemplate) -> Iterator[Reference]:
+    """Every ConfigMap, Secret, claim and ServiceAccount a pod template uses by name."""
+    for path, container in template.containers(init=True):
+        for index, variable in _entries(container.get("env")):
+            source = variable.get("valueFrom")
+            if isinstance(source, dict):
+                yield from _reference(_ENV_REFS, source, (*path, "env", index, "valueFrom"))
+        for index, source in _entries(container.get("envFrom")):
+            yield from _reference(_ENV_FROM, source, (*path, "envFrom", index))
+    volumes_path = (*template.spec_path, "volumes")
+    for index, volume in _entries(template.spec.get("volumes")):
+        yield from _reference(_VOLUMES, volume, (*volumes_path, index))
+        projected = volume.get("projected")
+        sources = projected.get("sources") if isinstance(projected, dict) else None
+        for number, source in _entries(sources):
+            yield from _reference(_PROJECTED, source,
+                                  (*volumes_path, index, "projected", "sources", number))
+    account = template.spec.get("serviceAccountName")
+    if isinstance(account, str) and account and account != "default":
+        yield Reference("ServiceAccount", account, (*template.spec_path, "serviceAccountName"))
+
+
+def _keys_of(resource: Resource) -> set[str]:
+    fields = ("data", "binaryData") if resource.kind == "ConfigMap" else ("data", "stringData")
+    return {key for name in fields if isinstance(resource.get((name,)), dict)
+            for key in resource.get((name,))}
+
+
+@rule("config-key-missing", "error", "05-config#keys")
+def config_key_missing(bundle: Bundle) -> Iterator[Finding]:
+    """A pod reading a key that the answer's ConfigMap or Secret does not have.
+
+    Why: an environment variable or a mounted file taken from a missing key
+    keeps the pod from starting (CreateContainerConfigError) unless the
+    reference says `optional: true`. Key names are case-sensitive.
+
+    Given:
+
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: web-settings
+        data:
+          LOG_LEVEL: info
+
+    Bad:
+
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web
+        spec:
+          containers:
+            - name: web
+              image: nginx:1.27
+              env:
+                - name: LOG_LEVEL
+                  valueFrom:
+                    configMapKeyRef:
+                      name: web-settings
+                      key: log_level
+
+    Good:
+
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web
+        spec:
+          containers:
+            - name: web
+              image: nginx:1.27
+              env:
+                - name: LOG_LEVEL
+                  valueFrom:
+                    configMapKeyRef:
+                      name: web-settings
+                      key: LOG_LEVEL
+    """
+    graph = bundle.graph
+    for template in graph.templates:
+        for ref in references(template):
+            source = graph.lookup(ref.kind, template.namespace, ref.name)
+            if source is None or ref.optional or not ref.keys:
+                continue  # not in this answer: it may exist on the cluster
+            keys = _keys_of(source)
+            for key, path in ref.keys:
+                if key not in keys:
+                    yield template.owner.finding(
+                        path, f"the {ref.kind} {ref.name!r} has no key {key!r} "
+                        f"(its keys: {', '.join(sorted(keys)) or 'none'})",
+                        f"use one of its keys, or add {key} to the {ref.kind}", at_value=True)
+
+
+_WAITS = {"ConfigMap": "the pod waits in ContainerCreating (or CreateContainerConfigError)",
+          "Secret": "the pod waits in ContainerCreating (or CreateContainerConfigError)",
+          "PersistentVolumeClaim": "the pod stays Pending",
+          "ServiceAccount": "the API server refuses to create the pods"}
+
+
+@rule("referenced-object-missing", "info", "05-config#references")
+def referenced_object_missing(bundle: Bundle) -> Iterator[Finding]:
+    """A pod using a ConfigMap, Secret, claim or ServiceAccount that the answer does not define.
+
+    Why: a pod only starts once everything it mounts or reads exists in its
+    namespace. When the answer does not bring the object, it has to exist
+    on the cluster already, or the pod waits (a missing ServiceAccount even
+    stops the pods from being created). `optional: true` on a reference
+    lets the pod start without it.
+
+    Bad:
+
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web
+        spec:
+          containers:
+            - name: web
+              image: nginx:1.27
+              envFrom:
+                - configMapRef:
+                    name: web-settings
+
+    Good:
+
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: web-settings
+        data:
+          LOG_LEVEL: info
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web
+        spec:
+          containers:
+            - name: web
+              image: nginx:1.27
+              envFrom:
+                - configMapRef:
+                    name: web-settings
+    """
+    graph = bundle.graph
+    for template in graph.templates:
+        reported: set[tuple[str, str]] = set()
+        for ref in references(template):
+            if ref.optional or (ref.kind, ref.name) in reported or \
+                    graph.lookup(ref.kind, template.namespace, ref.name) is not None:
+                continue
+            reported.add((ref.kind, ref.name))
+            yield template.owner.finding(
+                ref.name_path, f"no {ref.kind} {ref.name!r} in namespace {template.namespace} "
+                f"in this answer; until it exists {_WAITS[ref.kind]}",
+                f"add the {ref.kind} to the answer (before this object), or check the name",
+                at_value=True)

@@ -1,1 +1,247 @@
-"""Rules about storage (to be written)."""
+"""Rules about quantities, volumes and claims."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+from ..bundle import Bundle, Resource
+from ..findings import Finding, Path
+from ..graph import pod_template_of
+from . import rule
+from ._values import parse_quantity, quantity_hint
+
+_RESOURCE_MAPS = ("requests", "limits")
+_LIMIT_RANGE_MAPS = ("max", "min", "default", "defaultRequest", "maxLimitRequestRatio")
+
+
+def _indexes(value: Any) -> range:
+    return range(len(value) if isinstance(value, list) else 0)
+
+
+def _quantity_maps(resource: Resource) -> Iterator[Path]:
+    """Paths of the `name: quantity` maps an object holds."""
+    template = pod_template_of(resource)
+    if template is not None:
+        for path, _ in template.containers(init=True):
+            for name in _RESOURCE_MAPS:
+                yield (*path, "resources", name)
+        yield (*template.spec_path, "overhead")
+    claims = [("spec",)] if resource.kind == "PersistentVolumeClaim" else []
+    claims += [("spec", "volumeClaimTemplates", i, "spec")
+               for i in _indexes(resource.get(("spec", "volumeClaimTemplates")))]
+    for claim in claims:
+        for name in _RESOURCE_MAPS:
+            yield (*claim, "resources", name)
+    if resource.kind == "PersistentVolume":
+        yield ("spec", "capacity")
+    if resource.kind == "ResourceQuota":
+        yield ("spec", "hard")
+    if resource.kind == "LimitRange":
+        for index in _indexes(resource.get(("spec", "limits"))):
+            for name in _LIMIT_RANGE_MAPS:
+                yield ("spec", "limits", index, name)
+
+
+def _quantities(resource: Resource) -> Iterator[tuple[Path, Any]]:
+    """(path, value) of every quantity an object holds."""
+    for path in _quantity_maps(resource):
+        values = resource.get(path)
+        for name, value in values.items() if isinstance(values, dict) else ():
+            yield (*path, name), value
+    template = pod_template_of(resource)
+    if template is not None:
+        for index in _indexes(template.spec.get("volumes")):
+            path = (*template.spec_path, "volumes", index, "emptyDir", "sizeLimit")
+            if resource.get(path) is not None:
+                yield path, resource.get(path)
+
+
+@rule("invalid-quantity", "error", "06-storage#quantities")
+def invalid_quantity(bundle: Bundle) -> Iterator[Finding]:
+    """A CPU, memory or storage amount that Kubernetes cannot parse.
+
+    Why: quantities are a number and an optional suffix: `m` (thousandths,
+    for CPU), `k M G T` (powers of 1000) or `Ki Mi Gi Ti` (powers of 1024).
+    `512MB`, `1gb` or `2 cores` are refused. For memory you almost always
+    mean the binary ones: `512Mi`, `1Gi`.
+
+    Bad:
+
+        apiVersion: v1
+        kind: PersistentVolumeClaim
+        metadata:
+          name: data
+        spec:
+          accessModes: [ReadWriteOnce]
+          resources:
+            requests:
+              storage: 512MB
+
+    Good:
+
+        apiVersion: v1
+        kind: PersistentVolumeClaim
+        metadata:
+          name: data
+        spec:
+          accessModes: [ReadWriteOnce]
+          resources:
+            requests:
+              storage: 512Mi
+    """
+    for resource in bundle:
+        for path, value in _quantities(resource):
+            if isinstance(value, str) and parse_quantity(value) is None:
+                yield resource.finding(
+                    path, f"{value!r} is not a quantity Kubernetes understands",
+                    quantity_hint(value), at_value=True)
+
+
+@rule("memory-in-millibytes", "warning", "06-storage#quantities")
+def memory_in_millibytes(bundle: Bundle) -> Iterator[Finding]:
+    """A memory or storage amount with the suffix `m`, which means thousandths of a byte.
+
+    Why: `m` is milli: `500m` CPU is half a core, but `512m` memory is half
+    a byte. The API server accepts it, and the pod then cannot start or is
+    killed at once. Megabytes are `M`, mebibytes `Mi`.
+
+    Bad:
+
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web
+        spec:
+          containers:
+            - name: web
+              image: nginx:1.27
+              resources:
+                limits:
+                  memory: 512m
+
+    Good:
+
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web
+        spec:
+          containers:
+            - name: web
+              image: nginx:1.27
+              resources:
+                limits:
+                  memory: 512Mi
+    """
+    for resource in bundle:
+        for path, value in _quantities(resource):
+            name = str(path[-1])
+            if (name.endswith(("memory", "storage")) or name == "sizeLimit") and \
+                    isinstance(value, str) and value.endswith("m") and \
+                    parse_quantity(value) is not None:
+                yield resource.finding(
+                    path, f"{value} means {value[:-1]} thousandths of a byte",
+                    f"write `{value[:-1]}Mi` (mebibytes) or `{value[:-1]}M` (megabytes)",
+                    at_value=True)
+
+
+def _modes(resource: Resource) -> set[str]:
+    modes = resource.get(("spec", "accessModes"))
+    return {m for m in modes if isinstance(m, str)} if isinstance(modes, list) else set()
+
+
+@rule("pvc-unsatisfiable", "info", "06-storage#claims")
+def pvc_unsatisfiable(bundle: Bundle) -> Iterator[Finding]:
+    """A claim that no PersistentVolume of the answer can satisfy.
+
+    Why: a PersistentVolumeClaim binds to a volume of its storage class that
+    offers at least the requested size and every requested access mode.
+    When the answer brings its own PersistentVolumes of that class and none
+    fits, the claim stays Pending (and so do the pods that use it).
+
+    Given:
+
+        apiVersion: v1
+        kind: PersistentVolume
+        metadata:
+          name: data
+        spec:
+          storageClassName: manual
+          capacity:
+            storage: 5Gi
+          accessModes: [ReadWriteOnce]
+          hostPath:
+            path: /data
+
+    Bad:
+
+        apiVersion: v1
+        kind: PersistentVolumeClaim
+        metadata:
+          name: data
+        spec:
+          storageClassName: manual
+          accessModes: [ReadWriteOnce]
+          resources:
+            requests:
+              storage: 10Gi
+
+    Good:
+
+        apiVersion: v1
+        kind: PersistentVolumeClaim
+        metadata:
+          name: data
+        spec:
+          storageClassName: manual
+          accessModes: [ReadWriteOnce]
+          resources:
+            requests:
+              storage: 5Gi
+    """
+    volumes: dict[str, list[Resource]] = {}
+    for volume in bundle.graph.of_kind("PersistentVolume"):
+        storage_class = volume.get(("spec", "storageClassName")) or ""
+        if isinstance(storage_class, str):
+            volumes.setdefault(storage_class, []).append(volume)
+    for claim in bundle.graph.of_kind("PersistentVolumeClaim"):
+        named = claim.get(("spec", "volumeName"))
+        storage_class = claim.get(("spec", "storageClassName"))
+        if isinstance(named, str) and named:
+            chosen = bundle.graph.lookup("PersistentVolume", "", named)
+            candidates = [chosen] if chosen is not None else []
+        elif isinstance(storage_class, str):
+            candidates = volumes.get(storage_class, [])
+        else:
+            continue  # the default StorageClass provisions a volume on demand
+        if not candidates:
+            continue
+        yield from _unsatisfied(claim, candidates)
+
+
+def _unsatisfied(claim: Resource, volumes: list[Resource]) -> Iterator[Finding]:
+    size_path = ("spec", "resources", "requests", "storage")
+    wanted = parse_quantity(claim.get(size_path))
+    sizes = [parse_quantity(v.get(("spec", "capacity", "storage"))) for v in volumes]
+    if wanted is not None and all(s is not None and s < wanted for s in sizes):
+        largest = max(s for s in sizes if s is not None)
+        yield claim.finding(
+            size_path, f"asks for {claim.get(size_path)}, but the largest matching "
+            f"PersistentVolume offers {_bytes(largest)}",
+            "request at most what a volume offers, or make a volume larger", at_value=True)
+    modes = _modes(claim)
+    if modes and not any(modes <= _modes(v) for v in volumes):
+        offered = sorted({m for v in volumes for m in _modes(v)})
+        yield claim.finding(
+            ("spec", "accessModes"), f"no matching PersistentVolume offers "
+            f"{', '.join(sorted(modes))} (they offer {', '.join(offered) or 'nothing'})",
+            "ask for an access mode a volume offers, usually ReadWriteOnce", at_value=True)
+
+
+def _bytes(amount: Decimal) -> str:
+    for suffix, size in (("Ti", 2**40), ("Gi", 2**30), ("Mi", 2**20), ("Ki", 2**10)):
+        if amount >= size and amount % size == 0:
+            return f"{amount // size}{suffix}"
+    return str(amount)

@@ -1,0 +1,238 @@
+"""dry_run, apply and delete: a learner's answer against a real API server.
+
+One server-side apply call per object (field manager `k8s-course`, force,
+strict field validation), Namespaces and other cluster-scoped objects
+first. Every refusal becomes a Finding on the learner's YAML (see errors.py)
+and the report names the context and namespaces used.
+
+A bundle that creates its own namespace cannot be dry-run as is: a real
+server answers 404 for objects in a namespace that does not exist yet. On the
+course's own kind cluster we create that namespace for real (it is empty and
+harmless) and say so; on any other cluster we leave it alone and say which
+objects could not be checked.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterable
+from typing import NamedTuple
+
+from ..bundle import Bundle, Resource
+from ..check import Answer, load
+from ..findings import Finding, Severity
+from .client import NAMESPACES, ApiResource, Client, ClusterUnreachable
+from .errors import server_findings
+from .guard import COURSE_CONTEXT, ContextError
+from .payload import Payload, payloads
+from .report import ClusterReport
+
+DRY_RUN, APPLY, DELETE = "server dry run", "apply", "delete"
+LESSON_CLUSTER = "00-start-here#cluster"
+
+
+class Target(NamedTuple):
+    """One object to send: the learner's Resource, where it lives, and its text."""
+
+    resource: Resource
+    api: ApiResource
+    namespace: str | None
+    payload: Payload
+
+
+def dry_run(answer: Answer, *, context: str | None = None) -> ClusterReport:
+    """Would the server accept this answer? Nothing on the cluster changes.
+
+    `answer` is YAML text, a path or a Bundle; `context` a kubeconfig context
+    (default: $K8S_COURSE_CONTEXT, else the course's kind cluster).
+    """
+    return _run(answer, context, DRY_RUN)[0]
+
+
+def apply(answer: Answer, *, context: str | None = None, wait: bool = True,
+          timeout: float = 120.0, progress: Callable[[str], None] | None = None) -> ClusterReport:
+    """Create or update the answer's objects, then watch workloads roll out.
+
+    With `wait`, Deployments, StatefulSets and DaemonSets are followed for up
+    to `timeout` seconds (`progress` receives one line per change), then the
+    report gets a table of the objects and pods, and findings for pods that
+    cannot start (bad image, crashing container, nowhere to run).
+    """
+    report, client, applied = _run(answer, context, APPLY)
+    if client is not None and applied:
+        from .rollout import follow  # the rollout view loads only after an apply
+
+        findings, table = follow(client, applied, wait=wait, timeout=timeout,
+                                 progress=progress)
+        report = _report(report.bundle, [*report.findings, *findings], report.kube_version,
+                         APPLY, client.context, report.namespaces, table)
+    return report
+
+
+def delete(answer: Answer, *, context: str | None = None) -> ClusterReport:
+    """Remove the answer's objects from the cluster (namespaced ones first)."""
+    return _run(answer, context, DELETE)[0]
+
+
+def apply_order(targets: Iterable[Target]) -> list[Target]:
+    """Namespaces, then other cluster-scoped objects, then the rest; otherwise as written."""
+    return sorted(targets, key=lambda t: (t.api.namespaced, t.api.kind != "Namespace"))
+
+
+def _run(answer: Answer, context: str | None, action: str
+         ) -> tuple[ClusterReport, Client | None, list[Target]]:
+    bundle, findings = load(answer)
+    try:
+        client = Client.connect(context)
+        version = client.server_version()
+        targets = apply_order(_targets(client, bundle, findings))
+        if action == DELETE:
+            done = _delete(client, targets, findings)
+        else:
+            done = _apply(client, targets, findings, dry_run=action == DRY_RUN)
+    except (ContextError, ClusterUnreachable) as error:
+        findings.append(_no_cluster(bundle, error))
+        return _report(bundle, findings, "", action, "", (), ""), None, []
+    namespaces = tuple(sorted({t.namespace for t in targets if t.namespace}))
+    report = _report(bundle, findings, version, action, client.context, namespaces, "")
+    return report, client, done
+
+
+def _report(bundle: Bundle, findings: list[Finding], version: str, action: str, context: str,
+            namespaces: tuple[str, ...], table: str) -> ClusterReport:
+    return ClusterReport(findings, bundle, version, action=action, context=context,
+                         namespaces=namespaces, table=table)
+
+
+def _no_cluster(bundle: Bundle, error: Exception) -> Finding:
+    file = bundle.sources[0].name if bundle.sources else "<answer>"
+    rule = "cluster-context" if isinstance(error, ContextError) else "cluster-unreachable"
+    return Finding(rule, Severity.ERROR, str(error),
+                   "everything else in the course works without a cluster: "
+                   "`k8s-course check` reads your YAML offline", file, lesson=LESSON_CLUSTER)
+
+
+def _targets(client: Client, bundle: Bundle, findings: list[Finding]) -> list[Target]:
+    """What the server will be asked about, with findings for what it cannot be."""
+    texts = payloads(bundle)
+    targets = []
+    for resource in bundle:
+        if not (resource.api_version and resource.kind and resource.name):
+            findings.append(resource.finding(
+                (), "not sent to the cluster: an object needs apiVersion, kind and "
+                "metadata.name first", "fix the problems above, then try again",
+                severity=Severity.ERROR, rule="cluster-skipped", lesson="01-manifest-anatomy"))
+            continue
+        kinds = client.group_version(resource.api_version)
+        api = (kinds or {}).get(resource.kind)
+        if api is None:
+            findings.append(_unknown_kind(resource, kinds, client.context))
+            continue
+        namespace = (resource.metadata.get("namespace") or "default") if api.namespaced else None
+        targets.append(Target(resource, api, str(namespace) if namespace else None,
+                              texts[id(resource)]))
+    return targets
+
+
+def _unknown_kind(resource: Resource, kinds: dict | None, context: str) -> Finding:
+    if kinds is None:
+        return resource.finding(
+            ("apiVersion",), f"the cluster ({context}) does not serve apiVersion "
+            f"{resource.api_version}", "check its spelling; `kubectl api-resources` lists "
+            "every kind with its apiVersion (a Deployment is apps/v1, a Service v1)",
+            severity=Severity.ERROR, rule="server-unknown-kind",
+            lesson="01-manifest-anatomy#apiversion")
+    close = difflib.get_close_matches(resource.kind, list(kinds), n=1)
+    hint = f"did you mean kind: {close[0]}?" if close else (
+        "check the kind and apiVersion together: `kubectl api-resources` lists them")
+    return resource.finding(
+        ("kind",), f"apiVersion {resource.api_version} has no kind {resource.kind} on this "
+        "cluster", hint, severity=Severity.ERROR, rule="server-unknown-kind",
+        lesson="01-manifest-anatomy#kind")
+
+
+def _apply(client: Client, targets: list[Target], findings: list[Finding], *,
+           dry_run: bool) -> list[Target]:
+    """Send every target; the ones the server took."""
+    missing: set[str] = set()
+    created: set[str] = set()
+    if dry_run:
+        missing, created = _prepare_namespaces(client, targets, findings)
+    done = []
+    for target in targets:
+        resource = target.resource
+        if target.namespace in missing:
+            findings.append(resource.finding(
+                ("metadata", "namespace"), f"not dry-run: namespace {target.namespace} does "
+                f"not exist on {client.context} yet, and the course creates namespaces for real "
+                "only on its own kind cluster", "apply the Namespace first, or dry-run on the "
+                "course's cluster (`k8s-course cluster up`)", severity=Severity.WARNING,
+                rule="cluster-not-dry-run", lesson="02-namespaces#create"))
+            continue
+        if target.api.kind == "Namespace" and resource.name in created:
+            continue
+        answer = client.apply(target.api, target.namespace, resource.name,
+                              target.payload.text, dry_run=dry_run)
+        if not answer.ok:
+            findings += server_findings(resource, answer, target.payload)
+            continue
+        done.append(target)
+        outcome = ("accepted by the server (dry run: nothing was changed)" if dry_run
+                   else "created" if answer.status == 201 else "configured")
+        findings.append(resource.finding((), outcome, severity=Severity.INFO,
+                                         rule="cluster-accepted"))
+    return done
+
+
+def _prepare_namespaces(client: Client, targets: list[Target],
+                        findings: list[Finding]) -> tuple[set[str], set[str]]:
+    """Before a dry run: namespaces the bundle needs and creates but the cluster lacks.
+
+    Returns (namespaces that stay missing, namespaces created for real).
+    """
+    used = {t.namespace for t in targets if t.namespace}
+    missing, created = set(), set()
+    for target in targets:
+        name = target.resource.name
+        if target.api.kind != "Namespace" or name not in used:
+            continue
+        if client.get(NAMESPACES, None, name).status != 404:
+            continue
+        if client.context != COURSE_CONTEXT:
+            missing.add(name)
+            continue
+        answer = client.apply(target.api, None, name, target.payload.text, dry_run=False)
+        if not answer.ok:
+            findings += server_findings(target.resource, answer, target.payload)
+            missing.add(name)
+            continue
+        created.add(name)
+        findings.append(target.resource.finding(
+            ("metadata", "name"), f"created namespace {name} for real on the course's cluster, "
+            "so the objects inside it could be dry-run (a dry run cannot place objects in a "
+            "namespace that does not exist yet)",
+            f"it is empty; `k8s-course cluster delete FILE` or `kubectl delete namespace {name}` "
+            "removes it", severity=Severity.INFO, rule="cluster-namespace-created",
+            lesson="02-namespaces#create"))
+    return missing, created
+
+
+def _delete(client: Client, targets: list[Target], findings: list[Finding]) -> list[Target]:
+    """Delete every target, namespaced objects before their namespaces."""
+    done = []
+    for target in reversed(targets):
+        resource = target.resource
+        answer = client.delete(target.api, target.namespace, resource.name)
+        if answer.status == 404:
+            message = "was not on the cluster (nothing to delete)"
+        elif answer.ok:
+            done.append(target)
+            message = "deleted" + (
+                " (with everything inside it; this takes a few seconds)"
+                if target.api.kind == "Namespace" else "")
+        else:
+            findings += server_findings(resource, answer)
+            continue
+        findings.append(resource.finding((), message, severity=Severity.INFO,
+                                         rule="cluster-deleted"))
+    return done

@@ -1,0 +1,232 @@
+"""Each check kind as a pure function: (check, answer) -> (passed, message).
+
+The message says what the grader saw in the learner's answer, in their
+terms; the check's own hint (shown beside it) says what to do.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ..bundle import Bundle, Resource
+from ..findings import Finding, Severity
+from ..graph import PodTemplate, pod_template_of
+from . import fieldpath
+from .spec import Check
+
+Outcome = tuple[bool, str]
+_SHOWN = 60
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the grader looks at: the learner's objects and the findings of each stage."""
+
+    bundle: Bundle
+    stages: dict[str, list[Finding]]  # "parse", "schema", "rules" -> findings
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for found in self.stages.values() for f in found]
+
+
+def _shown(value: Any) -> str:
+    """A value as the learner would recognise it, cut short when long."""
+    try:
+        text = value if isinstance(value, str) else json.dumps(
+            value, ensure_ascii=False, sort_keys=True, default=str)
+    except (TypeError, ValueError):  # keys of mixed types cannot be sorted
+        text = str(value)
+    return text if len(text) <= _SHOWN else text[:_SHOWN - 3] + "..."
+
+
+def _labels(labels: Any) -> str:
+    """{"app": "web"} -> "app: web", as the learner wrote it."""
+    if not isinstance(labels, dict) or not labels:
+        return "no labels"
+    return ", ".join(f"{key}: {_shown(value)}" for key, value in labels.items())
+
+
+def _named(ref: dict) -> str:
+    return f"{ref['kind']}/{ref['name']}" + (
+        f" in namespace {ref['namespace']}" if ref.get("namespace") else "")
+
+
+def locate(bundle: Bundle, ref: dict) -> tuple[Resource | None, str]:
+    """The object a check names, or a sentence saying what is there instead."""
+    kind, name, namespace = ref["kind"], ref["name"], ref.get("namespace")
+    found = bundle.find(kind, name, namespace)
+    if found is not None:
+        return found, ""
+    elsewhere = bundle.find(kind, name)
+    if elsewhere is not None:
+        return None, (f"{kind}/{name} is in namespace {elsewhere.namespace}, "
+                      f"not in namespace {namespace}")
+    others = sorted(r.name for r in bundle.of_kind(kind) if r.name)
+    if others:
+        return None, (f"there is no {kind} named {name}; your answer has "
+                      f"{kind} {', '.join(others[:3])}")
+    return None, f"there is no {kind} named {name} in your answer"
+
+
+def expect(check: Check, answer: Answer) -> Outcome:
+    found, problem = locate(answer.bundle, check.params["expect"])
+    return (True, f"{_named(check.params['expect'])} is there") if found else (False, problem)
+
+
+def _same(a: Any, b: Any) -> bool:
+    # YAML's true is not 1, and "3" is not 3: compare the types a learner wrote
+    return type(a) is type(b) and a == b if isinstance(a, bool) or isinstance(b, bool) \
+        else a == b
+
+
+def _path_test(check: Check, values: list) -> tuple[bool, str]:
+    """Does some value pass the check's test, and what was expected (in words)."""
+    params = check.params
+    if "exists" in params:
+        return bool(values), "present"
+    if "absent" in params:
+        return not values, "absent"
+    if "equals" in params:
+        return any(_same(v, params["equals"]) for v in values), _shown(params["equals"])
+    if "one_of" in params:
+        return (any(_same(v, o) for v in values for o in params["one_of"]),
+                "one of " + ", ".join(_shown(o) for o in params["one_of"]))
+    return (any(isinstance(v, str | int | float) and not isinstance(v, bool)
+                and check.pattern.search(str(v)) for v in values), "of the form the task asks for")
+
+
+def path(check: Check, answer: Answer) -> Outcome:
+    resource, problem = locate(answer.bundle, check.params["resource"])
+    if resource is None:
+        return False, problem
+    where = f"{check.params['path']} of {resource.ref}"
+    values = list(fieldpath.values_at(resource.body, check.path))
+    passed, wanted = _path_test(check, values)
+    if passed:
+        return True, f"{where} is {wanted}"
+    if not values:
+        return False, f"{where} is missing"
+    if "absent" in check.params:
+        return False, f"{where} should not be there"
+    if resource.kind == "Secret":  # a Secret's values never appear in feedback
+        return False, f"{where} is not {wanted}"
+    expected = [check.params.get("equals"), *check.params.get("one_of", ())]
+    wants_text = "matches" in check.params or any(isinstance(e, str) for e in expected)
+    seen = ", ".join(_seen(v, wants_text) for v in values[:3])
+    return False, f"{where} is {seen}; expected {wanted}"
+
+
+def _seen(value: Any, wants_text: bool) -> str:
+    # "3" and 3 look alike; say which one the learner wrote when it matters
+    if isinstance(value, str) and not wants_text:
+        return f'"{_shown(value)}" (text in quotes)'
+    return _shown(value)
+
+
+def summarize(findings: list[Finding]) -> str:
+    """"line 7: <the first finding's message> (and 2 more)"."""
+    first = findings[0]
+    more = f" (and {len(findings) - 1} more)" if len(findings) > 1 else ""
+    return f"line {first.line}: {first.message}{more}"
+
+
+def clean(check: Check, answer: Answer) -> Outcome:
+    wanted = set(check.params["clean"])
+    if not answer.bundle.resources:  # no rule fires on nothing; that earns no points
+        return False, "there is no object in your answer to check"
+    fired = [f for f in answer.findings
+             if f.rule in wanted and f.severity in (Severity.ERROR, Severity.WARNING)]
+    if not fired:
+        return True, f"no {', '.join(sorted(wanted))} problem"
+    return False, summarize(fired)
+
+
+def valid(check: Check, answer: Answer) -> Outcome:
+    errors = [f for stage in ("parse", "schema") for f in answer.stages.get(stage, [])
+              if f.severity is Severity.ERROR]
+    if not errors:
+        return True, "the YAML reads and fits the Kubernetes schema"
+    return False, summarize(errors)
+
+
+def _relation(check: Check, answer: Answer, kind: str
+              ) -> tuple[Resource | None, PodTemplate | None, str]:
+    """The Service and the workload's pod template a selects/reaches check names."""
+    spec = check.params[kind]
+    service_ref = {"kind": "Service", "name": spec["service"], "namespace": spec.get("namespace")}
+    service, problem = locate(answer.bundle, service_ref)
+    if service is None:
+        return None, None, problem
+    workload, problem = locate(answer.bundle, spec["workload"])
+    if workload is None:
+        return None, None, problem
+    template = pod_template_of(workload)
+    if template is None:
+        return None, None, f"{workload.ref} has no pod template"
+    return service, template, ""
+
+
+def selects(check: Check, answer: Answer) -> Outcome:
+    service, template, problem = _relation(check, answer, "selects")
+    if service is None:
+        return False, problem
+    workload = template.owner
+    if service.namespace != workload.namespace:
+        return False, (f"{service.ref} is in namespace {service.namespace} and {workload.ref} "
+                       f"in {workload.namespace}; a Service only selects pods in its own")
+    targets = answer.bundle.graph.service_targets(service)
+    if any(target.owner is workload for target in targets):
+        return True, f"{service.ref} selects the pods of {workload.ref}"
+    selector = service.get(("spec", "selector"))
+    if not isinstance(selector, dict) or not selector:
+        return False, f"{service.ref} has no selector, so it selects no pods"
+    others = ", ".join(sorted(t.owner.ref for t in targets))
+    return False, (f"the selector of {service.ref} ({_labels(selector)}) does not match the "
+                   f"pod labels of {workload.ref} ({_labels(template.labels)})" +
+                   (f"; it selects {others}" if others else ""))
+
+
+def reaches(check: Check, answer: Answer) -> Outcome:
+    service, template, problem = _relation(check, answer, "reaches")
+    if service is None:
+        return False, problem
+    wanted = check.params["reaches"]["port"]
+    ports = service.get(("spec", "ports"))
+    entries = [p for p in ports if isinstance(p, dict)] if isinstance(ports, list) else []
+    key = "name" if isinstance(wanted, str) else "port"
+    entry = next((p for p in entries if _same(p.get(key), wanted)), None)
+    if entry is None:
+        return False, f"{service.ref} has no port {wanted}"
+    target = entry.get("targetPort", entry.get("port"))
+    if template.has_port(target):
+        return True, f"port {wanted} of {service.ref} reaches containerPort {_shown(target)}"
+    declared = sorted({_shown(p.get("containerPort")) for _, p in template.ports()})
+    return False, (f"port {wanted} of {service.ref} sends traffic to {_shown(target)}, but the "
+                   f"pods of {template.owner.ref} declare "
+                   f"{'containerPort ' + ', '.join(declared) if declared else 'no containerPort'}")
+
+
+def python(check: Check, answer: Answer) -> Outcome:
+    result = check.function(answer.bundle)  # a crash is caught and explained by run()
+    if isinstance(result, tuple) and len(result) == 2:
+        return bool(result[0]), str(result[1])
+    return bool(result), ""
+
+
+RUNNERS: dict[str, Callable[[Check, Answer], Outcome]] = {
+    "expect": expect, "path": path, "clean": clean, "valid": valid,
+    "selects": selects, "reaches": reaches, "python": python,
+}
+
+
+def run(check: Check, answer: Answer) -> Outcome:
+    """Run one check; a crash in the grader costs nobody points silently."""
+    try:
+        return RUNNERS[check.kind](check, answer)
+    except Exception as error:
+        return False, (f"the grader could not run this check ({type(error).__name__}); "
+                       "this is a bug in the course, please report it")

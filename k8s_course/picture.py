@@ -1,0 +1,295 @@
+"""A picture of an answer: who selects, runs, uses and scales whom, as inline SVG.
+
+`diagram(answer)` turns a Bundle (or a Report, or YAML text) into nodes and
+edges (plain data), then lays them out in columns inside one area per
+namespace: entry points (Ingress, Service, HPA, PDB) on the left, workloads
+with their pod template in the middle, what pods use (ConfigMap, Secret,
+PVC, ServiceAccount) on the right. A link that leads nowhere (a selector
+matching no pod, a port no container listens on, a name the answer does not
+define) is drawn dashed in a warning colour, to a ghost box.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from .bundle import Bundle, Resource
+from .graph import TEMPLATE_PATHS, PodTemplate, pod_references, pod_template_of
+from .report import Report
+
+# Which column a kind is drawn in; kinds not listed go with the things pods use.
+ENTRY_COLUMN, WORKLOAD_COLUMN, USED_COLUMN = 0, 1, 2
+_COLUMNS = {"Ingress": ENTRY_COLUMN, "Service": ENTRY_COLUMN,
+            "HorizontalPodAutoscaler": ENTRY_COLUMN, "PodDisruptionBudget": ENTRY_COLUMN,
+            "Pod": WORKLOAD_COLUMN}
+CLUSTER_WIDE = ""  # the "namespace" of cluster-scoped objects
+
+
+@dataclass(frozen=True)
+class Node:
+    """One box: an object of the answer, or a ghost for one it names but lacks."""
+
+    key: str
+    kind: str
+    name: str
+    namespace: str  # "" for cluster-wide objects
+    column: int
+    lines: tuple[str, ...] = ()
+    template: str | None = None  # the pod template's labels, for workloads
+    missing: bool = False
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Edge:
+    """One arrow; `broken` when it leads nowhere the answer defines."""
+
+    source: str
+    target: str
+    labels: tuple[str, ...] = ()
+    broken: bool = False
+    from_template: bool = False  # starts at the source's pod template box
+    to_template: bool = False  # ends at the target's pod template box
+
+
+def _mapping(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _pairs(labels: dict) -> str:
+    return ", ".join(f"{key}={value}" for key, value in labels.items()) or "no labels"
+
+
+def _key(resource: Resource) -> str:
+    return f"{resource.file}#{resource.document.index}"
+
+
+def _column(kind: str) -> int:
+    if kind in _COLUMNS:
+        return _COLUMNS[kind]
+    return WORKLOAD_COLUMN if kind in TEMPLATE_PATHS else USED_COLUMN
+
+
+def _details(resource: Resource, template: PodTemplate | None) -> tuple[str, ...]:
+    """A line or two that says what matters about the object (never a secret's value)."""
+    kind, get = resource.kind, resource.get
+    lines: list[str] = []
+    if template is not None:
+        replicas = get(("spec", "replicas"))
+        if isinstance(replicas, int) and resource.kind != "Pod":
+            lines.append(f"replicas {replicas}")
+        ports = [str(p.get("containerPort")) + (f" ({p['name']})" if p.get("name") else "")
+                 for _, p in template.ports()]
+        if ports:
+            lines.append("ports " + ", ".join(ports))
+    elif kind == "Service":
+        lines.append(str(get(("spec", "type")) or "ClusterIP"))
+        selector = get(("spec", "selector"))
+        if isinstance(selector, dict) and selector:
+            lines.append("selects " + _pairs(selector))
+    elif kind in ("ConfigMap", "Secret"):
+        keys = len(_mapping(get(("data",)))) + len(_mapping(get(("stringData",))))
+        lines.append(f"{keys} key" + ("" if keys == 1 else "s"))
+    elif kind == "PersistentVolumeClaim":
+        size = get(("spec", "resources", "requests", "storage"))
+        if size is not None:
+            lines.append(f"asks for {size}")
+    elif kind == "HorizontalPodAutoscaler":
+        low, high = get(("spec", "minReplicas"), 1), get(("spec", "maxReplicas"), "?")
+        lines.append(f"{low} to {high} replicas")
+    elif kind == "PodDisruptionBudget":
+        for field_name in ("minAvailable", "maxUnavailable"):
+            if get(("spec", field_name)) is not None:
+                lines.append(f"{field_name} {get(('spec', field_name))}")
+    return tuple(lines)
+
+
+def _port_chain(service: Resource, template: PodTemplate) -> tuple[tuple[str, ...], bool]:
+    """"80 → 8000 → 8000" per Service port, and whether one reaches no container port."""
+    labels: list[str] = []
+    broken = False
+    for port in _list(service.get(("spec", "ports"))):
+        if not isinstance(port, dict):
+            continue
+        number = port.get("port", "?")
+        target = port.get("targetPort", number)
+        listening = [p.get("containerPort") for _, p in template.ports()
+                     if p.get("name") == target or p.get("containerPort") == target]
+        if template.has_port(target) and listening:
+            labels.append(f"{number} → {target} → {listening[0]}")
+        else:
+            labels.append(f"{number} → {target} → nothing")
+            broken = True
+    return tuple(labels), broken
+
+
+@dataclass
+class Diagram:
+    """The nodes and edges of an answer, drawn as SVG (`.svg`) in a notebook."""
+
+    nodes: list[Node]
+    edges: list[Edge]
+    namespaces_created: list[str] = field(default_factory=list)
+
+    @property
+    def broken(self) -> list[Edge]:
+        return [edge for edge in self.edges if edge.broken]
+
+    def areas(self) -> list[str]:
+        """Namespaces in drawing order: those the answer creates, then the rest."""
+        order = [*self.namespaces_created]
+        for node in self.nodes:
+            if node.namespace not in order:
+                order.append(node.namespace)
+        return order
+
+    @cached_property
+    def svg(self) -> str:
+        from .picture_svg import draw  # layout and SVG code load when first drawn
+
+        return draw(self)
+
+    def text(self) -> str:
+        """The picture in words, one arrow a line (for plain front ends and nbval)."""
+        nodes = {node.key: node for node in self.nodes}
+        lines = []
+        for edge in self.edges:
+            source, target = nodes[edge.source], nodes[edge.target]
+            mark = "BROKEN " if edge.broken else ""
+            lines.append(f"{mark}{source.kind}/{source.name} -> {target.kind}/{target.name}"
+                         f"  ({'; '.join(edge.labels)})")
+        linked = {key for edge in self.edges for key in (edge.source, edge.target)}
+        lines += [f"{node.kind}/{node.name} (no links)" for node in self.nodes
+                  if node.key not in linked]
+        return "\n".join([repr(self), *lines])
+
+    def __repr__(self) -> str:
+        objects = sum(not node.missing for node in self.nodes)
+        broken = len(self.broken)
+        return (f"<Diagram: {objects} object{'' if objects == 1 else 's'}, "
+                f"{broken} broken link{'' if broken == 1 else 's'}>")
+
+    def _repr_pretty_(self, printer, cycle: bool) -> None:
+        printer.text(self.text())
+
+    def _repr_svg_(self) -> str:
+        return self.svg
+
+    def _repr_html_(self) -> str:
+        return f'<div style="overflow-x:auto">{self.svg}</div>'
+
+
+class _Builder:
+    """Collects the nodes and edges of one bundle."""
+
+    def __init__(self, bundle: Bundle):
+        self.bundle = bundle
+        self.graph = bundle.graph
+        self.nodes: dict[str, Node] = {}
+        self.edges: list[Edge] = []
+
+    def build(self) -> Diagram:
+        for resource in self.bundle:
+            if resource.kind and resource.kind != "Namespace":
+                template = pod_template_of(resource)
+                self.nodes[_key(resource)] = Node(
+                    _key(resource), resource.kind, resource.name or "?",
+                    CLUSTER_WIDE if resource.cluster_scoped else resource.namespace,
+                    _column(resource.kind), _details(resource, template),
+                    _pairs(template.labels) if template else None)
+        for resource in self.bundle:
+            self.edges += self._edges_of(resource)
+        namespaces = [r.name for r in self.bundle.of_kind("Namespace") if r.name]
+        return Diagram(list(self.nodes.values()), self.edges, namespaces)
+
+    def _ghost(self, kind: str, name: str, namespace: str, note: str) -> str:
+        key = f"missing:{namespace}/{kind}/{name}"
+        self.nodes.setdefault(key, Node(key, kind, name, namespace, _column(kind),
+                                        (note,), missing=True, note=note))
+        return key
+
+    def _target(self, kind: str, name: str, namespace: str) -> tuple[str, bool]:
+        """The node of the object named, or a ghost for it; and whether it is a ghost."""
+        found = self.bundle.find(kind, name, namespace)
+        if found is not None:
+            return _key(found), False
+        return self._ghost(kind, name, namespace, "not in this answer"), True
+
+    def _edges_of(self, resource: Resource) -> Iterator[Edge]:
+        key, namespace = _key(resource), resource.namespace
+        if resource.kind == "Service":
+            yield from self._service_edges(resource)
+        elif resource.kind == "PodDisruptionBudget":
+            selector = _mapping(resource.get(("spec", "selector")))
+            yield from self._selection(resource, self.graph.selected_by_selector(
+                namespace, selector), _pairs(_mapping(selector.get("matchLabels"))))
+        elif resource.kind == "HorizontalPodAutoscaler":
+            ref = _mapping(resource.get(("spec", "scaleTargetRef")))
+            kind, name = ref.get("kind"), ref.get("name")
+            if isinstance(kind, str) and isinstance(name, str):
+                target, missing = self._target(kind, name, namespace)
+                yield Edge(key, target, ("scales",), missing)
+        elif resource.kind == "Ingress":
+            yield from self._ingress_edges(resource)
+        template = pod_template_of(resource)
+        if template is not None:
+            seen = set()
+            for kind, name, _ in pod_references(template):
+                if (kind, name) not in seen:
+                    seen.add((kind, name))
+                    target, missing = self._target(kind, name, namespace)
+                    yield Edge(key, target, ("uses",), missing, from_template=True)
+
+    def _service_edges(self, service: Resource) -> Iterator[Edge]:
+        selector = service.get(("spec", "selector"))
+        if not isinstance(selector, dict) or not selector:
+            return  # no selector: endpoints are managed by hand, nothing to draw
+        yield from self._selection(service, self.graph.service_targets(service),
+                                   _pairs(selector))
+
+    def _selection(self, resource: Resource, templates: list[PodTemplate],
+                   wanted: str) -> Iterator[Edge]:
+        """Edges from a selecting object to the pod templates it matches, or to a ghost."""
+        key = _key(resource)
+        if not templates:
+            ghost = self._ghost("Pod", wanted, resource.namespace,
+                                "no pod template has these labels")
+            yield Edge(key, ghost, ("selects nothing",), True, to_template=False)
+            return
+        for template in templates:
+            labels, broken = (_port_chain(resource, template) if resource.kind == "Service"
+                              else (("selects",), False))
+            yield Edge(key, _key(template.owner), labels, broken, to_template=True)
+
+    def _ingress_edges(self, ingress: Resource) -> Iterator[Edge]:
+        backends = [ingress.get(("spec", "defaultBackend", "service"))]
+        for rule in _list(ingress.get(("spec", "rules"))):
+            for path in _list(_mapping(_mapping(rule).get("http")).get("paths")):
+                backends.append(_mapping(_mapping(path).get("backend")).get("service"))
+        seen = set()
+        for backend in backends:
+            name = _mapping(backend).get("name")
+            if isinstance(name, str) and name not in seen:
+                seen.add(name)
+                port = _mapping(_mapping(backend).get("port"))
+                target, missing = self._target("Service", name, ingress.namespace)
+                label = f"port {port.get('number') or port.get('name') or '?'}"
+                yield Edge(_key(ingress), target, (label,), missing)
+
+
+def diagram(answer: Bundle | Report | str) -> Diagram:
+    """The picture of an answer: a Bundle, a Report, or YAML text (or a path)."""
+    if isinstance(answer, Report):
+        answer = answer.bundle
+    if not isinstance(answer, Bundle):
+        from .check import load  # only when given text: check.py imports the rules
+
+        answer, _ = load(answer)
+    return _Builder(answer).build()

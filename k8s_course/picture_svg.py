@@ -1,0 +1,238 @@
+"""Laying out and drawing a Diagram as SVG (see `picture.py` for what is drawn).
+
+Columns of boxes inside one area per namespace; curved arrows between them,
+their labels placed where they do not cover one another. Colours come from
+JupyterLab's --jp-* theme variables (with light fallbacks when the SVG is
+shown on its own), so the picture reads in light and dark themes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+
+from .picture import CLUSTER_WIDE, ENTRY_COLUMN, Diagram, Edge, Node
+
+NODE_WIDTH = 220
+COLUMN_GAP = 170  # room between columns for the port labels on edges
+PAD = 16
+AREA_HEAD = 30
+LINE = 15
+TEMPLATE_BOX = 36
+NAME_CHARS = 28  # longer names are cut (the full name is in the tooltip)
+
+_STYLE = """
+.k8sd-bg{fill:var(--jp-layout-color0,#fff)}
+.k8sd-area{fill:rgba(127,127,127,.07);stroke:var(--jp-border-color1,#bdbdbd);stroke-width:1}
+.k8sd-area-title{fill:var(--jp-ui-font-color1,#333);font-weight:600;font-size:13px}
+.k8sd-box{fill:var(--jp-layout-color1,#fff);stroke:var(--jp-border-color0,#9e9e9e);stroke-width:1}
+.k8sd-template{fill:rgba(30,136,229,.12);stroke:#1e88e5;stroke-width:1}
+.k8sd-kind{fill:var(--jp-ui-font-color2,#666);font-size:11px}
+.k8sd-name{fill:var(--jp-ui-font-color0,#111);font-size:13px;font-weight:600}
+.k8sd-line{fill:var(--jp-ui-font-color1,#333);font-size:11px}
+.k8sd-edge{fill:none;stroke:var(--jp-ui-font-color2,#777);stroke-width:1.5}
+.k8sd-label{fill:var(--jp-ui-font-color1,#333);font-size:11px;paint-order:stroke;
+  stroke:var(--jp-layout-color0,#fff);stroke-width:4px;stroke-linejoin:round}
+.k8sd-arrow{fill:var(--jp-ui-font-color2,#777)}
+.k8sd{--k8sd-warn:#c2410c}
+[data-jp-theme-light=false] .k8sd{--k8sd-warn:#ff8a4c}
+.k8sd-broken .k8sd-edge,.k8sd-missing .k8sd-box{stroke:var(--k8sd-warn);stroke-dasharray:6 4}
+.k8sd-broken .k8sd-edge{stroke-width:2}
+.k8sd-broken .k8sd-label,.k8sd-missing .k8sd-kind,.k8sd-missing .k8sd-line,
+.k8sd-legend-broken,.k8sd-arrow-broken{fill:var(--k8sd-warn)}
+.k8sd-missing .k8sd-box{fill:rgba(232,89,12,.08)}
+.k8sd-legend{fill:var(--jp-ui-font-color2,#666);font-size:11px}
+.k8sd text{font-family:var(--jp-ui-font-family,system-ui,sans-serif)}
+"""
+
+
+@dataclass
+class _Box:
+    x: float
+    y: float
+    height: float
+    template_y: float | None  # middle of the pod template box
+
+
+def _node_height(node: Node) -> float:
+    return 40 + LINE * len(node.lines) + (TEMPLATE_BOX + 8 if node.template is not None else 0)
+
+
+def _cut(text: str, width: int = NAME_CHARS) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _drawing_order(diagram: Diagram) -> list[Node]:
+    """Nodes in the order they are stacked: entry points sorted by what they point
+    at, so that arrows from the left column cross each other as little as possible."""
+    position = {node.key: i for i, node in enumerate(diagram.nodes)}
+    first_target: dict[str, int] = {}
+    for edge in diagram.edges:
+        first_target.setdefault(edge.source, position[edge.target])
+    return sorted(diagram.nodes, key=lambda n: (
+        first_target.get(n.key, len(position)) if n.column == ENTRY_COLUMN else 0, position[n.key]))
+
+
+def _layout(diagram: Diagram) -> tuple[dict[str, _Box], list[tuple[str, float, float, float]],
+                                       float, float]:
+    """Boxes for nodes, (title, y, height, width) for areas, and the picture's size."""
+    columns = sorted({node.column for node in diagram.nodes})
+    x_of = {column: PAD * 2 + i * (NODE_WIDTH + COLUMN_GAP) for i, column in enumerate(columns)}
+    width = PAD * 4 + len(columns) * NODE_WIDTH + max(len(columns) - 1, 0) * COLUMN_GAP
+    ordered = _drawing_order(diagram)
+    boxes: dict[str, _Box] = {}
+    areas = []
+    y = PAD
+    for namespace in diagram.areas():
+        members = [n for n in ordered if n.namespace == namespace]
+        bottom = {column: y + AREA_HEAD for column in columns}
+        for node in members:
+            top = bottom[node.column]
+            template_y = (top + 42 + LINE * len(node.lines) + TEMPLATE_BOX / 2
+                          if node.template is not None else None)
+            boxes[node.key] = _Box(x_of[node.column], top, _node_height(node), template_y)
+            bottom[node.column] = top + _node_height(node) + 14
+        area_height = max(bottom.values()) - y + (PAD if members else 10)
+        if namespace == CLUSTER_WIDE:
+            title = "cluster-wide objects"
+        elif namespace in diagram.namespaces_created:
+            title = f"namespace {namespace}"
+        else:
+            title = f"namespace {namespace} (not created in this answer)"
+        areas.append((title, y, area_height, width - 2 * PAD))
+        y += area_height + PAD
+    return boxes, areas, width, y + 20
+
+
+def _draw_node(node: Node, box: _Box) -> str:
+    classes = "k8sd-node k8sd-missing" if node.missing else "k8sd-node"
+    kind = node.kind + (" (missing)" if node.missing else "")
+    title = f"{node.kind}/{node.name}" + (f": {node.note}" if node.note else "")
+    parts = [f'<g class="{classes}" data-kind="{escape(node.kind)}" '
+             f'data-name="{escape(node.name)}" data-namespace="{escape(node.namespace)}">',
+             f"<title>{escape(title)}</title>",
+             f'<rect class="k8sd-box" x="{box.x}" y="{box.y}" width="{NODE_WIDTH}" '
+             f'height="{box.height}" rx="6"/>',
+             f'<text class="k8sd-kind" x="{box.x + 10}" y="{box.y + 16}">{escape(kind)}</text>',
+             f'<text class="k8sd-name" x="{box.x + 10}" y="{box.y + 33}">'
+             f"{escape(_cut(node.name))}</text>"]
+    for i, line in enumerate(node.lines):
+        parts.append(f'<text class="k8sd-line" x="{box.x + 10}" y="{box.y + 50 + i * LINE}">'
+                     f"{escape(_cut(line, 34))}</text>")
+    if node.template is not None and box.template_y is not None:
+        top = box.template_y - TEMPLATE_BOX / 2
+        parts += [f'<rect class="k8sd-template" x="{box.x + 8}" y="{top}" '
+                  f'width="{NODE_WIDTH - 16}" height="{TEMPLATE_BOX}" rx="4"/>',
+                  f'<text class="k8sd-kind" x="{box.x + 16}" y="{top + 14}">pod template</text>',
+                  f'<text class="k8sd-line" x="{box.x + 16}" y="{top + 29}">'
+                  f"{escape(_cut(node.template, 32))}</text>"]
+    parts.append("</g>")
+    return "".join(parts)
+
+
+class _Labels:
+    """Places edge labels along their curves where they do not cover one another."""
+
+    SPOTS = (0.5, 0.3, 0.7, 0.2, 0.8, 0.4, 0.6)  # how far along the curve to try
+    CHAR = 6.4  # rough width of one character at 11px
+
+    def __init__(self) -> None:
+        self.taken: list[tuple[float, float, float, float]] = []
+
+    def place(self, curve: tuple[tuple[float, float], ...], labels: tuple[str, ...]
+              ) -> tuple[float, float]:
+        half_width = max(len(label) for label in labels) * self.CHAR / 2 + 4
+        half_height = len(labels) * LINE / 2 + 2
+        choice = None
+        for t in self.SPOTS:
+            x, y = _bezier(curve, t)
+            box = (x - half_width, y - half_height, x + half_width, y + half_height)
+            if not any(_overlap(box, other) for other in self.taken):
+                choice = (x, y, box)
+                break
+        if choice is None:  # crowded everywhere: the middle, like a plain drawing
+            x, y = _bezier(curve, 0.5)
+            choice = (x, y, (x - half_width, y - half_height, x + half_width, y + half_height))
+        self.taken.append(choice[2])
+        return choice[0], choice[1]
+
+
+def _bezier(curve: tuple[tuple[float, float], ...], t: float) -> tuple[float, float]:
+    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = curve
+    u = 1 - t
+    weights = (u ** 3, 3 * u * u * t, 3 * u * t * t, t ** 3)
+    return (sum(w * x for w, x in zip(weights, (x0, x1, x2, x3), strict=True)),
+            sum(w * y for w, y in zip(weights, (y0, y1, y2, y3), strict=True)))
+
+
+def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _draw_edge(edge: Edge, boxes: dict[str, _Box], nodes: dict[str, Node],
+               labels: _Labels) -> str:
+    source, target = boxes[edge.source], boxes[edge.target]
+    y1 = source.template_y if edge.from_template and source.template_y else source.y + 24
+    y2 = target.template_y if edge.to_template and target.template_y else target.y + 24
+    if nodes[edge.source].column == nodes[edge.target].column:
+        # same column (an Ingress and its Service): loop out to the left
+        x1, x2 = source.x, target.x - 2
+        curve = ((x1, y1), (x1 - 60, y1), (x2 - 60, y2), (x2, y2))
+    else:
+        x1, x2 = source.x + NODE_WIDTH, target.x - 2
+        bend = (x2 - x1) / 2
+        curve = ((x1, y1), (x1 + bend, y1), (x2 - bend, y2), (x2, y2))
+    path = "M{},{} C{},{} {},{} {},{}".format(*(round(v, 1) for point in curve for v in point))
+    classes = "k8sd-link k8sd-broken" if edge.broken else "k8sd-link"
+    marker = "k8sd-head-broken" if edge.broken else "k8sd-head"
+    source_node, target_node = nodes[edge.source], nodes[edge.target]
+    source_ref = f"{source_node.kind}/{source_node.name}"
+    target_ref = f"{target_node.kind}/{target_node.name}"
+    parts = [f'<g class="{classes}" data-from="{escape(source_ref)}" '
+             f'data-to="{escape(target_ref)}">',
+             f"<title>{escape(source_ref)} → {escape(target_ref)}</title>",
+             f'<path class="k8sd-edge" d="{path}" marker-end="url(#{marker})"/>']
+    if edge.labels:
+        x, y = labels.place(curve, edge.labels)
+        first = y - (len(edge.labels) - 1) * LINE / 2 + 4
+        for i, label in enumerate(edge.labels):
+            parts.append(f'<text class="k8sd-label" x="{round(x, 1)}" '
+                         f'y="{round(first + i * LINE, 1)}" text-anchor="middle">'
+                         f"{escape(label)}</text>")
+    parts.append("</g>")
+    return "".join(parts)
+
+
+def draw(diagram: Diagram) -> str:
+    """The diagram as a standalone SVG document (also fine inline in HTML)."""
+    if not diagram.nodes:
+        return ('<svg xmlns="http://www.w3.org/2000/svg" width="420" height="40" '
+                'class="k8sd" role="img"><style>' + _STYLE + '</style>'
+                '<text class="k8sd-legend" x="10" y="24">Nothing to draw: '
+                "this answer has no Kubernetes objects yet.</text></svg>")
+    boxes, areas, width, height = _layout(diagram)
+    nodes = {node.key: node for node in diagram.nodes}
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="k8sd" role="img" '
+           f'width="{width}" height="{height}" viewBox="0 0 {width} {height}">',
+           "<title>How the objects of this answer fit together</title>",
+           f"<style>{_STYLE}</style>",
+           "<defs>",
+           *(f'<marker id="k8sd-head{suffix}" viewBox="0 0 10 10" refX="9" refY="5" '
+             f'markerWidth="7" markerHeight="7" orient="auto"><path '
+             f'class="k8sd-arrow{suffix}" d="M0,0 L10,5 L0,10 z"/></marker>'
+             for suffix in ("", "-broken")),
+           "</defs>",
+           f'<rect class="k8sd-bg" x="0" y="0" width="{width}" height="{height}"/>']
+    for title, top, area_height, area_width in areas:
+        out.append(f'<g class="k8sd-ns"><rect class="k8sd-area" x="{PAD}" y="{top}" '
+                   f'width="{area_width}" height="{area_height}" rx="10"/>'
+                   f'<text class="k8sd-area-title" x="{PAD + 12}" y="{top + 20}">'
+                   f"{escape(title)}</text></g>")
+    out += [_draw_node(node, boxes[node.key]) for node in diagram.nodes]
+    labels = _Labels()
+    out += [_draw_edge(edge, boxes, nodes, labels) for edge in diagram.edges]
+    out.append(f'<text class="k8sd-legend" x="{PAD}" y="{height - 8}">Arrows: who selects, '
+               'scales or uses whom; Service edges read port → targetPort → containerPort. '
+               '<tspan class="k8sd-legend-broken">Dashed orange: leads nowhere.</tspan></text>')
+    out.append("</svg>")
+    return "".join(out)

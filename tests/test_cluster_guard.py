@@ -1,0 +1,94 @@
+"""The context guard: the course's cluster by default, another only when named, never current."""
+
+from __future__ import annotations
+
+import pytest
+
+from k8s_course import cli
+from k8s_course.cluster import actions
+from k8s_course.cluster.guard import COURSE_CONTEXT, ContextError, choose_context
+
+from .conftest import FIXTURES
+from .fake_apiserver import FakeApiServer
+
+SEED = FIXTURES / "seed" / "mlops.yaml"
+
+
+def test_the_course_context_is_the_default():
+    assert choose_context(None, ["prod", COURSE_CONTEXT], current="prod", env={}) == COURSE_CONTEXT
+
+
+def test_a_named_context_is_accepted():
+    assert choose_context("classroom", ["classroom", COURSE_CONTEXT], env={}) == "classroom"
+
+
+def test_the_environment_variable_names_a_context():
+    env = {"K8S_COURSE_CONTEXT": "classroom"}
+    assert choose_context(None, ["classroom", COURSE_CONTEXT], env=env) == "classroom"
+
+
+def test_the_current_context_is_never_used_implicitly():
+    with pytest.raises(ContextError) as refused:
+        choose_context(None, ["prod"], current="prod", env={})
+    message = str(refused.value)
+    assert "k8s-course cluster up" in message
+    assert "'prod'" in message and "does not use it unless you name it" in message
+
+
+def test_an_unknown_named_context_is_refused_with_the_known_ones():
+    with pytest.raises(ContextError, match="'prod'"):
+        choose_context("prdo", ["prod"], env={})
+
+
+@pytest.fixture
+def prod_and_course(tmp_path, monkeypatch):
+    """Two fake clusters: `prod` (the current context!) and the course's."""
+    with FakeApiServer() as prod, FakeApiServer() as course:
+        path = prod.kubeconfig(tmp_path / "kubeconfig",
+                               {"prod": prod.url, COURSE_CONTEXT: course.url}, current="prod")
+        monkeypatch.setenv("KUBECONFIG", str(path))
+        monkeypatch.delenv("K8S_COURSE_CONTEXT", raising=False)
+        yield prod, course
+
+
+def test_actions_go_to_the_course_cluster_even_when_prod_is_current(prod_and_course):
+    prod, course = prod_and_course
+    report = actions.dry_run(SEED)
+    assert report.context == COURSE_CONTEXT
+    assert prod.requests == [] and course.calls("PATCH")
+
+
+def test_actions_go_to_a_named_context(prod_and_course):
+    prod, course = prod_and_course
+    report = actions.dry_run(SEED, context="prod")
+    assert report.context == "prod"
+    assert prod.calls("PATCH") and course.requests == []
+
+
+def test_without_the_course_cluster_nothing_is_sent_anywhere(tmp_path, monkeypatch, capsys):
+    with FakeApiServer() as prod:
+        path = prod.kubeconfig(tmp_path / "kubeconfig", {"prod": prod.url}, current="prod")
+        monkeypatch.setenv("KUBECONFIG", str(path))
+        monkeypatch.delenv("K8S_COURSE_CONTEXT", raising=False)
+        report = actions.apply(SEED)
+        code = cli.main(["cluster", "dry-run", str(SEED)])
+        assert prod.requests == []
+    assert [f.rule for f in report.findings] == ["cluster-context"]
+    assert not report.ok and "no cluster" in report.summary()
+    assert code == 3 and "current context is 'prod'" in capsys.readouterr().out
+
+
+def test_no_kubeconfig_at_all_is_a_finding_not_a_crash(tmp_path, monkeypatch):
+    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "missing"))
+    report = actions.dry_run(SEED)
+    assert [f.rule for f in report.findings] == ["cluster-context"]
+    assert "k8s-course cluster up" in report.findings[0].message
+
+
+def test_an_unreachable_cluster_is_a_finding(tmp_path, monkeypatch):
+    with FakeApiServer() as gone:
+        path = gone.kubeconfig(tmp_path / "kubeconfig")
+    monkeypatch.setenv("KUBECONFIG", str(path))  # the server has stopped: nothing listens
+    report = actions.dry_run(SEED)
+    assert [f.rule for f in report.findings] == ["cluster-unreachable"]
+    assert "k8s-course cluster status" in report.findings[0].message

@@ -1,0 +1,70 @@
+"""Every exercise under exercises/ keeps its contract, found automatically.
+
+For each one: the solution scores full marks with no checker error; the
+starter scores less; at least two wrong answers are kept, and each loses
+exactly the checks its `# loses:` line names. A new exercise is picked up
+without touching this file, so one without wrong answers fails the suite.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from k8s_course.grading import exercise_ids, load_exercise, verify
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURE_COURSE = Path(__file__).parent / "fixtures" / "course"
+EXERCISES = exercise_ids(ROOT)
+
+
+@pytest.fixture(autouse=True)
+def offline(monkeypatch):
+    monkeypatch.delenv("K8S_COURSE_CONTEXT", raising=False)
+
+
+def test_the_course_has_exercises():
+    assert len(EXERCISES) >= 2
+    assert {"03-deployments/three-replicas", "04-services/service-selects-app"} <= set(EXERCISES)
+
+
+@pytest.mark.parametrize("exercise_id", EXERCISES)
+def test_exercise_keeps_its_contract(exercise_id):
+    exercise = load_exercise(ROOT / "exercises" / exercise_id)
+    assert verify(exercise) == []
+
+
+@pytest.mark.parametrize("exercise_id", EXERCISES)
+def test_exercise_names_a_lesson_anchor(exercise_id):
+    lesson = load_exercise(ROOT / "exercises" / exercise_id).lesson
+    assert re.fullmatch(r"\d\d-[a-z0-9-]+#[A-Za-z0-9_-]+", lesson), lesson
+
+
+def test_an_exercise_without_wrong_answers_breaks_the_contract(tmp_path):
+    shutil.copytree(FIXTURE_COURSE / "exercises", tmp_path / "exercises")
+    shutil.copytree(FIXTURE_COURSE / "solutions", tmp_path / "solutions")
+    folder = tmp_path / "exercises/99-fixture/hello-config"
+    assert verify(load_exercise(folder)) == []
+    shutil.rmtree(folder / "wrong")
+    assert verify(load_exercise(folder)) == [
+        f"0 wrong answers in {folder.resolve() / 'wrong'}; keep at least 2"]
+
+
+def test_a_wrong_answer_that_loses_other_checks_breaks_the_contract(tmp_path):
+    shutil.copytree(FIXTURE_COURSE, tmp_path / "course")
+    folder = tmp_path / "course/exercises/99-fixture/hello-config"
+    capital = folder / "wrong/capital-h.yaml"
+    capital.write_text(capital.read_text().replace("loses: says-hello", "loses: configmap-exists"))
+    (tmp_path / "course/solutions/99-fixture/hello-config.yaml").write_text("kind: ConfigMap\n")
+    (folder / "starter.yaml").write_text(
+        (tmp_path / "course/exercises/99-fixture/hello-config/wrong/capital-h.yaml").read_text()
+        .replace("Hello", "hello"))
+    problems = verify(load_exercise(folder))
+    assert problems[0].startswith("the solution scores 0/3 (fails configmap-exists, says-hello)")
+    assert "the solution has checker errors" in problems[1]
+    assert problems[2] == "the starter already scores full marks"
+    assert problems[3] == ("capital-h.yaml loses says-hello; its first line says "
+                           "configmap-exists")

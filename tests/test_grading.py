@@ -1,0 +1,191 @@
+"""Staged grading, partial credit, the Grade's renderings, hints and the cluster seam."""
+
+from __future__ import annotations
+
+import re
+import sys
+import types
+
+import pytest
+
+import k8s_course
+from k8s_course.bundle import Bundle
+from k8s_course.check import load
+from k8s_course.findings import Finding, Severity
+from k8s_course.grading import Grade, grade, load_exercise
+from k8s_course.grading.grade import NO_CLUSTER, SERVER_CHECK
+from k8s_course.report import Report
+from tests.grading_support import DEPLOYMENT, SCALE_SPEC, SOLVED, write_exercise
+
+SPEC = SCALE_SPEC.replace("checks:\n", """\
+hints: [A Deployment keeps replicas copies running., Replicas is a number.]
+server: {points: 2}
+checks:
+""") + """\
+  - id: valid
+    points: 1
+    valid: true
+    hint: Fix the errors first.
+"""
+
+
+@pytest.fixture
+def exercise(tmp_path, monkeypatch):
+    monkeypatch.delenv("K8S_COURSE_CONTEXT", raising=False)
+    return load_exercise(write_exercise(tmp_path, SPEC))
+
+
+def test_k8s_course_grade_is_the_grading_entry_point():
+    assert k8s_course.grade is grade
+
+
+def test_full_marks(exercise):
+    result = grade(exercise, SOLVED)
+    assert (result.score, result.maximum, result.full_marks) == (4, 4, True)
+    assert result.feedback == "Full marks: 4/4 points."
+    assert all(r.passed for r in result.results)
+
+
+def test_partial_credit_with_a_schema_error(exercise):
+    # a quoted number fails the schema, yet the checks that can still be judged earn points
+    result = grade(exercise, SOLVED.replace("replicas: 3", 'replicas: "3"'))
+    assert (result.score, result.maximum, result.full_marks) == (1, 4, False)
+    stages = {stage.name: stage for stage in result.stages}
+    assert stages["parses"].passed is True
+    assert stages["fits the schema"].passed is False
+    assert "line 7" in stages["fits the schema"].sentence
+    assert stages["meets the checks"].passed is False
+    assert result.feedback == "Not yet: 1/4 points. Next: Set three replicas."
+
+
+def test_yaml_that_does_not_parse_fails_the_first_stage_and_every_check(exercise):
+    result = grade(exercise, "kind: Deployment\n  name: [web\n")
+    assert result.stages[0].passed is False
+    assert "YAML cannot read this" in result.stages[0].sentence
+    assert result.score == 0 and result.maximum == 4
+
+
+@pytest.mark.parametrize("answer", [b"\x00\x01binary", 42, None, "x" * 100, b"\xff\xfe\xfd"])
+def test_any_answer_gets_a_grade_never_an_exception(exercise, answer):
+    result = grade(exercise, answer)
+    assert result.score == 0
+    assert result.stages[0].passed is False
+
+
+def test_answers_can_be_text_bytes_paths_or_bundles(exercise, tmp_path):
+    path = tmp_path / "answer.yaml"
+    path.write_text(SOLVED)
+    bundle, _ = load(SOLVED)
+    for answer in (SOLVED, SOLVED.encode(), path, str(path), bundle):
+        assert grade(exercise, answer).full_marks, answer
+
+
+def test_an_exercise_can_be_named_by_id(tmp_path, monkeypatch):
+    write_exercise(tmp_path, SPEC)
+    monkeypatch.setenv("K8S_COURSE_ROOT", str(tmp_path))
+    assert grade("05-test/sample", SOLVED).full_marks
+
+
+def test_text_is_deterministic_and_lists_stages_checks_and_hints(exercise, tmp_path):
+    wrong = DEPLOYMENT
+    text = grade(exercise, wrong).text()
+    again = grade(load_exercise(exercise.folder), wrong)
+    assert text == str(grade(exercise, wrong)) == again.text()
+    assert text.splitlines()[:2] == ["Scale the web app (05-test/sample)", "Not yet: 2/4 points"]
+    assert "  skip accepted by the server: " + NO_CLUSTER in text
+    assert "  [ ] three   0/2  spec.replicas of Deployment/web is 2; expected 3" in text
+    assert "      hint: Set three replicas." in text
+    assert "  [x] exists  1/1" in text
+    assert str(tmp_path) not in text and not re.search(r"0x[0-9a-f]{6,}", text)
+
+
+def test_html_summary_escapes_what_the_learner_wrote(exercise):
+    answer = DEPLOYMENT.replace("name: web\n  namespace", "name: <b>x</b>\n  namespace")
+    html = grade(exercise, answer)._repr_html_()
+    assert html.startswith('<div class="k8s-course-grade">') and "Not yet: " in html
+    assert "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
+    assert "hint:</b> Write the Deployment web in namespace shop." in html
+
+
+def test_ipython_shows_the_full_text(exercise):
+    printed = []
+    grade(exercise, SOLVED)._repr_pretty_(types.SimpleNamespace(text=printed.append), False)
+    assert printed == [grade(exercise, SOLVED).text()]
+
+
+def test_as_dict_is_the_json_form(exercise):
+    data = grade(exercise, DEPLOYMENT).as_dict()
+    assert data["score"] == 2 and data["maximum"] == 4 and data["full_marks"] is False
+    assert [c["id"] for c in data["checks"] if not c["passed"]] == ["three"]
+    assert data["stages"][0] == {"name": "parses", "passed": True, "sentence": "the YAML reads"}
+
+
+def test_hints_come_one_at_a_time_mistake_first_never_the_solution(exercise):
+    hints = [exercise.next_hint(DEPLOYMENT, shown) for shown in range(4)]
+    assert hints == ["Set three replicas.", "A Deployment keeps replicas copies running.",
+                     "Replicas is a number.", None]
+    assert exercise.next_hint(SOLVED, 0) is None
+    assert all(h is None or "replicas: 3" not in h for h in hints)
+
+
+# --- the cluster stage: a seam, tested with fake servers -----------------------
+
+def _report(bundle: Bundle, *errors: str) -> Report:
+    return Report([Finding("server-rejected", Severity.ERROR, e) for e in errors], bundle)
+
+
+def test_a_server_that_accepts_adds_its_points(exercise):
+    seen = []
+    result = grade(exercise, SOLVED, server=lambda b: seen.append(b) or _report(b))
+    assert isinstance(seen[0], Bundle) and len(seen[0]) == 1
+    assert (result.score, result.maximum) == (6, 6)
+    assert result.stages[-1] == ("accepted by the server", True,
+                                 "the API server accepts it (dry run)")
+    assert result.results[-1].id == SERVER_CHECK
+
+
+def test_a_server_that_rejects_costs_its_points_and_says_why(exercise):
+    result = grade(exercise, SOLVED, server=lambda b: _report(b, "admission webhook denied it"))
+    assert (result.score, result.maximum) == (4, 6)
+    assert result.stages[-1].passed is False
+    assert "admission webhook denied it" in result.stages[-1].sentence
+
+
+def test_an_unreachable_server_changes_nothing(exercise):
+    def unreachable(bundle):
+        raise ConnectionRefusedError("no route")
+
+    result = grade(exercise, SOLVED, server=unreachable)
+    assert (result.score, result.maximum) == (4, 4)
+    assert result.stages[-1].passed is None
+    assert "ConnectionRefusedError" in result.stages[-1].sentence
+
+
+def test_a_cluster_report_saying_unreachable_changes_nothing(exercise):
+    def unreachable(bundle):
+        return Report([Finding("cluster-unreachable", Severity.ERROR,
+                               "cannot reach the API server at 127.0.0.1:6443")], bundle)
+
+    result = grade(exercise, SOLVED, server=unreachable)
+    assert (result.score, result.maximum) == (4, 4)
+    assert result.stages[-1] == ("accepted by the server", None,
+                                 "skipped: cannot reach the API server at 127.0.0.1:6443")
+
+
+def test_without_a_cluster_the_stage_is_skipped(exercise, monkeypatch):
+    monkeypatch.setitem(sys.modules, "k8s_course.cluster", None)  # importing it would fail
+    result = grade(exercise, SOLVED)
+    assert result.stages[-1] == ("accepted by the server", None, NO_CLUSTER)
+    assert (result.score, result.maximum) == (4, 4)
+
+
+def test_with_a_configured_context_the_cluster_layer_is_used(exercise, monkeypatch):
+    calls = []
+    fake = types.ModuleType("k8s_course.cluster")
+    fake.dry_run = lambda answer, context=None: calls.append(context) or _report(answer)
+    monkeypatch.setitem(sys.modules, "k8s_course.cluster", fake)
+    monkeypatch.setattr(k8s_course, "cluster", fake, raising=False)
+    monkeypatch.setenv("K8S_COURSE_CONTEXT", "kind-k8s-course")
+    result = grade(exercise, SOLVED)
+    assert calls == ["kind-k8s-course"]
+    assert isinstance(result, Grade) and (result.score, result.maximum) == (6, 6)

@@ -1,0 +1,136 @@
+"""Batch grading a class, and the `k8s-course grade` command."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+
+import pytest
+
+from k8s_course.cli import main
+from k8s_course.grading import load_exercise
+from k8s_course.grading.batch import grade_folder, gradebook, progress_bar, write_gradebook
+from tests.grading_support import DEPLOYMENT, SCALE_SPEC, SOLVED, write_exercise
+
+
+@pytest.fixture
+def course(tmp_path, monkeypatch):
+    """A course with two exercises and a class of submissions, some of them hostile."""
+    monkeypatch.delenv("K8S_COURSE_CONTEXT", raising=False)
+    monkeypatch.setenv("K8S_COURSE_ROOT", str(tmp_path))
+    write_exercise(tmp_path, SCALE_SPEC, exercise_id="03-deployments/scale",
+                   files={"solutions/03-deployments/scale.yaml": SOLVED})
+    write_exercise(tmp_path, SCALE_SPEC.replace("Scale", "Again"), exercise_id="04-services/again")
+    subs = tmp_path / "subs"
+    files = {
+        "ada/scale.yaml": SOLVED,
+        "ada/04-services/again.yml": DEPLOYMENT,
+        "bob/scale.yaml": "kind: [\n",
+        "cy/scale.yaml": "\x00\x01\x02 binary junk",
+        "cy/notes.txt": "not yaml",
+        "cy/unknown.yaml": SOLVED,
+        "=cmd|calc/scale.yaml": SOLVED,
+    }
+    for name, text in files.items():
+        (subs / name).parent.mkdir(parents=True, exist_ok=True)
+        (subs / name).write_text(text)
+    (subs / "dan").mkdir()
+    (subs / "dan" / "scale.yaml").write_bytes(b"a: " + b"x" * (11 * 1024 * 1024))
+    os.symlink("/etc/hostname", subs / "bob" / "again.yaml")
+    os.mkfifo(subs / "cy" / "again.yaml")
+    return tmp_path
+
+
+def test_a_class_is_graded_and_hostile_files_are_recorded_not_fatal(course):
+    ticks = []
+    entries = grade_folder(course / "subs", progress=lambda done, total: ticks.append(done))
+    by_file = {e.file: e for e in entries}
+    assert ticks == list(range(1, len(entries) + 1))
+    assert by_file["ada/scale.yaml"].score == 3
+    assert (by_file["ada/04-services/again.yml"].exercise,
+            by_file["ada/04-services/again.yml"].failed) == ("04-services/again", ("three",))
+    assert "YAML cannot read this" in by_file["bob/scale.yaml"].problem
+    assert by_file["bob/again.yaml"].status == "skipped"
+    assert "symbolic link" in by_file["bob/again.yaml"].problem
+    assert "binary" in by_file["cy/scale.yaml"].problem
+    assert by_file["cy/again.yaml"].problem == "not a regular file"
+    assert by_file["cy/notes.txt"].status == "skipped"
+    assert "names no exercise (unknown)" in by_file["cy/unknown.yaml"].problem
+    assert "MB" in by_file["dan/scale.yaml"].problem and by_file["dan/scale.yaml"].score == 0
+
+
+def test_gradebook_csv_and_json(course, tmp_path):
+    book = gradebook(grade_folder(course / "subs"))
+    csv_path, json_path = write_gradebook(book, tmp_path / "out")
+    rows = list(csv.reader(io.StringIO(csv_path.read_text())))
+    assert rows[0] == ["learner", "03-deployments/scale", "04-services/again", "total", "maximum"]
+    assert rows[1] == ["(maximum)", "3", "3", "6", ""]
+    assert ["ada", "3", "1", "4", "6"] in rows
+    assert ["bob", "0", "", "0", "6"] in rows
+    # a learner's folder name never becomes a spreadsheet formula
+    assert ["'=cmd|calc", "3", "", "3", "6"] in rows
+    data = json.loads(json_path.read_text())
+    assert data["exercises"] == {"03-deployments/scale": 3, "04-services/again": 3}
+    assert data["learners"]["ada"]["total"] == 4
+    assert {s["status"] for s in data["learners"]["cy"]["submissions"]} == {"graded", "skipped"}
+
+
+def test_progress_bar_draws_in_place():
+    stream = io.StringIO()
+    draw = progress_bar(stream, width=10)
+    for done in range(1, 5):
+        draw(done, 4)
+    assert stream.getvalue().endswith("\rgrading [##########] 4/4\n")
+    assert "grading [#####.....] 2/4" in stream.getvalue()
+
+
+def test_cli_grade_one_answer(course, capsys):
+    solved = course / "solutions/03-deployments/scale.yaml"
+    assert main(["grade", "03-deployments/scale", str(solved)]) == 0
+    assert "Full marks: 3/3 points" in capsys.readouterr().out
+    wrong = course / "wrong.yaml"
+    wrong.write_text(DEPLOYMENT)
+    assert main(["grade", "03-deployments/scale", str(wrong), "--format", "json"]) == 1
+    assert json.loads(capsys.readouterr().out)["score"] == 1
+
+
+def test_cli_grade_reads_standard_input(course, capsys, monkeypatch):
+    stdin = io.TextIOWrapper(io.BytesIO(SOLVED.encode()))
+    monkeypatch.setattr("sys.stdin", stdin)
+    assert main(["grade", "03-deployments/scale", "-"]) == 0
+    assert "Full marks" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv", [
+    ["grade"],
+    ["grade", "03-deployments/scale"],
+    ["grade", "03-deployments/nope", "x.yaml"],
+    ["grade", "--batch", "subs"],
+    ["grade", "--batch", "missing-folder", "--out", "o"],
+    ["grade", "03-deployments/scale", "x.yaml", "--batch", "subs", "--out", "o"],
+])
+def test_cli_usage_errors_exit_2(course, argv, capsys, monkeypatch):
+    monkeypatch.chdir(course)
+    assert main(argv) == 2
+    assert "k8s-course grade" in capsys.readouterr().err
+
+
+def test_cli_batch(course, capsys, monkeypatch):
+    monkeypatch.chdir(course)
+    assert main(["grade", "--batch", "subs", "--out", "out"]) == 1
+    captured = capsys.readouterr()
+    assert "grading [" in captured.err
+    assert "wrote out/gradebook.csv and out/gradebook.json" in captured.out
+    assert (course / "out/gradebook.json").is_file()
+    for learner in ("bob", "cy", "dan", "=cmd|calc"):
+        for file in (course / "subs" / learner).iterdir():
+            file.unlink()
+    (course / "subs/ada/04-services/again.yml").write_text(SOLVED)
+    assert main(["grade", "--batch", "subs", "--out", "out"]) == 0
+
+
+def test_a_gradebook_exercise_is_loaded_once(course):
+    exercise = load_exercise("03-deployments/scale")
+    assert load_exercise("03-deployments/scale") is exercise

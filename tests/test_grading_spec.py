@@ -1,0 +1,187 @@
+"""exercise.yaml is validated so an instructor's mistake is caught with its line."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from k8s_course.grading import ExerciseError, exercise_ids, load_exercise
+from k8s_course.grading.fieldpath import ANY, parse, values_at
+from tests.grading_support import write_exercise
+
+GOOD = """
+title: Scale the web app
+lesson: 03-deployments#replicas
+hints: [Replicas live under spec.]
+checks:
+  - id: exists
+    points: 1
+    expect: {kind: Deployment, name: web, namespace: shop}
+    hint: Write the Deployment web.
+  - id: replicas
+    points: 2
+    resource: {kind: Deployment, name: web}
+    path: spec.replicas
+    equals: 3
+    hint: 'Write `replicas: 3`.'
+"""
+
+
+def problems(tmp_path, spec: str, **files) -> str:
+    folder = write_exercise(tmp_path, spec, files=files)
+    with pytest.raises(ExerciseError) as error:
+        load_exercise(folder)
+    return str(error.value)
+
+
+def test_a_good_exercise_loads_with_everything_the_notebook_needs(tmp_path):
+    folder = write_exercise(tmp_path, GOOD)
+    exercise = load_exercise(folder)
+    assert exercise.id == "05-test/sample"
+    assert exercise.title == "Scale the web app"
+    assert exercise.lesson == "03-deployments#replicas"
+    assert exercise.task == "Do the thing.\n"
+    assert exercise.starter.startswith("apiVersion: v1")
+    assert exercise.hints == ("Replicas live under spec.",)
+    assert [c.id for c in exercise.checks] == ["exists", "replicas"]
+    assert exercise.maximum == 3
+    assert exercise.folder == folder.resolve()
+    assert exercise.solution_file == tmp_path.resolve() / "solutions/05-test/sample.yaml"
+
+
+def test_exercises_are_found_by_id_under_the_course_root(tmp_path, monkeypatch):
+    write_exercise(tmp_path, GOOD)
+    monkeypatch.setenv("K8S_COURSE_ROOT", str(tmp_path))
+    assert exercise_ids() == ["05-test/sample"]
+    assert load_exercise("05-test/sample").title == "Scale the web app"
+    with pytest.raises(ExerciseError, match="no exercise '05-test/nope'"):
+        load_exercise("05-test/nope")
+
+
+def test_the_course_root_is_found_from_the_current_directory(tmp_path, monkeypatch):
+    write_exercise(tmp_path, GOOD)
+    monkeypatch.delenv("K8S_COURSE_ROOT", raising=False)
+    monkeypatch.chdir(tmp_path / "exercises" / "05-test")
+    assert load_exercise("05-test/sample").id == "05-test/sample"
+
+
+def test_an_edited_exercise_is_reloaded(tmp_path):
+    folder = write_exercise(tmp_path, GOOD)
+    assert load_exercise(folder).title == "Scale the web app"
+    text = GOOD.replace("Scale the web app", "Scale it")
+    (folder / "exercise.yaml").write_text(text)
+    stat = (folder / "exercise.yaml").stat()
+    os.utime(folder / "exercise.yaml", ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    assert load_exercise(folder).title == "Scale it"
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    (("equals: 3", "equal: 3"), "unknown key `equal`; did you mean `equals`?"),
+    (("    points: 2\n", ""), "checks[1].points: `points` is missing"),
+    (("    points: 2\n", "    points: two\n"), "not a whole number"),
+    (("    expect:", "    expects:"), "a check needs exactly one kind"),
+    (("path: spec.replicas", "path: spec.replica"),
+     "spec.replica is not a field of Deployment in the Kubernetes schema"),
+    (("path: spec.replicas", "path: spec..replicas"), "cannot read the path"),
+    (("id: replicas", "id: Replicas"), "not kebab-case"),
+    (("id: replicas", "id: exists"), "the id exists is used twice"),
+    (("    hint: Write the Deployment web.\n", ""), "`hint` is missing"),
+    (("equals: 3", "equals: 3\n    exists: true"), "exactly one of equals"),
+    (("title: Scale the web app", "titel: Scale"), "unknown key `titel`; did you mean `title`?"),
+])
+def test_instructor_mistakes_are_named_with_their_line(tmp_path, change, expected):
+    message = problems(tmp_path, GOOD.replace(*change))
+    assert expected in message
+    assert "exercise.yaml:" in message
+
+
+def test_every_mistake_is_reported_at_once(tmp_path):
+    spec = GOOD.replace("equals: 3", "equal: 3").replace("    points: 1\n", "")
+    message = problems(tmp_path, spec)
+    assert "equal" in message and "points" in message
+    assert len(message.splitlines()) >= 2
+
+
+def test_the_line_of_a_mistake_is_given(tmp_path):
+    message = problems(tmp_path, GOOD.replace("path: spec.replicas", "path: spec.replica"))
+    line = GOOD.lstrip("\n").splitlines().index("    path: spec.replica" + "s") + 1
+    assert f"exercise.yaml:{line}:" in message
+
+
+def test_unknown_rule_ids_in_clean_are_instructor_errors(tmp_path):
+    spec = GOOD + """
+  - id: tidy
+    points: 1
+    clean: [selector-matches-templat]
+    hint: Fix the selector.
+"""
+    message = problems(tmp_path, spec)
+    assert "unknown rule id selector-matches-templat" in message
+    assert "did you mean selector-matches-template?" in message
+
+
+def test_yaml_an_instructor_cannot_write_is_explained(tmp_path):
+    message = problems(tmp_path, GOOD.replace("hint: 'Write `replicas: 3`.'",
+                                              "hint: Write `replicas: 3`."))
+    assert "YAML cannot read this" in message
+    assert "quote" in message
+
+
+def test_an_empty_exercise_file_is_explained(tmp_path):
+    message = problems(tmp_path, "# nothing yet\n")
+    assert message.endswith("exercise.yaml:1: exercise.yaml must be a mapping with title, "
+                            "lesson and checks")
+    assert len(message.splitlines()) == 1
+
+
+def test_missing_task_and_python_function_are_reported(tmp_path):
+    spec = GOOD + """
+  - id: custom
+    points: 1
+    python: checks.py:has_probe
+    hint: Add a probe.
+"""
+    code = "def other(bundle):\n    return 1\n"
+    folder = write_exercise(tmp_path, spec, files={"checks.py": code})
+    (folder / "task.md").unlink()
+    with pytest.raises(ExerciseError) as error:
+        load_exercise(folder)
+    assert "task.md is missing" in str(error.value)
+    assert "has no function has_probe" in str(error.value)
+
+
+def test_wrong_answers_must_name_the_checks_they_lose(tmp_path):
+    folder = write_exercise(tmp_path, GOOD, files={
+        "wrong/a.yaml": "# loses: replicas, exists\nkind: Deployment\n",
+        "wrong/b.yaml": "kind: Deployment\n",
+        "wrong/c.yaml": "# loses: replica\nkind: Deployment\n"})
+    exercise = load_exercise(folder)
+    (folder / "wrong/b.yaml").rename(folder / "wrong/z.yml")  # not a .yaml: not a wrong answer
+    (folder / "wrong/c.yaml").rename(folder / "wrong/c.txt")
+    assert [w.loses for w in exercise.wrong_answers()] == [frozenset({"replicas", "exists"})]
+    (folder / "wrong/z.yml").rename(folder / "wrong/b.yaml")
+    with pytest.raises(ExerciseError, match=r"b\.yaml:1: the first line must be"):
+        exercise.wrong_answers()
+    (folder / "wrong/b.yaml").unlink()
+    (folder / "wrong/c.txt").rename(folder / "wrong/c.yaml")
+    with pytest.raises(ExerciseError, match="unknown checks: replica"):
+        exercise.wrong_answers()
+
+
+@pytest.mark.parametrize(("text", "steps"), [
+    ("spec.replicas", ("spec", "replicas")),
+    ("spec.containers[0].image", ("spec", "containers", 0, "image")),
+    ("spec.containers[*].ports[*].containerPort",
+     ("spec", "containers", ANY, "ports", ANY, "containerPort")),
+    ('metadata.labels["app.kubernetes.io/name"]', ("metadata", "labels", "app.kubernetes.io/name")),
+])
+def test_field_paths(text, steps):
+    assert parse(text) == steps
+
+
+def test_values_at_fans_out_over_lists_and_skips_what_is_missing():
+    body = {"spec": {"containers": [{"ports": [{"p": 1}, {"p": 2}]}, {"ports": "oops"}, {}]}}
+    assert list(values_at(body, parse("spec.containers[*].ports[*].p"))) == [1, 2]
+    assert list(values_at(body, parse("spec.containers[5].ports"))) == []
+    assert list(values_at(body, parse("spec.containers.ports"))) == []

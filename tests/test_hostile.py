@@ -1,0 +1,286 @@
+"""Hostile and broken input: every one gives a Report with the right finding, nothing breaks.
+
+The small inputs live in tests/hostile/ with the finding each must produce in
+tests/hostile/manifest.tsv. The big ones (a 20 MB file, thousands of
+documents, megabyte lines, 100,000 brackets) are generated here at test time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from k8s_course.check import check
+from k8s_course.findings import Severity
+from k8s_course.source import MAX_BYTES, MAX_DEPTH, MAX_NODES_PER_DOCUMENT, split_lines
+
+HOSTILE = Path(__file__).parent / "hostile"
+ROOT = Path(__file__).parent.parent
+CLI = [sys.executable, "-m", "k8s_course"]
+# A child process that checks hostile input may use this much address space.
+MEMORY_LIMIT = 1536 * 1024 * 1024
+CHILD_TIMEOUT = 120
+
+
+@dataclass(frozen=True)
+class Expected:
+    """One finding a hostile input must produce (rule "" means: the report is ok)."""
+
+    rule: str
+    severity: str
+    line: int | None
+    column: int | None
+
+
+def read_manifest() -> dict[str, list[Expected]]:
+    expected: dict[str, list[Expected]] = {}
+    for row in (HOSTILE / "manifest.tsv").read_text().splitlines():
+        if not row.strip() or row.startswith("#"):
+            continue
+        name, rule, severity, line, column = row.split("\t")
+        expected.setdefault(name, [])
+        if rule != "-":
+            expected[name].append(Expected(rule, severity, int(line),
+                                           None if column == "-" else int(column)))
+    return expected
+
+
+MANIFEST = read_manifest()
+
+CONFIG_MAP = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings{i}\ndata:\n  a: b\n"
+
+
+def _twenty_megabytes() -> bytes:
+    block = CONFIG_MAP.format(i=0).encode()
+    return b"---\n".join([block] * (20 * 1024 * 1024 // len(block) + 1))
+
+
+def _thousands_of_documents() -> str:
+    documents = [CONFIG_MAP.format(i=i) for i in range(5000)]
+    documents[4321] = documents[4321].replace("\ndata:", "\ndta:")
+    return "---\n".join(documents)
+
+
+def _wide_list() -> str:
+    return "apiVersion: v1\nkind: ConfigMap\ndata: [" + ", ".join(
+        ["x"] * (MAX_NODES_PER_DOCUMENT + 10)) + "]\n"
+
+
+def _deep_block(depth: int) -> str:
+    return "".join("  " * level + f"k{level}:\n" for level in range(depth))
+
+
+# name -> (make the input, expected findings); built in tmp_path, never committed.
+GENERATED: dict[str, tuple[Callable[[], str | bytes], list[Expected]]] = {
+    "twenty-megabytes": (_twenty_megabytes, [Expected("yaml-too-large", "error", 1, 1)]),
+    "thousands-of-documents": (_thousands_of_documents, [
+        # document 4321 starts on line 4321 * 7 + 1; `dta:` is its 5th line
+        Expected("schema-unknown-field", "error", 4321 * 7 + 5, 1)]),
+    "megabyte-line": (lambda: CONFIG_MAP.format(i=0).replace("a: b", "a: " + "x" * 5_000_000), []),
+    "megabyte-key": (lambda: "k" * 2_000_000 + ": 1\n", [Expected("yaml-syntax", "error", 1, None)]),
+    "flow-brackets-100k": (lambda: "a: " + "[" * 100_000 + "]" * 100_000,
+                           [Expected("yaml-too-deep", "error", 1, MAX_DEPTH + 3)]),
+    "flow-brackets-unclosed": (lambda: "a: " + "{a: " * 50_000,
+                               [Expected("yaml-too-deep", "error", 1, None)]),
+    "block-nesting-2000": (lambda: _deep_block(2000), [
+        Expected("yaml-too-deep", "error", MAX_DEPTH + 1, None)]),
+    "sequence-nesting-2000": (lambda: "".join("  " * n + "-\n" for n in range(2000)),
+                              [Expected("yaml-too-deep", "error", None, None)]),
+    "wide-list": (_wide_list, [Expected("yaml-too-large", "error", 3, None)]),
+    "binary": (lambda: bytes(range(256)) * 64, [Expected("yaml-binary", "error", 1, 1)]),
+    "png-header": (lambda: b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + os.urandom(4096),
+                   [Expected("yaml-binary", "error", 3, 1)]),
+    "lone-surrogate": (lambda: "apiVersion: v1\nkind: \ud800\n",
+                       [Expected("yaml-invalid-utf8", "error", 2, 7)]),
+}
+# `Expected.line` None means: any line that exists in the text.
+
+
+def _matches(finding, want: Expected) -> bool:
+    return (finding.rule == want.rule and str(finding.severity) == want.severity
+            and (want.line is None or finding.line == want.line)
+            and (want.column is None or finding.column == want.column))
+
+
+def assert_report(report, expected: list[Expected], lines: list[str] | None) -> None:
+    for want in expected:
+        found = [f for f in report.findings if _matches(f, want)]
+        assert found, f"expected {want}, got {[(f.rule, f.line, f.column) for f in report.findings]}"
+    if not any(want.severity == "error" for want in expected):
+        assert report.ok, [f.rule for f in report.errors]
+    if lines is not None:
+        for finding in report.findings:
+            assert 1 <= finding.line <= len(lines), finding
+            assert 1 <= finding.column <= len(lines[finding.line - 1]) + 1, finding
+    # every rendering works on hostile input too
+    assert report.summary()
+    json.loads(report.to_json())
+    report.to_text()
+    report._repr_html_()
+
+
+def lines_of(data: str | bytes) -> list[str] | None:
+    """The text's lines as findings count them, or None when it is not text."""
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return None
+    return split_lines(data)
+
+
+@pytest.mark.parametrize("name", sorted(MANIFEST))
+def test_each_file_in_the_corpus_gives_its_finding(name):
+    path = HOSTILE / name
+    report = check(path)
+    data = path.read_bytes()
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        data = data.decode("utf-16")
+    assert_report(report, MANIFEST[name], lines_of(data))
+
+
+def test_the_corpus_manifest_lists_every_file():
+    on_disk = {p.name for p in HOSTILE.iterdir() if p.name != "manifest.tsv"}
+    assert on_disk == set(MANIFEST)
+
+
+@pytest.mark.parametrize("name", sorted(GENERATED))
+def test_each_generated_input_gives_its_finding(name, tmp_path):
+    make, expected = GENERATED[name]
+    data = make()
+    report = check(data)
+    assert_report(report, expected, lines_of(data))
+
+
+def test_twenty_megabytes_is_refused_from_a_file_and_from_text(tmp_path):
+    data = _twenty_megabytes()
+    assert len(data) > MAX_BYTES
+    path = tmp_path / "big.yaml"
+    path.write_bytes(data)
+    for answer in (path, data.decode()):
+        report = check(answer)
+        assert [f.rule for f in report.findings] == ["yaml-too-large"]
+
+
+def test_a_lost_document_does_not_hide_the_others():
+    text = _thousands_of_documents()
+    report = check(text)
+    assert len(report.bundle) == 5000
+    assert [f.document for f in report.errors] == [4321]
+
+
+@pytest.mark.parametrize("name", ["python-object.yaml", "python-object-root.yaml"])
+def test_object_building_tags_execute_nothing(name, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the corpus files `touch hostile-marker` here
+    check(HOSTILE / name)
+    marker = tmp_path / "marked"
+    for tag in ("!!python/object/apply:os.system", "!!python/object/new:os.system",
+                "!!python/object/apply:subprocess.call"):
+        report = check(f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n"
+                       f"data:\n  a: {tag} [\"touch {marker}\"]\n")
+        assert "yaml-unsafe-tag" in report.rules()
+    assert not marker.exists()
+    assert not (tmp_path / "hostile-marker").exists()
+
+
+def test_merge_keys_and_anchors_give_the_merged_values():
+    report = check(HOSTILE / "merge-keys.yaml")
+    body = report.bundle.resources[0].body
+    assert body["metadata"]["annotations"] == {"app": "web", "tier": "front", "note": "merged"}
+    assert body["data"]["extra"] == "1"
+    anchors = check(HOSTILE / "anchors.yaml").bundle.resources[0].body
+    assert anchors["spec"]["containers"][0] == anchors["spec"]["containers"][1]
+    assert anchors["spec"]["nodeSelector"] == {"app": "web"}
+
+
+def test_a_bom_is_read_in_utf8_and_both_utf16_orders():
+    for name in ("bom-utf8.yaml", "bom-utf16le.yaml", "bom-utf16be.yaml"):
+        report = check(HOSTILE / name)
+        assert report.bundle.resources[0].name == "settings", name
+
+
+# --- bounded time and memory: the worst inputs in a child process with limits -------
+
+_CHILD = """
+import json, resource, sys
+from tests.test_hostile import GENERATED
+from k8s_course.check import check
+resource.setrlimit(resource.RLIMIT_AS, ({limit}, {limit}))
+out = {{}}
+for name in sys.argv[1:]:
+    report = check(GENERATED[name][0]())
+    out[name] = sorted(report.rules())
+out["maxrss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps(out))
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="address-space limits are Linux-only")
+def test_the_worst_inputs_stay_within_a_memory_limit():
+    worst = ["twenty-megabytes", "thousands-of-documents", "megabyte-line", "megabyte-key",
+             "flow-brackets-100k", "block-nesting-2000", "wide-list"]
+    result = subprocess.run(
+        [sys.executable, "-c", _CHILD.format(limit=MEMORY_LIMIT), *worst],
+        capture_output=True, text=True, cwd=ROOT, timeout=CHILD_TIMEOUT)
+    assert result.returncode == 0, result.stderr[-2000:]
+    out = json.loads(result.stdout)
+    for name in worst:
+        for want in GENERATED[name][1]:
+            assert want.rule in out[name], (name, out[name])
+    assert out["maxrss_kb"] * 1024 < MEMORY_LIMIT
+
+
+# --- the same through the command line -------------------------------------------
+
+@pytest.mark.parametrize("name", sorted(MANIFEST))
+def test_the_cli_reports_each_file_without_a_traceback(name):
+    result = subprocess.run([*CLI, "check", "--format", "json", str(HOSTILE / name)],
+                            capture_output=True, text=True, cwd=ROOT, timeout=CHILD_TIMEOUT)
+    assert "Traceback" not in result.stderr, result.stderr
+    findings = json.loads(result.stdout)
+    errors = [f for f in findings if f["severity"] == str(Severity.ERROR)]
+    assert result.returncode == (1 if errors else 0)
+    for want in MANIFEST[name]:
+        assert any(f["rule"] == want.rule and f["line"] == want.line for f in findings), want
+
+
+def test_the_cli_survives_every_file_at_once_and_binary_on_stdin(tmp_path):
+    files = [str(HOSTILE / name) for name in sorted(MANIFEST)]
+    result = subprocess.run([*CLI, "check", *files], capture_output=True, text=True,
+                            cwd=ROOT, timeout=CHILD_TIMEOUT)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    for name in MANIFEST:
+        if MANIFEST[name]:
+            assert name in result.stdout
+
+    binary = subprocess.run([*CLI, "check", "-"], input=os.urandom(2048) + b"\x00",
+                            capture_output=True, cwd=ROOT, timeout=CHILD_TIMEOUT)
+    assert binary.returncode == 1
+    assert b"yaml-binary" in binary.stdout
+    assert b"Traceback" not in binary.stderr
+
+
+def test_the_cli_exits_2_for_a_missing_file_and_still_checks_the_rest():
+    result = subprocess.run([*CLI, "check", "no-such-file.yaml", str(HOSTILE / "valid.json")],
+                            capture_output=True, text=True, cwd=ROOT, timeout=CHILD_TIMEOUT)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "file-unreadable" in result.stdout
+
+
+def test_the_cli_handles_a_twenty_megabyte_file(tmp_path):
+    path = tmp_path / "big.yaml"
+    path.write_bytes(_twenty_megabytes())
+    result = subprocess.run([*CLI, "check", str(path)], capture_output=True, text=True,
+                            cwd=ROOT, timeout=CHILD_TIMEOUT)
+    assert result.returncode == 1
+    assert "yaml-too-large" in result.stdout
+    assert "Traceback" not in result.stderr

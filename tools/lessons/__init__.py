@@ -1,0 +1,1 @@
+"""Lesson sources (Markdown with cell markers) and the script that turns them into notebooks."""
