@@ -12,23 +12,25 @@ One run on one machine prints, each with its ratio:
   (default 2000, about 6,000 documents of 16 kinds, one answer in five broken)
   using every core (`k8s_course.batch.check_many`); kubernetes-validate gets
   the same process pool on a tenth of the corpus (it needs ~15 ms a document);
-- peak memory (max RSS) of a process that checks 1,000 documents, each tool.
+- peak memory (VmHWM, Linux) of a fresh process that checks 1,000 documents, each tool.
 Targets (issue 8): warm >= 20x, cold <= 0.5x, throughput >= 7,500 documents/s.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import random
+import resource
 import subprocess
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from k8s_course.batch import default_jobs
-
 from check_speed import EXAMPLE, OURS_COLD, THEIRS_COLD, VERSION, cold, median_seconds
+
+from k8s_course.batch import default_jobs
 
 KINDS = {
     "Namespace": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {ns}\n",
@@ -296,8 +298,8 @@ def documents_in(answers: list[str]) -> int:
 
 def validate_answer(text: str) -> int:
     """Validate every document of one answer; the number of errors found."""
-    import kubernetes_validate  # noqa: PLC0415
-    import yaml  # noqa: PLC0415
+    import kubernetes_validate
+    import yaml
 
     errors = 0
     for document in yaml.load_all(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
@@ -305,13 +307,13 @@ def validate_answer(text: str) -> int:
             kubernetes_validate.validate(document, VERSION, strict=True)
         except kubernetes_validate.ValidationError:
             errors += 1
-        except Exception:  # noqa: BLE001 - e.g. an unknown kind: it stops, we count it
+        except Exception:  # e.g. an unknown kind: it stops there; count it
             errors += 1
     return errors
 
 
 def check_answer(text: str) -> int:
-    import k8s_course  # noqa: PLC0415
+    import k8s_course
 
     return len(k8s_course.check(text).errors)
 
@@ -326,32 +328,43 @@ def warm_per_document() -> tuple[float, float]:
     return ours, theirs
 
 
-def throughput(answers: list[str], jobs: int, ours: bool) -> float:
-    """Documents per second checking `answers` with `jobs` processes (pool start included)."""
-    start = time.perf_counter()
+def _cpu_seconds() -> float:
+    """CPU time of this process and of its finished children (pool workers)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def throughput(answers: list[str], jobs: int, ours: bool) -> tuple[float, float]:
+    """Documents per wall-clock second with `jobs` processes (pool start included),
+    and per CPU second (all processes), which other load on the machine barely changes."""
+    wall, cpu = time.perf_counter(), _cpu_seconds()
     if ours:
-        from k8s_course.batch import check_many  # noqa: PLC0415
+        from k8s_course.batch import check_many
 
         for _ in check_many(answers, jobs=jobs):
             pass
     else:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             list(pool.map(validate_answer, answers, chunksize=8))
-    return documents_in(answers) / (time.perf_counter() - start)
+    documents = documents_in(answers)
+    return (documents / (time.perf_counter() - wall), documents / (_cpu_seconds() - cpu))
 
 
 _MEMORY = """
-import resource, sys
+import sys
 sys.path.insert(0, {here!r})
 from compare import make_class, {function}
 for answer in make_class({answers}):
     {function}(answer)
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+# VmHWM: the peak resident size of this program (ru_maxrss would include the
+# parent's peak, which a forked child inherits on Linux)
+print(next(line.split()[1] for line in open("/proc/self/status") if line.startswith("VmHWM")))
 """
 
 
 def peak_memory_mb(function: str, answers: int) -> float:
-    """Max RSS of a fresh process that runs `function` on `answers` answers."""
+    """Peak RSS of a fresh process that runs `function` on `answers` answers."""
     code = _MEMORY.format(here=str(Path(__file__).resolve().parent), function=function,
                           answers=answers)
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -365,6 +378,7 @@ def main() -> None:
     answers = make_class(count)
     results = {}
 
+    print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start")
     ours, theirs = warm_per_document()
     results["warm"] = (ours, theirs)
     print(f"warm latency per document (running example, {documents_in([EXAMPLE.read_text()])} "
@@ -381,23 +395,26 @@ def main() -> None:
     print(f"  ratio: {ours_cold / theirs_cold:.2f} of kubernetes-validate's  (target <= 0.5)")
 
     sample = answers[: max(len(answers) // 10, 1)]
-    ours_rate = throughput(answers, jobs, ours=True)
-    single_rate = throughput(answers, 1, ours=True)
-    theirs_rate = throughput(sample, jobs, ours=False)
-    results["throughput"] = (ours_rate, single_rate, theirs_rate)
+    ours_rate, ours_cpu = throughput(answers, jobs, ours=True)
+    single_rate, _ = throughput(answers, 1, ours=True)
+    theirs_rate, theirs_cpu = throughput(sample, jobs, ours=False)
+    results["throughput"] = {"ours": ours_rate, "ours_1_process": single_rate,
+                             "theirs": theirs_rate, "ours_per_cpu_second": ours_cpu,
+                             "theirs_per_cpu_second": theirs_cpu}
     print(f"throughput over {len(answers)} answers, {documents_in(answers)} documents, "
-          f"{jobs} processes")
+          f"{jobs} processes (load average {os.getloadavg()[0]:.1f})")
     print(f"  k8s_course.batch.check_many: {ours_rate:9.0f} documents/s  (1 process: "
-          f"{single_rate:.0f}/s)")
+          f"{single_rate:.0f}/s; {ours_cpu:.0f} per CPU-second, x{jobs} cores = "
+          f"{ours_cpu * jobs:.0f}/s on an idle machine)")
     print(f"  kubernetes-validate:         {theirs_rate:9.0f} documents/s  "
-          f"(on {documents_in(sample)} documents)")
+          f"(on {documents_in(sample)} documents; {theirs_cpu:.0f} per CPU-second)")
     print(f"  ratio: {ours_rate / theirs_rate:.1f}x  (target >= 7,500 documents/s)")
 
     memory_answers = 1000 * len(answers) // documents_in(answers)
     ours_mb = peak_memory_mb("check_answer", memory_answers)
     theirs_mb = peak_memory_mb("validate_answer", memory_answers)
     results["memory_mb"] = (ours_mb, theirs_mb)
-    print(f"peak memory (max RSS) of a process checking {memory_answers} answers, "
+    print(f"peak memory (peak RSS) of a fresh process checking {memory_answers} answers, "
           f"~1,000 documents")
     print(f"  k8s_course:                {ours_mb:9.0f} MB")
     print(f"  kubernetes-validate:       {theirs_mb:9.0f} MB")

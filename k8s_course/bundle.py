@@ -27,10 +27,11 @@ class Resource:
     """One Kubernetes object as the learner wrote it, with its source map."""
 
     document: Document
+    # The document's mapping, kept as an attribute: rules read it tens of times per object.
+    body: dict = field(init=False, repr=False)
 
-    @property
-    def body(self) -> dict:
-        return self.document.value
+    def __post_init__(self) -> None:
+        self.body = self.document.value
 
     @property
     def file(self) -> str:
@@ -82,13 +83,13 @@ class Resource:
         """The value at `path`, or `default` when any step is missing or mistyped."""
         node: Any = self.body
         for part in path:
-            if isinstance(part, int):
-                if not isinstance(node, list) or not -len(node) <= part < len(node):
+            if type(node) is dict:
+                node = node.get(part, _MISSING)  # an int part finds nothing in a mapping
+                if node is _MISSING:
                     return default
-            elif not isinstance(node, dict):
-                return default
-            node = node[part] if isinstance(part, int) else node.get(part, _MISSING)
-            if node is _MISSING:
+            elif type(node) is list and type(part) is int and -len(node) <= part < len(node):
+                node = node[part]
+            else:
                 return default
         return node
 

@@ -17,7 +17,9 @@ def add_parser(subparsers) -> None:
         "cluster", help="a local kind cluster; server dry-run, apply and delete",
         description="Create the course's local kind cluster, or send manifests to a cluster. "
                     "Manifests go to the course's cluster (context kind-k8s-course) unless "
-                    "--context or K8S_COURSE_CONTEXT names another one.")
+                    "--context or K8S_COURSE_CONTEXT names another one. Exit 0: done; 1: the "
+                    "server found errors; 3: no cluster to use (Docker or kind missing, unknown "
+                    "context, no answer).")
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     up = actions.add_parser("up", help="create the kind cluster k8s-course")
     up.add_argument("--image", default=None, help="kind node image (default: Kubernetes 1.36)")
@@ -71,7 +73,7 @@ def _lifecycle(args: argparse.Namespace) -> int:
             state = kind.status()
             print(state)
             return 0 if state.exists else 1
-    except kind.ToolMissing as error:
+    except kind.KindError as error:
         print(error, file=sys.stderr)
         return NO_CLUSTER
     return 0

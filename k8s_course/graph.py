@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from .bundle import Bundle, Resource
@@ -38,16 +39,20 @@ def _list(value: Any) -> list:
 
 @dataclass(frozen=True, eq=False)
 class PodTemplate:
-    """The pods a workload (or a bare Pod) will run, as written in the bundle."""
+    """The pods a workload (or a bare Pod) will run, as written in the bundle.
+
+    Its views of the owner are computed once: a Bundle is not changed once
+    it is checked (the Graph that holds these templates assumes as much).
+    """
 
     owner: Resource
     path: Path  # where the pod (metadata + spec) sits inside the owner
 
-    @property
+    @cached_property
     def namespace(self) -> str:
         return self.owner.namespace
 
-    @property
+    @cached_property
     def labels(self) -> dict:
         return _mapping(_mapping(self.owner.get((*self.path, "metadata"))).get("labels"))
 
@@ -55,17 +60,23 @@ class PodTemplate:
     def spec_path(self) -> Path:
         return (*self.path, "spec")
 
-    @property
+    @cached_property
     def spec(self) -> dict:
         return _mapping(self.owner.get(self.spec_path))
 
+    @cached_property
+    def _containers(self) -> tuple[tuple[Path, dict, bool], ...]:
+        """(path, container, is an init container) for every container of the pod."""
+        return tuple(
+            ((*self.spec_path, group, index), container, group == "initContainers")
+            for group in ("containers", "initContainers")
+            for index, container in enumerate(_list(self.spec.get(group)))
+            if isinstance(container, dict))
+
     def containers(self, *, init: bool = False) -> Iterator[tuple[Path, dict]]:
         """(path, container) for each container (and init container when asked)."""
-        groups = ("containers", "initContainers") if init else ("containers",)
-        for group in groups:
-            for index, container in enumerate(_list(self.spec.get(group))):
-                if isinstance(container, dict):
-                    yield (*self.spec_path, group, index), container
+        return ((path, container) for path, container, is_init in self._containers
+                if init or not is_init)
 
     def ports(self) -> Iterator[tuple[Path, dict]]:
         """(path, port) for every containerPort the pod declares."""
@@ -133,12 +144,14 @@ class Graph:
             self._by_kind[resource.kind].append(resource)
             self._by_ref.setdefault((resource.kind, resource.namespace, resource.name), resource)
         self.templates: list[PodTemplate] = []
+        self._template_of: dict[Resource, PodTemplate] = {}
         self._by_label: dict[tuple[str, str, Any], list[PodTemplate]] = defaultdict(list)
         self._by_namespace: dict[str, list[PodTemplate]] = defaultdict(list)
         for resource in bundle:
             template = pod_template_of(resource)
             if template is None:
                 continue
+            self._template_of[resource] = template
             self.templates.append(template)
             self._by_namespace[template.namespace].append(template)
             for key, value in template.labels.items():
@@ -184,50 +197,78 @@ class Graph:
             return False
         return bool(self._by_label.get((namespace, key, value)))
 
+    def template_of(self, resource: Resource) -> PodTemplate | None:
+        """The pod template of a resource of this bundle (None when it runs no pods)."""
+        return self._template_of.get(resource)
+
     def namespaces_selected(self, selector: dict) -> list[str]:
         """Namespaces whose pod templates a plain `key: value` selector matches."""
         return [namespace for namespace in self._by_namespace
                 if self.selected_by_labels(namespace, selector)]
 
 
-# Where a pod names another object it needs: (key in the volume or env source, kind,
-# field holding the name).
-_VOLUME_SOURCES = (("configMap", "ConfigMap", "name"), ("secret", "Secret", "secretName"),
-                   ("persistentVolumeClaim", "PersistentVolumeClaim", "claimName"))
-_ENV_SOURCES = (("valueFrom", "configMapKeyRef", "ConfigMap"),
-                ("valueFrom", "secretKeyRef", "Secret"))
-_ENV_FROM_SOURCES = (("configMapRef", "ConfigMap"), ("secretRef", "Secret"))
+@dataclass(frozen=True)
+class Reference:
+    """A pod's use of another object by name (and, for some, of its keys)."""
+
+    kind: str
+    name: str
+    name_path: Path
+    keys: tuple[tuple[str, Path], ...] = ()  # (key, where it is written)
+    optional: bool = False
+
+
+# field -> (kind it points at, field holding the object's name)
+_ENV_REFS = {"configMapKeyRef": ("ConfigMap", "name"), "secretKeyRef": ("Secret", "name")}
+_ENV_FROM = {"configMapRef": ("ConfigMap", "name"), "secretRef": ("Secret", "name")}
+_VOLUMES = {"configMap": ("ConfigMap", "name"), "secret": ("Secret", "secretName"),
+            "persistentVolumeClaim": ("PersistentVolumeClaim", "claimName")}
+_PROJECTED = {"configMap": ("ConfigMap", "name"), "secret": ("Secret", "name")}
+
+
+def _entries(value: Any) -> Iterator[tuple[int, dict]]:
+    for index, entry in enumerate(value if isinstance(value, list) else []):
+        if isinstance(entry, dict):
+            yield index, entry
+
+
+def _reference(kinds: dict, holder: dict, path: Path) -> Iterator[Reference]:
+    """The references a mapping like `{configMap: {name: ..., items: [...]}}` makes."""
+    for field, (kind, name_field) in kinds.items():
+        source = holder.get(field)
+        name = source.get(name_field) if isinstance(source, dict) else None
+        if not isinstance(name, str) or not name:
+            continue
+        keys = [(item["key"], (*path, field, "items", i, "key"))
+                for i, item in _entries(source.get("items")) if isinstance(item.get("key"), str)]
+        if isinstance(source.get("key"), str):
+            keys.append((source["key"], (*path, field, "key")))
+        yield Reference(kind, name, (*path, field, name_field), tuple(keys),
+                        bool(source.get("optional")))
+
+
+def references(template: PodTemplate) -> Iterator[Reference]:
+    """Every ConfigMap, Secret, claim and ServiceAccount a pod template uses by name."""
+    for path, container in template.containers(init=True):
+        for index, variable in _entries(container.get("env")):
+            source = variable.get("valueFrom")
+            if isinstance(source, dict):
+                yield from _reference(_ENV_REFS, source, (*path, "env", index, "valueFrom"))
+        for index, source in _entries(container.get("envFrom")):
+            yield from _reference(_ENV_FROM, source, (*path, "envFrom", index))
+    volumes_path = (*template.spec_path, "volumes")
+    for index, volume in _entries(template.spec.get("volumes")):
+        yield from _reference(_VOLUMES, volume, (*volumes_path, index))
+        projected = volume.get("projected")
+        sources = projected.get("sources") if isinstance(projected, dict) else None
+        for number, source in _entries(sources):
+            yield from _reference(_PROJECTED, source,
+                                  (*volumes_path, index, "projected", "sources", number))
+    account = template.spec.get("serviceAccountName")
+    if isinstance(account, str) and account:
+        yield Reference("ServiceAccount", account, (*template.spec_path, "serviceAccountName"))
 
 
 def pod_references(template: PodTemplate) -> Iterator[tuple[str, str, Path]]:
-    """(kind, name, path of the name) for each ConfigMap, Secret, PVC and
-    ServiceAccount a pod template uses, through volumes, env and envFrom."""
-    spec_path = template.spec_path
-    spec = template.spec
-    for index, volume in enumerate(_list(spec.get("volumes"))):
-        volume = _mapping(volume)
-        for key, kind, field in _VOLUME_SOURCES:
-            name = _mapping(volume.get(key)).get(field)
-            if isinstance(name, str) and name:
-                yield kind, name, (*spec_path, "volumes", index, key, field)
-        sources = _list(_mapping(volume.get("projected")).get("sources"))
-        for number, source in enumerate(sources):
-            for key, kind in (("configMap", "ConfigMap"), ("secret", "Secret")):
-                name = _mapping(_mapping(source).get(key)).get("name")
-                if isinstance(name, str) and name:
-                    yield kind, name, (*spec_path, "volumes", index, "projected", "sources",
-                                       number, key, "name")
-    for path, container in template.containers(init=True):
-        for index, variable in enumerate(_list(container.get("env"))):
-            for outer, inner, kind in _ENV_SOURCES:
-                name = _mapping(_mapping(_mapping(variable).get(outer)).get(inner)).get("name")
-                if isinstance(name, str) and name:
-                    yield kind, name, (*path, "env", index, outer, inner, "name")
-        for index, source in enumerate(_list(container.get("envFrom"))):
-            for key, kind in _ENV_FROM_SOURCES:
-                name = _mapping(_mapping(source).get(key)).get("name")
-                if isinstance(name, str) and name:
-                    yield kind, name, (*path, "envFrom", index, key, "name")
-    account = spec.get("serviceAccountName")
-    if isinstance(account, str) and account:
-        yield "ServiceAccount", account, (*spec_path, "serviceAccountName")
+    """(kind, name, path of the name) for each object a pod template uses."""
+    return ((ref.kind, ref.name, ref.name_path) for ref in references(template))

@@ -470,36 +470,33 @@ class _Builder:
             self.stop_chunk = True
             raise _Abort
         self._count(1, mark, False)
-        path = self._child_path()
-        if path is not None:
-            self._span(path, mark)
+        path = self._place(mark)
         container: dict | list = {} if type(event) is ev.MappingStartEvent else []
         stack.append(_Frame(container, () if path is None else path, anchor=event.anchor,
                             skip=path is None, start_mark=mark))
         if len(stack) == 1:
             self.root_mark = mark
 
-    def _child_path(self) -> Path | None:
-        """Path of the node about to be added (None: it is a key, or is dropped)."""
+    def _place(self, mark) -> Path | None:
+        """Path of the node about to be added, its span recorded; None: a key, or dropped."""
+        line, column = mark.line + 1 + self.offset, mark.column + 1
         if not self.stack:
+            self.spans[()] = (line, column, line, column)
             return ()
         top = self.stack[-1]
         if top.skip:
             return None
-        if type(top.container) is list:
-            return (*top.path, len(top.container))
-        if not top.has_key or top.key is _MergeKey or top.key is _SKIP:
-            return None
-        return (*top.path, top.key)
-
-    def _span(self, path: Path, value_mark) -> None:
-        """Record where `path` was written: its key (if in a mapping) and its value."""
-        line, column = value_mark.line + 1 + self.offset, value_mark.column + 1
-        top = self.stack[-1] if self.stack else None
-        if top is not None and type(top.container) is dict:
-            self.spans[path] = (top.key_line, top.key_column, line, column)
-        else:
+        container = top.container
+        if type(container) is list:
+            path = (*top.path, len(container))
             self.spans[path] = (line, column, line, column)
+            return path
+        key = top.key
+        if not top.has_key or key is _MergeKey or key is _SKIP:
+            return None
+        path = (*top.path, key)
+        self.spans[path] = (top.key_line, top.key_column, line, column)
+        return path
 
     def _end(self, _event=None) -> None:
         frame = self.stack.pop()
@@ -527,11 +524,9 @@ class _Builder:
         mark = event.start_mark
         if not self.stack:
             self.root_mark = mark
-        path = self._child_path()
-        if path is not None:
-            self._span(path, mark)
-            if trap is not None:
-                self.doc.traps[path] = trap
+        path = self._place(mark)
+        if trap is not None and path is not None:
+            self.doc.traps[path] = trap
         self._attach(value, size, mark, spelling)
 
     def _attach(self, value: Any, size: int, mark, spelling: str | None) -> None:

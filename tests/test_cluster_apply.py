@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from k8s_course import cli
+from k8s_course import check, cli
 from k8s_course.bundle import Bundle
 from k8s_course.check import load
 from k8s_course.cluster import actions
@@ -91,6 +91,11 @@ def test_apply_says_created_then_configured(server):
     assert ("Deployment/fastapi-app", "configured") in [
         (f.resource, f.message) for f in second.findings]
     assert server.get("apps/v1", "deployments", "mlops", "fastapi-app") is not None
+
+
+def test_a_checked_report_can_be_sent_as_is(server):
+    report = actions.dry_run(check(FIXTURES / "seed" / "mlops.yaml"))
+    assert report.ok and len(server.calls("PATCH")) == 3
 
 
 def test_dry_run_changes_nothing(server):

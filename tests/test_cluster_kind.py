@@ -71,7 +71,7 @@ class TestWithStandIns:
     def test_a_stopped_docker_engine_is_named(self, bin_dir):
         tool(bin_dir, "docker", "exit 1")
         tool(bin_dir, "kind", "exit 0")
-        with pytest.raises(kind.ToolMissing, match="engine is not running"):
+        with pytest.raises(kind.KindError, match="engine is not running"):
             kind.up()
 
     def test_status_without_the_cluster_says_how_to_make_it(self, bin_dir, capsys):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 import json
 import sys
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
@@ -52,19 +54,35 @@ def test_endpoints_read_the_services_slices_and_explain_an_empty_one(server):
     assert call["query"]["labelSelector"] == "kubernetes.io/service-name=fast-api-service"
 
 
+class Hello(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b"hello from the pods")
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="the stand-in kubectl is a script")
 def test_port_forward_runs_kubectl_on_the_guarded_context(server, tmp_path):
     assert actions.apply(FIXTURES / "seed" / "mlops.yaml", wait=False).ok
     fake = tmp_path / "kubectl"
+    # the stand-in kubectl "forwards" to a tiny web server standing in for the pods
+    web = HTTPServer(("127.0.0.1", 0), Hello)
+    threading.Thread(target=web.serve_forever, daemon=True).start()
+    port = web.server_address[1]
     fake.write_text(
         f"#!{sys.executable}\nimport json, sys, time\n"
         f"open({str(tmp_path / 'args')!r}, 'w').write(json.dumps(sys.argv[1:]))\n"
-        "print('Forwarding from 127.0.0.1:43123 -> 8080', flush=True)\ntime.sleep(60)\n")
+        f"print('Forwarding from 127.0.0.1:{port} -> 8080', flush=True)\ntime.sleep(60)\n")
     fake.chmod(0o755)
     with port_forward("fast-api-service", "mlops", context="classroom",
                       kubectl=str(fake)) as forward:
-        assert forward.url == "http://127.0.0.1:43123"
+        assert forward.url == f"http://127.0.0.1:{port}"
         assert forward.process.poll() is None
+        assert forward.get("/") == "hello from the pods"
+    web.shutdown()
     assert forward.process.poll() is not None  # stopped on leaving the block
     args = json.loads((tmp_path / "args").read_text())
     assert args == ["--context", "classroom", "--namespace", "mlops", "port-forward",

@@ -191,3 +191,10 @@ def test_a_rollout_that_is_just_slow_is_a_warning(server):
     report = actions.apply(SEED, timeout=0, progress=lambda line: None)
     (finding,) = [f for f in report.findings if f.rule == "rollout-incomplete"]
     assert finding.severity is Severity.WARNING and report.ok
+
+
+def test_a_cluster_that_goes_away_while_watching_is_a_finding(tmp_path, monkeypatch):
+    with running(tmp_path, monkeypatch) as fake:
+        report = actions.apply(SEED, timeout=0, progress=lambda line: fake.__exit__())
+    assert [f.rule for f in report.errors] == ["cluster-unreachable"]
+    assert report.context == "kind-k8s-course"

@@ -21,6 +21,8 @@ from k8s_course.check import check
 from k8s_course.findings import Severity
 from k8s_course.source import MAX_BYTES, MAX_DEPTH, MAX_NODES_PER_DOCUMENT, split_lines
 
+from .conftest import FIXTURES
+
 HOSTILE = Path(__file__).parent / "hostile"
 ROOT = Path(__file__).parent.parent
 CLI = [sys.executable, "-m", "k8s_course"]
@@ -68,6 +70,12 @@ def _thousands_of_documents() -> str:
     return "---\n".join(documents)
 
 
+def _largest_accepted() -> str:
+    """As many small documents as fit under the size limit (about 137,000)."""
+    block = CONFIG_MAP.format(i=0)
+    return "---\n".join([block] * int(MAX_BYTES * 0.98 / (len(block) + 4)))
+
+
 def _wide_list() -> str:
     return "apiVersion: v1\nkind: ConfigMap\ndata: [" + ", ".join(
         ["x"] * (MAX_NODES_PER_DOCUMENT + 10)) + "]\n"
@@ -83,8 +91,10 @@ GENERATED: dict[str, tuple[Callable[[], str | bytes], list[Expected]]] = {
     "thousands-of-documents": (_thousands_of_documents, [
         # document 4321 starts on line 4321 * 7 + 1; `dta:` is its 5th line
         Expected("schema-unknown-field", "error", 4321 * 7 + 5, 1)]),
-    "megabyte-line": (lambda: CONFIG_MAP.format(i=0).replace("a: b", "a: " + "x" * 5_000_000), []),
-    "megabyte-key": (lambda: "k" * 2_000_000 + ": 1\n", [Expected("yaml-syntax", "error", 1, None)]),
+    "megabyte-line": (lambda: CONFIG_MAP.format(i=0).replace("a: b", "a: " + "x" * 5_000_000),
+                      []),
+    "megabyte-key": (lambda: "k" * 2_000_000 + ": 1\n",
+                     [Expected("yaml-syntax", "error", 1, None)]),
     "flow-brackets-100k": (lambda: "a: " + "[" * 100_000 + "]" * 100_000,
                            [Expected("yaml-too-deep", "error", 1, MAX_DEPTH + 3)]),
     "flow-brackets-unclosed": (lambda: "a: " + "{a: " * 50_000,
@@ -94,6 +104,7 @@ GENERATED: dict[str, tuple[Callable[[], str | bytes], list[Expected]]] = {
     "sequence-nesting-2000": (lambda: "".join("  " * n + "-\n" for n in range(2000)),
                               [Expected("yaml-too-deep", "error", None, None)]),
     "wide-list": (_wide_list, [Expected("yaml-too-large", "error", 3, None)]),
+    "largest-accepted": (_largest_accepted, []),
     "binary": (lambda: bytes(range(256)) * 64, [Expected("yaml-binary", "error", 1, 1)]),
     "png-header": (lambda: b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + os.urandom(4096),
                    [Expected("yaml-binary", "error", 3, 1)]),
@@ -112,7 +123,8 @@ def _matches(finding, want: Expected) -> bool:
 def assert_report(report, expected: list[Expected], lines: list[str] | None) -> None:
     for want in expected:
         found = [f for f in report.findings if _matches(f, want)]
-        assert found, f"expected {want}, got {[(f.rule, f.line, f.column) for f in report.findings]}"
+        got = [(f.rule, f.line, f.column) for f in report.findings]
+        assert found, f"expected {want}, got {got}"
     if not any(want.severity == "error" for want in expected):
         assert report.ok, [f.rule for f in report.errors]
     if lines is not None:
@@ -151,7 +163,8 @@ def test_the_corpus_manifest_lists_every_file():
     assert on_disk == set(MANIFEST)
 
 
-@pytest.mark.parametrize("name", sorted(GENERATED))
+# The largest accepted input takes seconds; it runs once, in the memory-limited child.
+@pytest.mark.parametrize("name", sorted(set(GENERATED) - {"largest-accepted"}))
 def test_each_generated_input_gives_its_finding(name, tmp_path):
     make, expected = GENERATED[name]
     data = make()
@@ -216,7 +229,7 @@ resource.setrlimit(resource.RLIMIT_AS, ({limit}, {limit}))
 out = {{}}
 for name in sys.argv[1:]:
     report = check(GENERATED[name][0]())
-    out[name] = sorted(report.rules())
+    out[name] = sorted(report.rules()), report.ok
 out["maxrss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(json.dumps(out))
 """
@@ -224,16 +237,18 @@ print(json.dumps(out))
 
 @pytest.mark.skipif(sys.platform != "linux", reason="address-space limits are Linux-only")
 def test_the_worst_inputs_stay_within_a_memory_limit():
-    worst = ["twenty-megabytes", "thousands-of-documents", "megabyte-line", "megabyte-key",
-             "flow-brackets-100k", "block-nesting-2000", "wide-list"]
+    worst = ["twenty-megabytes", "largest-accepted", "thousands-of-documents", "megabyte-line",
+             "megabyte-key", "flow-brackets-100k", "block-nesting-2000", "wide-list"]
     result = subprocess.run(
         [sys.executable, "-c", _CHILD.format(limit=MEMORY_LIMIT), *worst],
         capture_output=True, text=True, cwd=ROOT, timeout=CHILD_TIMEOUT)
     assert result.returncode == 0, result.stderr[-2000:]
     out = json.loads(result.stdout)
     for name in worst:
-        for want in GENERATED[name][1]:
-            assert want.rule in out[name], (name, out[name])
+        rules, ok = out[name]
+        expected = GENERATED[name][1]
+        assert all(want.rule in rules for want in expected), (name, rules)
+        assert ok == (not expected), (name, rules)
     assert out["maxrss_kb"] * 1024 < MEMORY_LIMIT
 
 
@@ -284,3 +299,112 @@ def test_the_cli_handles_a_twenty_megabyte_file(tmp_path):
     assert result.returncode == 1
     assert "yaml-too-large" in result.stdout
     assert "Traceback" not in result.stderr
+
+
+# --- the same through k8s_course.batch, the grader's batch mode and the notebook magic ----
+
+def _hostile_answers() -> dict[str, bytes]:
+    """Every corpus file and the worst generated inputs, as the bytes a learner hands in."""
+    answers = {name: (HOSTILE / name).read_bytes() for name in sorted(MANIFEST)}
+    for name in ("twenty-megabytes", "thousands-of-documents", "flow-brackets-100k",
+                 "block-nesting-2000", "binary", "wide-list"):
+        data = GENERATED[name][0]()
+        answers[f"{name}.yaml"] = data if isinstance(data, bytes) else data.encode()
+    return answers
+
+
+def test_check_many_gives_each_answer_its_own_report_in_order():
+    from k8s_course.batch import check_many
+
+    answers = list(_hostile_answers().values())
+    answers += [(FIXTURES / "seed" / "mlops.yaml").read_text()] * 40  # enough for a pool
+    reports = list(check_many(answers, jobs=2))
+    assert len(reports) == len(answers)
+    for answer, report in zip(answers, reports, strict=True):
+        assert [f.to_json() for f in report.findings] == \
+            [f.to_json() for f in check(answer).findings]
+    assert reports[-1].ok
+
+
+def test_check_many_survives_a_checker_failure_on_one_answer(monkeypatch):
+    from k8s_course import batch
+
+    def flaky(answer, **options):
+        if answer == "boom":
+            raise RuntimeError("a bug")
+        return check(answer, **options)
+
+    monkeypatch.setattr(batch, "check", flaky)
+    first, broken, last = batch.check_many(["a: b", "boom", "c: d"], jobs=1)
+    assert [f.rule for f in broken.findings] == ["checker-bug"]
+    assert "missing-kind" in first.rules() and "missing-kind" in last.rules()
+
+
+def _class_of_hostile_submissions(root: Path, exercise_id: str) -> dict[str, bytes]:
+    """submissions/<learner>/<exercise>.yaml, one hostile answer per learner."""
+    answers = _hostile_answers()
+    for number, data in enumerate(answers.values()):
+        target = root / f"learner-{number:03d}" / f"{exercise_id}.yaml"
+        target.parent.mkdir(parents=True)
+        target.write_bytes(data)
+    return answers
+
+
+def test_the_grader_batch_grades_every_hostile_submission(tmp_path):
+    grading = pytest.importorskip("k8s_course.grading")
+    from k8s_course.grading.batch import GRADED, grade_folder
+
+    exercise = grading.load_exercise("03-deployments/pin-the-image")
+    answers = _class_of_hostile_submissions(tmp_path, exercise.id)
+    good = tmp_path / "zz-good-learner" / f"{exercise.id}.yaml"
+    good.parent.mkdir(parents=True)
+    good.write_text(exercise.solution_file.read_text())
+
+    entries = grade_folder(tmp_path, [exercise])
+    assert len(entries) == len(answers) + 1
+    assert all(entry.status == GRADED for entry in entries), \
+        [(e.file, e.status, e.problem) for e in entries if e.status != GRADED]
+    *hostile, best = entries
+    assert best.learner == "zz-good-learner" and best.score == best.maximum
+    assert all(entry.score < entry.maximum for entry in hostile)
+
+
+def test_the_grade_command_batch_mode_survives_hostile_submissions(tmp_path):
+    pytest.importorskip("k8s_course.grading")
+    submissions, out = tmp_path / "submissions", tmp_path / "out"
+    _class_of_hostile_submissions(submissions, "03-deployments/pin-the-image")
+    result = subprocess.run([*CLI, "grade", "--batch", str(submissions), "--out", str(out)],
+                            capture_output=True, text=True, cwd=ROOT, timeout=CHILD_TIMEOUT)
+    assert result.returncode in (0, 1), result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    assert any(out.iterdir())
+
+
+def test_the_notebook_magic_shows_a_report_for_every_hostile_cell():
+    notebook = pytest.importorskip("k8s_course.notebook")
+    namespace: dict = {}
+    for name, data in _hostile_answers().items():
+        try:
+            cell = data.decode("utf-8")
+        except UnicodeDecodeError:
+            cell = data.decode("latin-1")  # what a cell holds after pasting binary junk
+        shown = notebook.manifest("answer", cell, namespace)
+        report = shown[0]
+        assert report._repr_html_(), name
+        assert namespace["answer"] is report.bundle
+
+
+def test_a_hostile_cell_does_not_break_a_real_ipython_kernel():
+    interactiveshell = pytest.importorskip("IPython.core.interactiveshell")
+    shell = interactiveshell.InteractiveShell.instance()
+    try:
+        shell.run_line_magic("load_ext", "k8s_course")
+        for cell in ("a: &a [*a]\n", "\t- ]{", "!!python/object/apply:os.system ['true']\n",
+                     "a: " + "[" * 50_000, "x" * 100_000, "\x00\x01"):
+            result = shell.run_cell(f"%%manifest parsed\n{cell}", silent=True)
+            assert result.error_in_exec is None, cell[:40]
+            assert result.error_before_exec is None, cell[:40]
+            assert shell.user_ns.pop("parsed") is not None, cell[:40]
+        assert shell.run_cell("1 + 1").result == 2  # the kernel lives on
+    finally:
+        interactiveshell.InteractiveShell.clear_instance()

@@ -5,7 +5,8 @@
 - every solution manifest checks with no error and no warning;
 - every image in the course is a real, small public image with an explicit tag;
 - every exercise of a lesson is graded in its notebook, and 01-04 have at least three;
-- the committed solution notebooks are what tools/lessons builds from its sources.
+- the committed solution notebooks are what tools/lessons builds from its sources;
+- with a cluster (marker `cluster`), every solution manifest passes a server dry run.
 """
 
 from __future__ import annotations
@@ -181,3 +182,27 @@ def test_solution_manifest_passes_a_server_dry_run(path, request):
 
     report = dry_run(path, context=request.getfixturevalue("context"))
     assert not report.errors, report.to_text()
+
+
+def test_lesson_source_markers_become_cells():
+    cells = build.parse("+++ md\n# Title\n+++ code graded\nx = 1\n+++ cluster\ndisplay(x)\n\n"
+                        "print(x)\n+++ md\nThe end.\n")
+    assert [(c.cell_type, c.metadata.get("tags", [])) for c in cells] == [
+        ("markdown", []), ("code", ["graded"]), ("code", []),
+        ("code", ["nbval-ignore-output", "cluster"]), ("markdown", [])]
+    helper, wrapped = cells[2].source, cells[3].source
+    assert "def on_cluster() -> bool:" in helper  # defined once, just before its first use
+    assert wrapped == ("# needs a cluster (see 00-start-here)\nif on_cluster():\n"
+                       "    display(x)\n\n    print(x)")
+
+
+def test_exercise_cells_show_the_solution_and_keep_the_starter_for_learners():
+    from tools.build_notebooks import strip_source
+
+    cells = build.exercise_cells("02-namespaces/create-mlops")
+    assert cells[0].source.startswith('<a id="exercise-create-mlops"></a>\n### Exercise:')
+    assert cells[1].source == 'editor("02-namespaces/create-mlops")'
+    learner, changed = strip_source(cells[3].source)
+    starter = (ROOT / "exercises/02-namespaces/create-mlops/starter.yaml").read_text()
+    assert changed and learner == f'answer = """\n{starter}"""'
+    assert cells[4].metadata["tags"] == ["graded"]

@@ -52,8 +52,8 @@ def assert_sane(answer: str | bytes) -> None:
 
 # --- generated text ---------------------------------------------------------------
 
-YAML_ALPHABET = st.sampled_from(list(
-    "  \n\n\t\r-:?,[]{}#&*!|>'\"%@`abcxyz01279.~\\") + [
+YAML_ALPHABET = st.sampled_from([
+        *"  \n\n\t\r-:?,[]{}#&*!|>'\"%@`abcxyz01279.~\\",
         "\r\n", "---\n", "...\n", "- ", ": ", "key: ", "  ", "    ", "&a ", "*a", "<<: ",
         "!!str ", "!!int ", "!!python/object:os.system ", "yes", "0755", "12:30", "null",
         "\x85", "\u2028", "\ufeff", "é", "\x07", "apiVersion: v1\n", "kind: Pod\n",
@@ -120,7 +120,7 @@ def _reindent(lines: list[str], at: int, how: str) -> list[str]:
 def _rename(lines: list[str], at: int, new_key: str) -> list[str]:
     line = lines[at]
     stripped = line.lstrip(" -")
-    key, colon, rest = stripped.partition(":")
+    _, colon, rest = stripped.partition(":")
     if not colon:
         return lines
     renamed = line[: len(line) - len(stripped)] + new_key + colon + rest

@@ -102,6 +102,7 @@ def test_a_broken_rule_costs_only_itself(monkeypatch):
     ("kind: ResourceQuota\nmetadata: {name: a}\nspec: {hard: {requests.memory: 2 Gi}}\n",
      "invalid-quantity", "`2Gi`"),
     ("kind: ClusterRole\nmetadata: {name: 'system:my-reader'}\nrules: []\n", "", ""),
+    ("kind: Namespace\nmetadata: {name: " + "a" * 64 + "}\n", "invalid-name", "limit is 63"),
 ])
 def test_value_grammars(text, rule, needle):
     api = "rbac.authorization.k8s.io/v1" if "ClusterRole" in text else "v1"

@@ -18,11 +18,11 @@ from __future__ import annotations
 from .actions import apply, delete, dry_run
 from .client import ClusterUnreachable
 from .guard import COURSE_CONTEXT, ContextError
-from .kind import ToolMissing, down, status, up
+from .kind import KindError, down, status, up
 from .portforward import endpoints, port_forward
 from .report import ClusterReport
 
 __all__ = [
-    "COURSE_CONTEXT", "ClusterReport", "ClusterUnreachable", "ContextError", "ToolMissing",
+    "COURSE_CONTEXT", "ClusterReport", "ClusterUnreachable", "ContextError", "KindError",
     "apply", "delete", "down", "dry_run", "endpoints", "port_forward", "status", "up",
 ]

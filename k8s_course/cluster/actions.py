@@ -21,6 +21,7 @@ from typing import NamedTuple
 from ..bundle import Bundle, Resource
 from ..check import Answer, load
 from ..findings import Finding, Severity
+from ..report import Report
 from .client import NAMESPACES, ApiResource, Client, ClusterUnreachable
 from .errors import server_findings
 from .guard import COURSE_CONTEXT, ContextError
@@ -40,16 +41,17 @@ class Target(NamedTuple):
     payload: Payload
 
 
-def dry_run(answer: Answer, *, context: str | None = None) -> ClusterReport:
+def dry_run(answer: Answer | Report, *, context: str | None = None) -> ClusterReport:
     """Would the server accept this answer? Nothing on the cluster changes.
 
-    `answer` is YAML text, a path or a Bundle; `context` a kubeconfig context
-    (default: $K8S_COURSE_CONTEXT, else the course's kind cluster).
+    `answer` is YAML text, a path, a Bundle or a Report from check();
+    `context` a kubeconfig context (default: $K8S_COURSE_CONTEXT, else the
+    course's kind cluster).
     """
     return _run(answer, context, DRY_RUN)[0]
 
 
-def apply(answer: Answer, *, context: str | None = None, wait: bool = True,
+def apply(answer: Answer | Report, *, context: str | None = None, wait: bool = True,
           timeout: float = 120.0, progress: Callable[[str], None] | None = None) -> ClusterReport:
     """Create or update the answer's objects, then watch workloads roll out.
 
@@ -62,14 +64,17 @@ def apply(answer: Answer, *, context: str | None = None, wait: bool = True,
     if client is not None and applied:
         from .rollout import follow  # the rollout view loads only after an apply
 
-        findings, table = follow(client, applied, wait=wait, timeout=timeout,
-                                 progress=progress)
+        try:
+            findings, table = follow(client, applied, wait=wait, timeout=timeout,
+                                     progress=progress)
+        except ClusterUnreachable as error:  # the cluster went away while we watched
+            findings, table = [_no_cluster(report.bundle, error)], ""
         report = _report(report.bundle, [*report.findings, *findings], report.kube_version,
                          APPLY, client.context, report.namespaces, table)
     return report
 
 
-def delete(answer: Answer, *, context: str | None = None) -> ClusterReport:
+def delete(answer: Answer | Report, *, context: str | None = None) -> ClusterReport:
     """Remove the answer's objects from the cluster (namespaced ones first)."""
     return _run(answer, context, DELETE)[0]
 
@@ -79,9 +84,11 @@ def apply_order(targets: Iterable[Target]) -> list[Target]:
     return sorted(targets, key=lambda t: (t.api.namespaced, t.api.kind != "Namespace"))
 
 
-def _run(answer: Answer, context: str | None, action: str
+def _run(answer: Answer | Report, context: str | None, action: str
          ) -> tuple[ClusterReport, Client | None, list[Target]]:
-    bundle, findings = load(answer)
+    # a Report from check() carries its Bundle: `cluster.apply(check(text))` works too
+    bundle, findings = load(answer.bundle if isinstance(answer, Report) else answer)
+    client = None
     try:
         client = Client.connect(context)
         version = client.server_version()
@@ -92,7 +99,8 @@ def _run(answer: Answer, context: str | None, action: str
             done = _apply(client, targets, findings, dry_run=action == DRY_RUN)
     except (ContextError, ClusterUnreachable) as error:
         findings.append(_no_cluster(bundle, error))
-        return _report(bundle, findings, "", action, "", (), ""), None, []
+        used = client.context if client else ""  # it may vanish after the first calls
+        return _report(bundle, findings, "", action, used, (), ""), None, []
     namespaces = tuple(sorted({t.namespace for t in targets if t.namespace}))
     report = _report(bundle, findings, version, action, client.context, namespaces, "")
     return report, client, done

@@ -56,8 +56,8 @@ the course works without a cluster: `k8s-course check FILE` reads your YAML \
 offline."""
 
 
-class ToolMissing(Exception):
-    """Docker or kind is not there (or Docker's engine is not running)."""
+class KindError(Exception):
+    """Docker or kind is missing or stopped, or kind failed; the message says what to do."""
 
 
 @dataclass(frozen=True)
@@ -80,13 +80,13 @@ def missing_tools(env: Mapping[str, str] | None = None) -> list[str]:
 
 
 def require_tools(env: Mapping[str, str] | None = None) -> None:
-    """ToolMissing with the install paragraph when docker or kind is missing or stopped."""
+    """KindError with the install paragraph when docker or kind is missing or stopped."""
     missing = missing_tools(env)
     if missing:
-        raise ToolMissing(INSTALL_HELP.format(missing=_missing_words(missing)))
+        raise KindError(INSTALL_HELP.format(missing=_missing_words(missing)))
     engine = _run(["docker", "info", "--format", "{{.ServerVersion}}"], env, timeout=30)
     if engine.returncode != 0:
-        raise ToolMissing(INSTALL_HELP.format(
+        raise KindError(INSTALL_HELP.format(
             missing="Docker is installed but its engine is not running (start Docker "
                     "Desktop, or `sudo systemctl start docker` on Linux)"))
 
@@ -112,7 +112,7 @@ def up(*, image: str | None = None, env: Mapping[str, str] | None = None) -> str
                     "--config", "-", "--wait", "120s"], env, stdin=KIND_CONFIG,
                    timeout=CREATE_TIMEOUT)
     if created.returncode != 0:
-        raise ToolMissing(f"kind could not create the cluster:\n{created.stderr.strip()}")
+        raise KindError(f"kind could not create the cluster:\n{created.stderr.strip()}")
     return (f"Created the course's cluster: context {COURSE_CONTEXT}, NodePort {NODE_PORT} "
             f"reachable at http://127.0.0.1:{NODE_PORT}. kind also made it your current "
             "kubectl context; the course names it explicitly either way.")
@@ -125,7 +125,7 @@ def down(*, env: Mapping[str, str] | None = None) -> str:
         return "There is no course cluster to delete."
     deleted = _run(["kind", "delete", "cluster", "--name", CLUSTER_NAME], env, timeout=300)
     if deleted.returncode != 0:
-        raise ToolMissing(f"kind could not delete the cluster:\n{deleted.stderr.strip()}")
+        raise KindError(f"kind could not delete the cluster:\n{deleted.stderr.strip()}")
     return "Deleted the course's cluster."
 
 

@@ -13,7 +13,6 @@ import re
 import shutil
 import subprocess
 import threading
-import urllib.request
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -94,6 +93,8 @@ class PortForward:
 
     def get(self, path: str = "/", timeout: float = 10.0) -> str:
         """The body of GET url+path, as text: what the Service answers."""
+        import urllib.request  # ~80 ms: only when a notebook actually calls the Service
+
         with urllib.request.urlopen(self.url + path, timeout=timeout) as answer:
             return answer.read().decode("utf-8", "replace")
 

@@ -272,8 +272,12 @@ def _finding(client: Client, target: Any, problem: Problem, namespace: str) -> F
                 *CONTAINERS, index)
     message = problem.message
     if problem.wants_logs:
-        logs = client.logs(namespace, problem.pod, problem.container, previous=True,
-                           lines=LOG_LINES).strip()
+        # the run that crashed is the previous one; right after a first crash
+        # the server may only have the current run's log
+        logs = (client.logs(namespace, problem.pod, problem.container, previous=True,
+                            lines=LOG_LINES)
+                or client.logs(namespace, problem.pod, problem.container, previous=False,
+                               lines=LOG_LINES)).strip()
         message += (":\n    | " + "\n    | ".join(logs.splitlines()) if logs
                     else "; it wrote nothing to its log before exiting")
     return target.resource.finding(path, message, problem.hint, severity=Severity.ERROR,

@@ -2,8 +2,10 @@
 
 A rule is a function registered with `@rule(id, severity, lesson)`. Its
 docstring is its documentation and its test: a first line saying what it
-catches, a paragraph saying why, and `Bad:` and `Good:` blocks of YAML. The
-rule reference page and the parametrised rule test are both made from them.
+catches, a paragraph saying why, and `Bad:` and `Good:` blocks of YAML (plus
+an optional `Given:` block of objects both need, for cross-resource rules).
+The rule reference page (`k8s-course rules --markdown`, docs/rules.md) and
+the parametrised rule test are both made from them.
 
 A rule yields findings made by `resource.finding(path, message, hint)`;
 the runner stamps them with the rule's id, severity and lesson (a rule may

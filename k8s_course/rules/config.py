@@ -6,12 +6,10 @@ Secret values never appear in a message or hint: only their keys do.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
 
 from ..bundle import Bundle, Resource
-from ..findings import Finding, Path
-from ..graph import PodTemplate
+from ..findings import Finding
+from ..graph import references
 from . import rule
 from ._values import is_base64
 
@@ -51,68 +49,6 @@ def secret_not_base64(bundle: Bundle) -> Iterator[Finding]:
                     "(the value itself is not shown)",
                     f"move {key} under `stringData:` to write it as plain text, or encode it: "
                     "`printf %s 'value' | base64`", at_value=True)
-
-
-@dataclass(frozen=True)
-class Reference:
-    """A pod's use of another object by name (and, for some, of its keys)."""
-
-    kind: str
-    name: str
-    name_path: Path
-    keys: tuple[tuple[str, Path], ...] = ()  # (key, where it is written)
-    optional: bool = False
-
-
-# field -> (kind it points at, field holding the object's name)
-_ENV_REFS = {"configMapKeyRef": ("ConfigMap", "name"), "secretKeyRef": ("Secret", "name")}
-_ENV_FROM = {"configMapRef": ("ConfigMap", "name"), "secretRef": ("Secret", "name")}
-_VOLUMES = {"configMap": ("ConfigMap", "name"), "secret": ("Secret", "secretName"),
-            "persistentVolumeClaim": ("PersistentVolumeClaim", "claimName")}
-_PROJECTED = {"configMap": ("ConfigMap", "name"), "secret": ("Secret", "name")}
-
-
-def _entries(value: Any) -> Iterator[tuple[int, dict]]:
-    for index, entry in enumerate(value if isinstance(value, list) else []):
-        if isinstance(entry, dict):
-            yield index, entry
-
-
-def _reference(kinds: dict, holder: dict, path: Path) -> Iterator[Reference]:
-    """The references a mapping like `{configMap: {name: ..., items: [...]}}` makes."""
-    for field, (kind, name_field) in kinds.items():
-        source = holder.get(field)
-        name = source.get(name_field) if isinstance(source, dict) else None
-        if not isinstance(name, str) or not name:
-            continue
-        keys = [(item["key"], (*path, field, "items", i, "key"))
-                for i, item in _entries(source.get("items")) if isinstance(item.get("key"), str)]
-        if isinstance(source.get("key"), str):
-            keys.append((source["key"], (*path, field, "key")))
-        yield Reference(kind, name, (*path, field, name_field), tuple(keys),
-                        bool(source.get("optional")))
-
-
-def references(template: PodTemplate) -> Iterator[Reference]:
-    """Every ConfigMap, Secret, claim and ServiceAccount a pod template uses by name."""
-    for path, container in template.containers(init=True):
-        for index, variable in _entries(container.get("env")):
-            source = variable.get("valueFrom")
-            if isinstance(source, dict):
-                yield from _reference(_ENV_REFS, source, (*path, "env", index, "valueFrom"))
-        for index, source in _entries(container.get("envFrom")):
-            yield from _reference(_ENV_FROM, source, (*path, "envFrom", index))
-    volumes_path = (*template.spec_path, "volumes")
-    for index, volume in _entries(template.spec.get("volumes")):
-        yield from _reference(_VOLUMES, volume, (*volumes_path, index))
-        projected = volume.get("projected")
-        sources = projected.get("sources") if isinstance(projected, dict) else None
-        for number, source in _entries(sources):
-            yield from _reference(_PROJECTED, source,
-                                  (*volumes_path, index, "projected", "sources", number))
-    account = template.spec.get("serviceAccountName")
-    if isinstance(account, str) and account and account != "default":
-        yield Reference("ServiceAccount", account, (*template.spec_path, "serviceAccountName"))
 
 
 def _keys_of(resource: Resource) -> set[str]:
@@ -243,6 +179,7 @@ def referenced_object_missing(bundle: Bundle) -> Iterator[Finding]:
         reported: set[tuple[str, str]] = set()
         for ref in references(template):
             if ref.optional or (ref.kind, ref.name) in reported or \
+                    (ref.kind, ref.name) == ("ServiceAccount", "default") or \
                     graph.lookup(ref.kind, template.namespace, ref.name) is not None:
                 continue
             reported.add((ref.kind, ref.name))

@@ -6,18 +6,28 @@ from collections.abc import Iterator
 
 from ..bundle import Bundle, Resource
 from ..findings import Finding, Path
-from ..graph import pod_template_of
 from . import rule
 from ._values import label_key_problem, label_value_problem, name_problem, path_segment_problem
 
 # Kinds whose names are stricter (or looser) than a DNS-1123 subdomain.
 NAME_GRAMMAR = {"Service": "dns-1035-label", "Namespace": "dns-1123-label"}
 RBAC_KINDS = frozenset({"Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"})
+# Selectors (outside pod templates) whose keys and values follow the label grammar.
+_SELECTORS = {"Service": ("spec", "selector"), "ReplicationController": ("spec", "selector"),
+              "PodDisruptionBudget": ("spec", "selector", "matchLabels"),
+              "NetworkPolicy": ("spec", "podSelector", "matchLabels")}
+
+
+# A CronJob's name plus an 11-character suffix names its Jobs, which must stay a label.
+NAME_LIMITS = {"CronJob": 52}
 
 
 def _name_problem(kind: str, name: str) -> str:
     if kind in RBAC_KINDS:
         return path_segment_problem(name)
+    limit = NAME_LIMITS.get(kind)
+    if limit and len(name) > limit:
+        return f"the name is {len(name)} characters long; a {kind} name may have at most {limit}"
     return name_problem(name, NAME_GRAMMAR.get(kind, "dns-1123-subdomain"))
 
 
@@ -29,7 +39,8 @@ def invalid_name(bundle: Bundle) -> Iterator[Finding]:
     DNS-1123 subdomain (lowercase letters, digits, '-' and '.', at most 253
     characters). A Service name is a DNS-1035 label (at most 63, starts with
     a letter) because it becomes a host name; a Namespace name is a DNS-1123
-    label. Uppercase letters and '_' are the usual culprits.
+    label; a CronJob name has at most 52 characters, since its Jobs add a
+    suffix. Uppercase letters and '_' are the usual culprits.
 
     Bad:
 
@@ -71,19 +82,17 @@ def _suggest(name: str) -> str:
     return "-".join(part for part in cleaned.split("-") if part)[:63] or "my-app"
 
 
-def _label_maps(resource: Resource) -> Iterator[Path]:
+def _label_maps(bundle: Bundle, resource: Resource) -> Iterator[Path]:
     """Paths of the label maps and plain selectors an object carries."""
     yield ("metadata", "labels")
-    template = pod_template_of(resource)
+    kind = resource.kind
+    template = bundle.graph.template_of(resource)
     if template is not None:
         yield (*template.path, "metadata", "labels")
-        if resource.kind != "Pod":
+        if kind != "Pod":
             yield ("spec", "selector", "matchLabels")
-    if resource.kind in ("Service", "ReplicationController"):
-        yield ("spec", "selector")
-    if resource.kind in ("PodDisruptionBudget", "NetworkPolicy"):
-        yield ("spec", "selector" if resource.kind == "PodDisruptionBudget" else "podSelector",
-               "matchLabels")
+    if kind in _SELECTORS:
+        yield _SELECTORS[kind]
 
 
 @rule("invalid-label", "error", "03-deployments#labels")
@@ -118,7 +127,7 @@ def invalid_label(bundle: Bundle) -> Iterator[Finding]:
           color: blue
     """
     for resource in bundle:
-        for path in _label_maps(resource):
+        for path in _label_maps(bundle, resource):
             labels = resource.get(path)
             if not isinstance(labels, dict):
                 continue

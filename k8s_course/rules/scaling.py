@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from ..bundle import Bundle, Resource
 from ..findings import Finding, Severity
-from ..graph import PodTemplate, pod_template_of
+from ..graph import PodTemplate
 from . import rule
 
 SCALABLE_KINDS = ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController")
@@ -287,7 +287,8 @@ def _utilization_resources(hpa: Resource) -> Iterator[tuple[tuple, str]]:
         return
     metrics = hpa.get(("spec", "metrics"))
     if metrics is None:
-        yield ("spec",), "cpu"  # no metrics: the default is 80% of the CPU request
+        # No metrics: the default is 80% of the CPU request, so point at the target.
+        yield ("spec", "scaleTargetRef", "name"), "cpu"
     for index, metric in enumerate(metrics if isinstance(metrics, list) else []):
         resource = metric.get("resource") if isinstance(metric, dict) else None
         if isinstance(resource, dict) and metric.get("type") == "Resource" and \
@@ -388,7 +389,7 @@ def hpa_needs_requests(bundle: Bundle) -> Iterator[Finding]:
         name = hpa.get(("spec", "scaleTargetRef", "name"))
         target = graph.lookup(kind, hpa.namespace, name) \
             if isinstance(kind, str) and isinstance(name, str) else None
-        template = pod_template_of(target) if target is not None else None
+        template = graph.template_of(target) if target is not None else None
         if template is None:
             continue
         for path, resource in _utilization_resources(hpa):
@@ -397,4 +398,4 @@ def hpa_needs_requests(bundle: Bundle) -> Iterator[Finding]:
                     path, f"this autoscaler scales on {resource} utilization, but a container "
                     f"of {target.ref} requests no {resource}, so the utilization is unknown",
                     f"add resources.requests.{resource} to every container of {target.ref}",
-                    at_value=len(path) > 1)
+                    at_value=True)

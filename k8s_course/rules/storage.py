@@ -8,49 +8,49 @@ from typing import Any
 
 from ..bundle import Bundle, Resource
 from ..findings import Finding, Path
-from ..graph import pod_template_of
+from ..graph import PodTemplate
 from . import rule
 from ._values import parse_quantity, quantity_hint
 
 _RESOURCE_MAPS = ("requests", "limits")
 _LIMIT_RANGE_MAPS = ("max", "min", "default", "defaultRequest", "maxLimitRequestRatio")
+_WHOLE_MAPS = {"PersistentVolume": ("spec", "capacity"), "ResourceQuota": ("spec", "hard")}
 
 
 def _indexes(value: Any) -> range:
     return range(len(value) if isinstance(value, list) else 0)
 
 
-def _quantity_maps(resource: Resource) -> Iterator[Path]:
+def _quantity_maps(resource: Resource, template: PodTemplate | None) -> Iterator[Path]:
     """Paths of the `name: quantity` maps an object holds."""
-    template = pod_template_of(resource)
     if template is not None:
         for path, _ in template.containers(init=True):
             for name in _RESOURCE_MAPS:
                 yield (*path, "resources", name)
         yield (*template.spec_path, "overhead")
-    claims = [("spec",)] if resource.kind == "PersistentVolumeClaim" else []
-    claims += [("spec", "volumeClaimTemplates", i, "spec")
-               for i in _indexes(resource.get(("spec", "volumeClaimTemplates")))]
+    kind = resource.kind
+    claims = [("spec",)] if kind == "PersistentVolumeClaim" else []
+    if kind == "StatefulSet":
+        claims += [("spec", "volumeClaimTemplates", i, "spec")
+                   for i in _indexes(resource.get(("spec", "volumeClaimTemplates")))]
     for claim in claims:
         for name in _RESOURCE_MAPS:
             yield (*claim, "resources", name)
-    if resource.kind == "PersistentVolume":
-        yield ("spec", "capacity")
-    if resource.kind == "ResourceQuota":
-        yield ("spec", "hard")
-    if resource.kind == "LimitRange":
+    if kind in _WHOLE_MAPS:
+        yield _WHOLE_MAPS[kind]
+    if kind == "LimitRange":
         for index in _indexes(resource.get(("spec", "limits"))):
             for name in _LIMIT_RANGE_MAPS:
                 yield ("spec", "limits", index, name)
 
 
-def _quantities(resource: Resource) -> Iterator[tuple[Path, Any]]:
+def _quantities(bundle: Bundle, resource: Resource) -> Iterator[tuple[Path, Any]]:
     """(path, value) of every quantity an object holds."""
-    for path in _quantity_maps(resource):
+    template = bundle.graph.template_of(resource)
+    for path in _quantity_maps(resource, template):
         values = resource.get(path)
         for name, value in values.items() if isinstance(values, dict) else ():
             yield (*path, name), value
-    template = pod_template_of(resource)
     if template is not None:
         for index in _indexes(template.spec.get("volumes")):
             path = (*template.spec_path, "volumes", index, "emptyDir", "sizeLimit")
@@ -92,7 +92,7 @@ def invalid_quantity(bundle: Bundle) -> Iterator[Finding]:
               storage: 512Mi
     """
     for resource in bundle:
-        for path, value in _quantities(resource):
+        for path, value in _quantities(bundle, resource):
             if isinstance(value, str) and parse_quantity(value) is None:
                 yield resource.finding(
                     path, f"{value!r} is not a quantity Kubernetes understands",
@@ -136,7 +136,7 @@ def memory_in_millibytes(bundle: Bundle) -> Iterator[Finding]:
                   memory: 512Mi
     """
     for resource in bundle:
-        for path, value in _quantities(resource):
+        for path, value in _quantities(bundle, resource):
             name = str(path[-1])
             if (name.endswith(("memory", "storage")) or name == "sizeLimit") and \
                     isinstance(value, str) and value.endswith("m") and \
