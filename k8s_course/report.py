@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from .bundle import Bundle
 from .findings import Finding, Severity
-from .source import split_lines
+from .redact import shown_lines
 
 
 @dataclass
@@ -62,9 +62,9 @@ class Report:
         return f"{found} in {objects} (checked against Kubernetes {self.kube_version})"
 
     def source_line(self, finding: Finding) -> str:
-        """The text of the line a finding points at ("" when unknown)."""
+        """The text of the line a finding points at ("" when unknown), Secret values hidden."""
         if self._lines is None:
-            self._lines = {s.name: split_lines(s.text) for s in self.bundle.sources}
+            self._lines = shown_lines(self.bundle)
         lines = self._lines.get(finding.file, [])
         return lines[finding.line - 1] if 0 < finding.line <= len(lines) else ""
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from .bundle import Resource
 from .findings import Finding, Path, Severity, format_path
+from .redact import is_secret_value
 
 DEFAULT_KUBE_VERSION = "1.36"  # the Kubernetes of kind's current node image (kindest/node v1.36)
 DEFS_ID = "https://kubernetes.io/api/_definitions.json"
@@ -288,7 +289,16 @@ def _where_field_lives(root: dict, name: str, defs: dict, limit: int = 7) -> Pat
 
 # --- error translation -------------------------------------------------------
 
+class _Hidden:
+    """Stands for a value that must not be shown."""
+
+
+_HIDDEN = _Hidden()
+
+
 def _shown(value: Any) -> str:
+    if value is _HIDDEN:
+        return "a value (hidden: Secret values are never shown)"
     text = json.dumps(value, ensure_ascii=False) if not isinstance(value, dict | list) else (
         "a mapping" if isinstance(value, dict) else "a list")
     return text if len(text) <= 60 else text[:57] + "..."
@@ -310,6 +320,8 @@ def _translate(resource: Resource, error: Any, root: dict, cat: Catalog) -> list
             f"add `{field_name}:` under {owner}", rule="schema-required",
             lesson=LESSON_ANATOMY)]
     value = resource.get(path)
+    if is_secret_value(resource.kind, path):
+        value = _HIDDEN  # a Secret's value is never repeated back
     node = schema_at(root, path, defs) or {}
     if kind_name in ("Type", "OneOfNotValid", "AnyOf"):
         types = wanted_types(node, defs) or [t for t in getattr(kind, "types", []) if t != "null"]
@@ -336,6 +348,8 @@ def _translate(resource: Resource, error: Any, root: dict, cat: Catalog) -> list
 
 
 def _type_hint(types: list[str], value: Any) -> str:
+    if value is _HIDDEN:
+        return "a Secret's values are text: put the value in quotes"
     if "string" in types and isinstance(value, bool | int | float):
         spelled = json.dumps(value)
         return f'put it in quotes: "{spelled}"'
