@@ -1,4 +1,4 @@
-"""The engines under the checker, and the ones we could have used: per-document costs.
+"""The engines under the checker, the ones we could have used, and where a check's time goes.
 
 Run:  .venv/bin/python benchmarks/candidates.py
 
@@ -8,17 +8,21 @@ values + source map + duplicate keys + traps, with depth and alias caps).
 JSON schema, on valid Deployments already parsed: jsonschema-rs (compiled
 once, what schema.py uses), fastjsonschema (compiled to Python once) and
 jsonschema (the pure-Python engine kubernetes-validate uses).
+Stages: parse (`load`), schema, rules and the whole `check()`, with the
+cyclic garbage collector on and off.
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import time
 
 import yaml
 from compare import documents_in, make_class
 
-from k8s_course import schema
+from k8s_course import rules, schema
+from k8s_course.check import check, load
 from k8s_course.source import Source, parse
 
 LOADER = yaml.CSafeLoader
@@ -66,7 +70,8 @@ def schema_candidates(answers: list[str]) -> None:
     deployments = [d for d in deployments if ours.is_valid(d)]  # fastjsonschema raises
     count = len(deployments)
     print(f"JSON schema, {count} Deployments, CPU microseconds per document")
-    print(f"  {'jsonschema-rs is_valid':<36} {per_document(ours.is_valid, deployments, count):7.1f}")
+    rust = per_document(ours.is_valid, deployments, count)
+    print(f"  {'jsonschema-rs is_valid':<36} {rust:7.1f}")
     print(f"  {'fastjsonschema':<36} {per_document(fast, deployments, count):7.1f}"
           f"   (compiling the Deployment schema: {fast_compile * 1e3:.0f} ms)")
     sample = deployments[:50]
@@ -74,7 +79,35 @@ def schema_candidates(answers: list[str]) -> None:
           f"{per_document(slow.is_valid, sample, len(sample), 1):7.1f}")
 
 
+def stage_costs(answers: list[str]) -> None:
+    documents = documents_in(answers)
+    bundles = [load(answer)[0] for answer in answers]
+    check(answers[0])  # validators compiled, rules imported
+    resources = [resource for bundle in bundles for resource in bundle]
+    version = schema.DEFAULT_KUBE_VERSION
+    print(f"Stages of check(), {documents} documents, CPU microseconds per document")
+    print(f"  {'parse (load)':<36} {per_document(load, answers, documents):7.1f}")
+    schema_time = per_document(lambda r: schema.check_resource(r, version), resources, documents)
+    print(f"  {'schema':<36} {schema_time:7.1f}")
+    # rules on fresh bundles each round: building the graph is part of their cost
+    best = float("inf")
+    for _ in range(3):
+        fresh = [load(answer)[0] for answer in answers]
+        start = time.process_time()
+        for bundle in fresh:
+            rules.run(bundle)
+        best = min(best, time.process_time() - start)
+    print(f"  {'rules (graph included)':<36} {best / documents * 1e6:7.1f}")
+    print(f"  {'check()':<36} {per_document(check, answers, documents):7.1f}")
+    gc.disable()
+    try:
+        print(f"  {'check(), cyclic GC off':<36} {per_document(check, answers, documents):7.1f}")
+    finally:
+        gc.enable()
+
+
 if __name__ == "__main__":
     answers = make_class(500)
     yaml_candidates(answers)
     schema_candidates(answers)
+    stage_costs(answers)

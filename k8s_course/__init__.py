@@ -21,6 +21,7 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "check": "check",
     "load": "check",
+    "check_many": "batch",
     "Report": "report",
     "Finding": "findings",
     "Severity": "findings",

@@ -17,6 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 from .check import Answer, check
 from .findings import Finding, Severity
 from .report import Report
+from .schema import normalize_version
 
 # Below this many answers a pool costs more (process start, imports) than it saves.
 _POOL_THRESHOLD = 64
@@ -33,8 +34,6 @@ def default_jobs() -> int:
 def _check_one(answer: Answer, kube_version: str | None) -> Report:
     try:
         return check(answer, kube_version=kube_version)
-    except ValueError:
-        raise  # an unknown kube_version is the caller's mistake, not the answer's
     except Exception as error:  # one answer must not sink the batch
         return Report([Finding(
             "checker-bug", Severity.ERROR,
@@ -48,9 +47,9 @@ def _start_worker() -> None:
     """Tune a worker process (ours alone) for a long run of checks.
 
     A check allocates many small objects that refcounting frees; with the
-    default thresholds the cyclic collector still runs every 700 of them and
-    costs about a fifth of the time. Freezing what the imports made and
-    collecting rarely gives that time back; the few cycles still get collected.
+    default thresholds the cyclic collector still runs every 700 of them, for
+    5-20% of a check's time (benchmarks/README.md). Freezing what the imports
+    made and collecting rarely gives that back; the few cycles still get collected.
     """
     gc.freeze()
     gc.set_threshold(100_000, 50, 100)
@@ -61,9 +60,11 @@ def _check_chunk(answers: list[Answer], kube_version: str | None) -> list[Report
     for report in reports:
         for resource in report.bundle:
             # The source map is two thirds of what a Report costs to send between
-            # processes, and only the check that made the findings needed it.
-            resource.document.spans = {}
-            resource.document.traps = {}
+            # processes, and the findings are already positioned. The top-level
+            # fields stay: rendering uses them to find (and hide) Secret values.
+            document = resource.document
+            document.spans = {p: s for p, s in document.spans.items() if len(p) == 1}
+            document.traps = {}
     return reports
 
 
@@ -72,11 +73,12 @@ def check_many(answers: Iterable[Answer], *, kube_version: str | None = None,
     """A Report for each answer (text, bytes or path), in order, using `jobs` processes.
 
     `jobs=None` uses every available core; `jobs=1` (or a short list) checks
-    in this process. Reports keep their findings, sources and objects, but not
-    the source map: a finding made afterwards with `resource.finding()` points
-    at the object's first line (grade inside the batch, not after it).
+    in this process. Reports keep their findings, sources and objects, but only
+    the top level of the source map: a finding made afterwards with
+    `resource.finding()` points at the top-level field its path starts with.
     Raises ValueError only for an unknown `kube_version`.
     """
+    normalize_version(kube_version)  # an unknown version fails here, not in every answer
     answers = list(answers)
     jobs = default_jobs() if jobs is None else max(jobs, 1)
     if jobs == 1 or len(answers) < _POOL_THRESHOLD:

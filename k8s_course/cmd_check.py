@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from .check import check
 from .findings import Severity
+from .source import MAX_BYTES
 
 
 def add_parser(subparsers) -> None:
@@ -27,9 +29,9 @@ def run(args: argparse.Namespace) -> int:
     answers = []
     for name in args.files:
         if name == "-":
-            answers.append(sys.stdin.buffer.read())
+            answers.append(sys.stdin.buffer.read(MAX_BYTES + 1))  # the cap, not the stream
         else:
-            answers.append(name)
+            answers.append(Path(name))  # a name on the command line is a file, never YAML
     try:
         # stdin is checked under the name "<stdin>"; files under their paths
         report = check([a for a in answers], kube_version=args.kube_version, name="<stdin>")

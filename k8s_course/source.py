@@ -161,7 +161,9 @@ def read_path(path: FsPath) -> tuple[Source | None, list[Finding]]:
         size = path.stat().st_size
         if size > MAX_BYTES:
             return None, [_too_large(name, size)]
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            # at most one byte past the cap: a device (/dev/zero) or a pipe has no size
+            data = handle.read(MAX_BYTES + 1)
     except OSError as error:
         reason = error.strerror or type(error).__name__
         return None, [Finding(

@@ -85,6 +85,10 @@ def run_check(tmp_path, check: str, answer: str, files: dict | None = None):
      "containerPort 8080"),
     ("reaches: {service: web, port: 443, workload: {kind: Deployment, name: web}}", ANSWER,
      False, "Service/web has no port 443"),
+    # Quoted digits are a port name to Kubernetes: say so rather than "8080 but 8080".
+    ("reaches: {service: web, port: 80, workload: {kind: Deployment, name: web}}",
+     ANSWER.replace("targetPort: 8080", 'targetPort: "8080"'), False,
+     'sends traffic to "8080" in quotes: Kubernetes reads quoted digits as a port name'),
     ("valid: true", DEPLOYMENT, True, ""),
     ("valid: true", DEPLOYMENT.replace("replicas: 2", "replica: 2"), False, "line 7:"),
     ("clean: [selector-matches-template]", DEPLOYMENT, True, ""),

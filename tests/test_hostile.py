@@ -85,7 +85,7 @@ def _deep_block(depth: int) -> str:
     return "".join("  " * level + f"k{level}:\n" for level in range(depth))
 
 
-# name -> (make the input, expected findings); built in tmp_path, never committed.
+# name -> (make the input, expected findings); built at test time, never committed.
 GENERATED: dict[str, tuple[Callable[[], str | bytes], list[Expected]]] = {
     "twenty-megabytes": (_twenty_megabytes, [Expected("yaml-too-large", "error", 1, 1)]),
     "thousands-of-documents": (_thousands_of_documents, [
@@ -165,7 +165,7 @@ def test_the_corpus_manifest_lists_every_file():
 
 # The largest accepted input takes seconds; it runs once, in the memory-limited child.
 @pytest.mark.parametrize("name", sorted(set(GENERATED) - {"largest-accepted"}))
-def test_each_generated_input_gives_its_finding(name, tmp_path):
+def test_each_generated_input_gives_its_finding(name):
     make, expected = GENERATED[name]
     data = make()
     report = check(data)
@@ -230,7 +230,9 @@ out = {{}}
 for name in sys.argv[1:]:
     report = check(GENERATED[name][0]())
     out[name] = sorted(report.rules()), report.ok
-out["maxrss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+# VmHWM is this program's peak RSS (ru_maxrss would include the parent's)
+out["peak_kb"] = int(next(line.split()[1] for line in open("/proc/self/status")
+                          if line.startswith("VmHWM")))
 print(json.dumps(out))
 """
 
@@ -249,7 +251,7 @@ def test_the_worst_inputs_stay_within_a_memory_limit():
         expected = GENERATED[name][1]
         assert all(want.rule in rules for want in expected), (name, rules)
         assert ok == (not expected), (name, rules)
-    assert out["maxrss_kb"] * 1024 < MEMORY_LIMIT
+    assert out["peak_kb"] * 1024 < MEMORY_LIMIT
 
 
 # --- the same through the command line -------------------------------------------
@@ -266,7 +268,7 @@ def test_the_cli_reports_each_file_without_a_traceback(name):
         assert any(f["rule"] == want.rule and f["line"] == want.line for f in findings), want
 
 
-def test_the_cli_survives_every_file_at_once_and_binary_on_stdin(tmp_path):
+def test_the_cli_survives_every_file_at_once_and_binary_on_stdin():
     files = [str(HOSTILE / name) for name in sorted(MANIFEST)]
     result = subprocess.run([*CLI, "check", *files], capture_output=True, text=True,
                             cwd=ROOT, timeout=CHILD_TIMEOUT)
@@ -276,7 +278,8 @@ def test_the_cli_survives_every_file_at_once_and_binary_on_stdin(tmp_path):
         if MANIFEST[name]:
             assert name in result.stdout
 
-    binary = subprocess.run([*CLI, "check", "-"], input=os.urandom(2048) + b"\x00",
+    program = b"\x7fELF\x02\x01\x01\x00" + os.urandom(2048)
+    binary = subprocess.run([*CLI, "check", "-"], input=program,
                             capture_output=True, cwd=ROOT, timeout=CHILD_TIMEOUT)
     assert binary.returncode == 1
     assert b"yaml-binary" in binary.stdout
@@ -289,6 +292,26 @@ def test_the_cli_exits_2_for_a_missing_file_and_still_checks_the_rest():
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "file-unreadable" in result.stdout
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_the_cli_reads_no_more_than_the_cap_from_an_endless_file_or_stdin():
+    endless = subprocess.run([*CLI, "check", "/dev/zero"], capture_output=True, text=True,
+                             cwd=ROOT, timeout=CHILD_TIMEOUT)
+    assert endless.returncode == 1 and "yaml-too-large" in endless.stdout
+    flood = subprocess.run([*CLI, "check", "-"], input=b"a: b\n" * (3 * MAX_BYTES // 5),
+                           capture_output=True, cwd=ROOT, timeout=CHILD_TIMEOUT)
+    assert flood.returncode == 1 and b"yaml-too-large" in flood.stdout
+    assert b"Traceback" not in endless.stderr.encode() + flood.stderr
+
+
+def test_a_command_line_name_is_always_a_file_never_yaml_text(tmp_path):
+    missing = subprocess.run([*CLI, "check", "notes.txt"], capture_output=True, text=True,
+                             cwd=tmp_path, timeout=CHILD_TIMEOUT)
+    assert missing.returncode == 2 and "file-unreadable" in missing.stdout
+    folder = subprocess.run([*CLI, "check", str(HOSTILE)], capture_output=True, text=True,
+                            cwd=ROOT, timeout=CHILD_TIMEOUT)
+    assert folder.returncode == 1 and "alias-bomb.yaml" in folder.stdout
 
 
 def test_the_cli_handles_a_twenty_megabyte_file(tmp_path):
@@ -408,3 +431,22 @@ def test_a_hostile_cell_does_not_break_a_real_ipython_kernel():
         assert shell.run_cell("1 + 1").result == 2  # the kernel lives on
     finally:
         interactiveshell.InteractiveShell.clear_instance()
+
+
+def test_check_many_still_hides_secret_values():
+    from k8s_course.batch import check_many
+
+    from .test_redact import SECRET, VALUES
+
+    reports = list(check_many([SECRET] * 70, jobs=2))
+    for report in (reports[0], reports[-1]):
+        assert "schema-type" in report.rules()
+        for rendering in (report.to_text(), report.to_json(), report._repr_html_()):
+            assert not any(value in rendering for value in VALUES)
+
+
+def test_check_many_refuses_an_unknown_kube_version_before_checking_anything():
+    from k8s_course.batch import check_many
+
+    with pytest.raises(ValueError, match=r"no schemas for Kubernetes 0\.1"):
+        next(check_many(["a: b"], kube_version="0.1"))

@@ -26,7 +26,7 @@ from .test_hostile import HOSTILE, MANIFEST
 SEED = (FIXTURES / "seed" / "mlops.yaml").read_text()
 ROOT = Path(__file__).parent.parent
 # Modest example counts: the whole file runs in well under a minute on two cores.
-FAST = settings(max_examples=150, deadline=None,
+FAST = settings(max_examples=300, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow])
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from ..bundle import Bundle, Resource
 from ..findings import Finding, Severity
 from ..graph import PodTemplate, pod_template_of
+from ..rules._values import digits_as_text
 from . import fieldpath
 from .spec import Check
 
@@ -202,6 +203,10 @@ def reaches(check: Check, answer: Answer) -> Outcome:
     if entry is None:
         return False, f"{service.ref} has no port {wanted}"
     target = entry.get("targetPort", entry.get("port"))
+    if digits_as_text(target):
+        return False, (f"port {wanted} of {service.ref} sends traffic to \"{target}\" in quotes: "
+                       "Kubernetes reads quoted digits as a port name, not a number, and refuses "
+                       f"it (remove the quotes: targetPort: {target.strip()})")
     if template.has_port(target):
         return True, f"port {wanted} of {service.ref} reaches containerPort {_shown(target)}"
     declared = sorted({_shown(p.get("containerPort")) for _, p in template.ports()})

@@ -26,7 +26,7 @@ from ..bundle import Bundle
 from ..findings import Finding, Severity
 
 # One module per topic; the order is the order of the reference page.
-TOPICS = ("anatomy", "names", "namespaces", "workloads", "services", "config",
+TOPICS = ("anatomy", "names", "fields", "namespaces", "workloads", "services", "config",
           "storage", "rbac", "scaling")
 
 RuleCheck = Callable[[Bundle], Iterable[Finding]]

@@ -96,6 +96,12 @@ def label_value_problem(value: str) -> str:
     return _qualified_problem(value, "value") if value else ""
 
 
+def digits_as_text(value: object) -> bool:
+    """Is this a port written as text of digits ("8080"), which Kubernetes reads as a
+    port *name* and refuses, since a port name must contain a letter?"""
+    return isinstance(value, str) and re.fullmatch(r"\s*[0-9]+\s*", value) is not None
+
+
 # --- quantities -------------------------------------------------------------
 
 _QUANTITY = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+))((?:[KMGTPE]i)|[numkMGTPE]|[eE][+-]?\d+)?$")

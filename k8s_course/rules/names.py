@@ -67,7 +67,7 @@ def invalid_name(bundle: Bundle) -> Iterator[Finding]:
             if problem:
                 yield resource.finding(
                     ("metadata", "name"), f"{resource.kind} name {name!r}: {problem}",
-                    f"for example `name: {_suggest(name)}`", at_value=True)
+                    _name_hint(name, not resource.cluster_scoped), at_value=True)
         namespace = resource.metadata.get("namespace")
         if isinstance(namespace, str) and namespace:
             problem = name_problem(namespace, "dns-1123-label")
@@ -75,6 +75,15 @@ def invalid_name(bundle: Bundle) -> Iterator[Finding]:
                 yield resource.finding(
                     ("metadata", "namespace"), f"namespace {namespace!r}: {problem}",
                     f"for example `namespace: {_suggest(namespace)}`", at_value=True)
+
+
+def _name_hint(name: str, namespaced: bool) -> str:
+    """How to fix a name; `mlops/web` is a namespace and a name written as one."""
+    namespace, slash, rest = name.partition("/")
+    if namespaced and slash and rest and not name_problem(namespace, "dns-1123-label"):
+        return (f"names cannot hold a namespace: write `namespace: {namespace}` under metadata "
+                f"and `name: {_suggest(rest)}`")
+    return f"for example `name: {_suggest(name)}`"
 
 
 def _suggest(name: str) -> str:

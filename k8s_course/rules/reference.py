@@ -8,7 +8,8 @@ from ..findings import lesson_link
 from . import TOPICS, Rule, all_rules
 
 TOPIC_TITLES = {
-    "anatomy": "Manifest anatomy", "names": "Names and labels", "namespaces": "Namespaces",
+    "anatomy": "Manifest anatomy", "names": "Names and labels", "fields": "Fixed values",
+    "namespaces": "Namespaces",
     "workloads": "Workloads and pods", "services": "Services", "config": "Config and secrets",
     "storage": "Quantities and storage", "rbac": "RBAC", "scaling": "Scaling and disruption",
 }

@@ -9,6 +9,8 @@ from ..bundle import Bundle, Resource
 from ..findings import Finding, Severity
 from ..graph import Graph
 from . import rule
+from ._values import digits_as_text
+from .workloads import probe_ports
 
 NODE_PORT_RANGE = range(30000, 32768)
 
@@ -20,6 +22,19 @@ def _selector(service: Resource) -> dict | None:
             or not selector:
         return None
     return selector
+
+
+# The fields of a Deployment's LabelSelector, which learners carry over to Services.
+LABEL_SELECTOR_FIELDS = ("matchLabels", "matchExpressions")
+
+
+def _flattened(field: str, nested: Any) -> str:
+    """The hint for a Service selector written like a Deployment's."""
+    labels = nested if isinstance(nested, dict) else {}
+    pairs = ", ".join(f"{k}: {v}" for k, v in labels.items()
+                      if isinstance(v, str | int | float | bool))
+    example = f" (`selector: {{{pairs}}}`)" if pairs else ""
+    return (f"delete the `{field}:` line and write the labels right under selector{example}")
 
 
 def _labels_in(graph: Graph, namespace: str) -> str:
@@ -86,6 +101,13 @@ def service_selects_nothing(bundle: Bundle) -> Iterator[Finding]:
     for service in graph.of_kind("Service"):
         selector = _selector(service)
         if selector is None or graph.service_targets(service):
+            continue
+        nested = next((key for key in LABEL_SELECTOR_FIELDS if key in selector), None)
+        if nested is not None:
+            yield service.finding(
+                ("spec", "selector", nested), f"a Service's selector is plain `key: value` "
+                f"labels; `{nested}` belongs to Deployments, so this Service selects no pods",
+                _flattened(nested, selector.get(nested)))
             continue
         if any(ns != service.namespace for ns in graph.namespaces_selected(selector)):
             continue  # service-other-namespace explains it better
@@ -192,6 +214,98 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def _quoted_ports(bundle: Bundle) -> Iterator[tuple[Resource, tuple, str, str]]:
+    """(object, path, what, fix) for every port written as digits in quotes."""
+    for service in bundle.graph.of_kind("Service"):
+        for index, port in _service_ports(service):
+            if digits_as_text(port.get("targetPort")):
+                yield (service, ("spec", "ports", index, "targetPort"), "targetPort",
+                       f"remove the quotes: `targetPort: {port['targetPort'].strip()}`")
+    for template in bundle.graph.templates:
+        for path, port in template.ports():
+            if digits_as_text(port.get("name")):
+                yield (template.owner, (*path, "name"), "port name",
+                       "a port name needs a letter, e.g. `name: http`; the number goes in "
+                       "containerPort")
+        for path, container in template.containers(init=True):
+            for suffix, port in probe_ports(container):
+                if digits_as_text(port):
+                    yield (template.owner, (*path, *suffix), f"{suffix[0]} port",
+                           f"remove the quotes: `port: {port.strip()}`")
+    for ingress in bundle.graph.of_kind("Ingress"):
+        for path, backend in _ingress_backends(ingress):
+            port = backend.get("port")
+            name = port.get("name") if isinstance(port, dict) else None
+            if digits_as_text(name):
+                yield (ingress, (*path, "port", "name"), "backend port name",
+                       f"write the number as `number: {name.strip()}` instead of `name:`")
+
+
+@rule("port-number-quoted", "error", "04-services#ports")
+def port_number_quoted(bundle: Bundle) -> Iterator[Finding]:
+    """A port number written in quotes ("8080"), which Kubernetes reads as a port name.
+
+    Why: targetPort and probe ports take either a number or the *name* of a
+    container port. Quoted digits are text, so they count as a name, and a
+    port name must contain at least one letter: the API server refuses the
+    object. The same goes for a container port's `name` made only of digits.
+
+    Given:
+
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          selector:
+            matchLabels:
+              app: web
+          template:
+            metadata:
+              labels:
+                app: web
+            spec:
+              containers:
+                - name: web
+                  image: nginx:1.27
+                  ports:
+                    - containerPort: 8080
+
+    Bad:
+
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: web
+        spec:
+          selector:
+            app: web
+          ports:
+            - port: 80
+              targetPort: "8080"
+
+    Good:
+
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: web
+        spec:
+          selector:
+            app: web
+          ports:
+            - port: 80
+              targetPort: 8080
+    """
+    for resource, path, what, fix in _quoted_ports(bundle):
+        value = resource.get(path)
+        said = "is made of digits only" if path[-1] == "name" else \
+            "is text in quotes, so Kubernetes reads it as a port name"
+        yield resource.finding(
+            path, f"the {what} {value!r} {said}; a port name must contain a letter, so the "
+            "API server refuses it", fix, at_value=True)
+
+
 @rule("target-port-unknown", "warning", "04-services#ports")
 def target_port_unknown(bundle: Bundle) -> Iterator[Finding]:
     """A Service port whose targetPort no selected container declares.
@@ -257,8 +371,8 @@ def target_port_unknown(bundle: Bundle) -> Iterator[Finding]:
         for index, port in _service_ports(service):
             explicit = "targetPort" in port
             target = port.get("targetPort", port.get("port"))
-            if not (isinstance(target, str) or _is_number(target)) or \
-                    any(t.has_port(target) for t in targets):
+            if not (isinstance(target, str) or _is_number(target)) or digits_as_text(target) \
+                    or any(t.has_port(target) for t in targets):
                 continue
             offered = ", ".join(sorted({_shown_port(p) for p in declared}))
             path = ("spec", "ports", index, "targetPort" if explicit else "port")
@@ -522,7 +636,8 @@ def _ingress_port(ingress: Resource, service: Resource, path: tuple,
     number, name = port.get("number"), port.get("name")
     if _is_number(number) and all(p.get("port") != number for p in ports):
         wrong, shown = (*path, "number"), str(number)
-    elif isinstance(name, str) and all(p.get("name") != name for p in ports):
+    elif isinstance(name, str) and not digits_as_text(name) and \
+            all(p.get("name") != name for p in ports):  # digits: port-number-quoted
         wrong, shown = (*path, "name"), repr(name)
     else:
         return

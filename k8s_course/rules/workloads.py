@@ -9,7 +9,7 @@ from ..bundle import Bundle
 from ..findings import Finding, Severity
 from ..graph import WORKLOAD_KINDS, PodTemplate, label_selector_matches
 from . import rule
-from ._values import image_tag, parse_quantity
+from ._values import digits_as_text, image_tag, parse_quantity
 
 # Kinds whose spec.selector is a LabelSelector that must match the template.
 LABEL_SELECTOR_KINDS = ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet")
@@ -17,20 +17,32 @@ PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
 
 
 def _selector_problem(template: PodTemplate, selector: Any) -> tuple[tuple, str] | None:
-    """(path suffix, message) when the selector cannot select the template's pods."""
+    """(path, message) when the selector cannot select the template's pods.
+
+    The path is where the API server points: at the template's labels
+    ("selector does not match template labels"); the message names the
+    selector's side.
+    """
     labels = template.labels
+    labels_path = (*template.path, "metadata", "labels")
     if template.owner.kind == "ReplicationController":
-        match_labels, base = selector, ("spec", "selector")
+        match_labels, base = selector, "spec.selector"
     else:
-        match_labels, base = selector.get("matchLabels"), ("spec", "selector", "matchLabels")
+        match_labels, base = selector.get("matchLabels"), "spec.selector.matchLabels"
         if not match_labels and not selector.get("matchExpressions"):
             return ("spec", "selector"), "the selector is empty, which the API server refuses"
     if isinstance(match_labels, dict):
         for key, value in match_labels.items():
             if labels.get(key) != value:
-                have = (f"the template's pods carry {key}: {labels[key]}" if key in labels
-                        else f"the template's pods have no label {key!r}")
-                return (*base, key), f"the selector wants {key}: {value}, but {have}"
+                line = template.owner.document.locate(
+                    ("spec", "selector", *(("matchLabels",) if "matchLabels" in base else ()),
+                     key))[0]
+                if key in labels:
+                    return (*labels_path, key), (
+                        f"the template's pods carry {key}: {labels[key]}, but {base} "
+                        f"(line {line}) wants {key}: {value}")
+                return labels_path, (f"the template's pods have no label {key!r}, but {base} "
+                                     f"(line {line}) wants {key}: {value}")
     if template.owner.kind != "ReplicationController" and \
             not label_selector_matches(selector, labels):
         return ("spec", "selector", "matchExpressions"), \
@@ -99,7 +111,8 @@ def selector_matches_template(bundle: Bundle) -> Iterator[Finding]:
             yield owner.finding(
                 path, message,
                 "make spec.selector.matchLabels a copy of (part of) "
-                "spec.template.metadata.labels", at_value=len(path) > 3)
+                "spec.template.metadata.labels", at_value=path[-1] not in (
+                    "labels", "selector", "matchExpressions"))
 
 
 @rule("negative-replicas", "error", "03-deployments#replicas")
@@ -155,6 +168,91 @@ def negative_replicas(bundle: Bundle) -> Iterator[Finding]:
             yield resource.finding(("spec", "replicas"), f"replicas is {replicas}; it cannot be "
                                    "negative", "write 0 to stop every pod, or 1 or more",
                                    at_value=True)
+
+
+def _is_zero(value: Any) -> bool:
+    """maxSurge / maxUnavailable of 0 or "0%"."""
+    if isinstance(value, str):
+        return value.endswith("%") and value[:-1].isdigit() and int(value[:-1]) == 0
+    return isinstance(value, int) and not isinstance(value, bool) and value == 0
+
+
+@rule("rollout-strategy-invalid", "error", "03-deployments#rollout")
+def rollout_strategy_invalid(bundle: Bundle) -> Iterator[Finding]:
+    """A rollout strategy the API server refuses: Recreate with a rollingUpdate
+    block, or maxSurge and maxUnavailable both 0.
+
+    Why: a Recreate rollout stops every old pod before starting new ones,
+    so rollingUpdate settings mean nothing there and are refused. A rolling
+    update needs room to move: with maxSurge 0 (no extra pod) and
+    maxUnavailable 0 (no pod missing) it could never replace a single pod.
+
+    Bad:
+
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          strategy:
+            type: RollingUpdate
+            rollingUpdate:
+              maxSurge: 0
+              maxUnavailable: 0
+          selector:
+            matchLabels:
+              app: web
+          template:
+            metadata:
+              labels:
+                app: web
+            spec:
+              containers:
+                - name: web
+                  image: nginx:1.27
+
+    Good:
+
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          strategy:
+            type: RollingUpdate
+            rollingUpdate:
+              maxSurge: 1
+              maxUnavailable: 0
+          selector:
+            matchLabels:
+              app: web
+          template:
+            metadata:
+              labels:
+                app: web
+            spec:
+              containers:
+                - name: web
+                  image: nginx:1.27
+    """
+    for resource in bundle:
+        field = {"Deployment": "strategy", "DaemonSet": "updateStrategy"}.get(resource.kind)
+        strategy = resource.get(("spec", field)) if field else None
+        if not isinstance(strategy, dict):
+            continue
+        rolling = strategy.get("rollingUpdate")
+        if strategy.get("type") == "Recreate" and rolling is not None:
+            yield resource.finding(
+                ("spec", field, "rollingUpdate"), "a Recreate strategy cannot have a "
+                "rollingUpdate block: Recreate stops every old pod before starting new ones",
+                "delete the rollingUpdate block, or set `type: RollingUpdate`")
+        elif isinstance(rolling, dict) and _is_zero(rolling.get("maxSurge")) and \
+                _is_zero(rolling.get("maxUnavailable")):
+            yield resource.finding(
+                ("spec", field, "rollingUpdate", "maxUnavailable"), "maxSurge and "
+                "maxUnavailable are both 0, so the rollout could never replace a pod",
+                "allow one extra pod (`maxSurge: 1`) or one missing pod (`maxUnavailable: 1`)",
+                at_value=True)
 
 
 @rule("missing-image", "error", "03-deployments#containers")
@@ -454,41 +552,62 @@ def requests_above_limits(bundle: Bundle) -> Iterator[Finding]:
 
 @rule("no-resources", "info", "08-scaling#resources")
 def no_resources(bundle: Bundle) -> Iterator[Finding]:
-    """A container with no CPU or memory requests or limits.
+    """A workload's container with no CPU or memory requests or limits.
 
-    Why: without requests the scheduler cannot place the pod sensibly, an
+    Why: without requests the scheduler cannot place the pods sensibly, an
     autoscaler cannot compute utilisation, and without limits one container
-    can starve its neighbours. Fine for a first try; worth adding later.
+    can starve its neighbours. Fine for a first try; worth adding later. It
+    is only a reminder for workloads (Deployments, StatefulSets, Jobs...),
+    whose pods a controller keeps running: a bare Pod is a one-off
+    experiment (as in the first lessons), not what you deploy.
 
     Bad:
 
-        apiVersion: v1
-        kind: Pod
+        apiVersion: apps/v1
+        kind: Deployment
         metadata:
           name: web
         spec:
-          containers:
-            - name: web
-              image: nginx:1.27
+          selector:
+            matchLabels:
+              app: web
+          template:
+            metadata:
+              labels:
+                app: web
+            spec:
+              containers:
+                - name: web
+                  image: nginx:1.27
 
     Good:
 
-        apiVersion: v1
-        kind: Pod
+        apiVersion: apps/v1
+        kind: Deployment
         metadata:
           name: web
         spec:
-          containers:
-            - name: web
-              image: nginx:1.27
-              resources:
-                requests:
-                  cpu: 100m
-                  memory: 128Mi
-                limits:
-                  memory: 256Mi
+          selector:
+            matchLabels:
+              app: web
+          template:
+            metadata:
+              labels:
+                app: web
+            spec:
+              containers:
+                - name: web
+                  image: nginx:1.27
+                  resources:
+                    requests:
+                      cpu: 100m
+                      memory: 128Mi
+                    limits:
+                      memory: 256Mi
     """
     for template in bundle.graph.templates:
+        if template.owner.kind not in WORKLOAD_KINDS:
+            continue
         for path, container in template.containers():
             resources = container.get("resources")
             if not (isinstance(resources, dict) and (resources.get("requests")
@@ -499,7 +618,7 @@ def no_resources(bundle: Bundle) -> Iterator[Finding]:
                     "add resources.requests (cpu, memory) and resources.limits (memory)")
 
 
-def _probe_ports(container: dict) -> Iterator[tuple[tuple, Any]]:
+def probe_ports(container: dict) -> Iterator[tuple[tuple, Any]]:
     """(path suffix, port) of every probe handler that names a port."""
     for probe in PROBES:
         handlers = container.get(probe)
@@ -565,9 +684,11 @@ def probe_port_unknown(bundle: Bundle) -> Iterator[Finding]:
             names = {p.get("name") for p in ports if isinstance(p.get("name"), str)}
             numbers = {p.get("containerPort") for p in ports
                        if isinstance(p.get("containerPort"), int)}
-            for suffix, port in _probe_ports(container):
+            for suffix, port in probe_ports(container):
                 declared = ", ".join(str(p.get("name") or p.get("containerPort"))
                                      for p in ports) or "none"
+                if digits_as_text(port):
+                    continue  # port-number-quoted explains it
                 if isinstance(port, str) and port not in names:
                     yield template.owner.finding(
                         (*path, *suffix), f"the {suffix[0]} uses the port name {port!r}, which "

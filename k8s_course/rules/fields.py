@@ -1,0 +1,172 @@
+"""Rules about fields that take one of a fixed set of words (type, policies, modes)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from ..bundle import Bundle, Resource
+from ..findings import Finding, Path
+from ..graph import TEMPLATE_PATHS
+from . import rule
+
+POD_KINDS = tuple(TEMPLATE_PATHS)  # every kind that runs pods, bare Pods included
+JOB_KINDS = ("Job", "CronJob")
+CONTAINER_GROUPS = ("containers", "initContainers")
+
+
+@dataclass(frozen=True)
+class Allowed:
+    """The words a field accepts, where it sits and the lesson that teaches it.
+
+    `path` may hold "*" for every item of a list; with `in_pod` it starts at
+    the pod spec of the kinds' pod templates (a Deployment's
+    spec.template.spec, a CronJob's spec.jobTemplate.spec.template.spec).
+    `left_to` lists values that are refused here but that another rule
+    explains better.
+    """
+
+    kinds: tuple[str, ...]
+    path: tuple[str, ...]
+    values: tuple[str, ...]
+    what: str
+    lesson: str
+    in_pod: bool = False
+    left_to: tuple[str, ...] = ()
+
+
+_PROTOCOLS = ("TCP", "UDP", "SCTP")
+_ACCESS_MODES = ("ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod")
+_TRAFFIC = ("Cluster", "Local")
+_UPDATES = ("RollingUpdate", "OnDelete")
+
+# The 1.36 OpenAPI schema lists no allowed values for these fields, but the API
+# server refuses anything else (the words are case-sensitive).
+ALLOWED: tuple[Allowed, ...] = (
+    Allowed(("Service",), ("spec", "type"), ("ClusterIP", "NodePort", "LoadBalancer",
+                                              "ExternalName"),
+            "a Service type", "04-services#types"),
+    Allowed(("Service",), ("spec", "externalTrafficPolicy"), _TRAFFIC,
+            "an externalTrafficPolicy", "04-services#types"),
+    Allowed(("Service",), ("spec", "internalTrafficPolicy"), _TRAFFIC,
+            "an internalTrafficPolicy", "04-services#types"),
+    Allowed(("Service",), ("spec", "ports", "*", "protocol"), _PROTOCOLS,
+            "a port protocol", "04-services#ports"),
+    *(Allowed(POD_KINDS, (group, "*", "imagePullPolicy"), ("Always", "IfNotPresent", "Never"),
+              "an imagePullPolicy", "03-deployments#pull-policy", in_pod=True)
+      for group in CONTAINER_GROUPS),
+    *(Allowed(POD_KINDS, (group, "*", "ports", "*", "protocol"), _PROTOCOLS,
+              "a port protocol", "03-deployments#ports", in_pod=True)
+      for group in CONTAINER_GROUPS),
+    Allowed(tuple(k for k in POD_KINDS if k not in JOB_KINDS), ("restartPolicy",),
+            ("Always", "OnFailure", "Never"), "a pod restartPolicy", "03-deployments#template",
+            in_pod=True),
+    # Always is refused for Jobs too, but job-restart-policy explains why.
+    Allowed(JOB_KINDS, ("restartPolicy",), ("OnFailure", "Never"), "a Job's restartPolicy",
+            "09-workloads#jobs", in_pod=True, left_to=("Always",)),
+    Allowed(("Deployment",), ("spec", "strategy", "type"), ("RollingUpdate", "Recreate"),
+            "a Deployment strategy", "03-deployments#rollout"),
+    Allowed(("StatefulSet", "DaemonSet"), ("spec", "updateStrategy", "type"), _UPDATES,
+            "an updateStrategy type", "09-workloads#statefulsets"),
+    Allowed(("StatefulSet",), ("spec", "podManagementPolicy"), ("OrderedReady", "Parallel"),
+            "a podManagementPolicy", "09-workloads#statefulsets"),
+    Allowed(("CronJob",), ("spec", "concurrencyPolicy"), ("Allow", "Forbid", "Replace"),
+            "a concurrencyPolicy", "09-workloads#jobs"),
+    Allowed(("PersistentVolumeClaim", "PersistentVolume"), ("spec", "accessModes", "*"),
+            _ACCESS_MODES, "an access mode", "06-storage#claims"),
+    Allowed(("StatefulSet",), ("spec", "volumeClaimTemplates", "*", "spec", "accessModes", "*"),
+            _ACCESS_MODES, "an access mode", "06-storage#claims"),
+    Allowed(("PersistentVolume",), ("spec", "persistentVolumeReclaimPolicy"),
+            ("Retain", "Delete", "Recycle"), "a reclaim policy", "06-storage#claims"),
+)
+
+
+def values_at(node: Any, pattern: tuple[str, ...], prefix: Path = ()) -> Iterator[tuple[Path, Any]]:
+    """(path, value) of every value the pattern reaches; wrong shapes reach nothing."""
+    if not pattern:
+        yield prefix, node
+        return
+    step, rest = pattern[0], pattern[1:]
+    if step == "*":
+        for index, item in enumerate(node if isinstance(node, list) else []):
+            yield from values_at(item, rest, (*prefix, index))
+    elif isinstance(node, dict) and step in node:
+        yield from values_at(node[step], rest, (*prefix, step))
+
+
+def _roots(bundle: Bundle, entry: Allowed) -> Iterator[tuple[Resource, Path, Any]]:
+    """(object, path where the pattern starts, node there) for each object a row covers."""
+    for kind in entry.kinds:
+        for resource in bundle.graph.of_kind(kind):
+            template = bundle.graph.template_of(resource) if entry.in_pod else None
+            if template is not None:
+                yield resource, template.spec_path, template.spec
+            elif not entry.in_pod:
+                yield resource, (), resource.body
+
+
+# Short names from `kubectl get pv` output that learners copy into manifests.
+ABBREVIATIONS = {"rwo": "ReadWriteOnce", "rox": "ReadOnlyMany", "rwx": "ReadWriteMany",
+                 "rwop": "ReadWriteOncePod"}
+
+
+def did_you_mean(value: str, allowed: tuple[str, ...]) -> str:
+    """The allowed word the learner meant: same letters in another case, an
+    abbreviation, or the unique word it begins ("Rolling" -> RollingUpdate)."""
+    wanted = "".join(c for c in value.lower() if c.isalnum())
+    same = [word for word in allowed if word.lower() == wanted]
+    if same:
+        return same[0]
+    if ABBREVIATIONS.get(wanted) in allowed:
+        return ABBREVIATIONS[wanted]
+    starts = [word for word in allowed if len(wanted) >= 3 and word.lower().startswith(wanted)]
+    return starts[0] if len(starts) == 1 else ""
+
+
+@rule("unknown-value", "error", "04-services#types")
+def unknown_value(bundle: Bundle) -> Iterator[Finding]:
+    """A field that takes one of a few fixed words holds another (often wrong case).
+
+    Why: fields such as a Service's type, imagePullPolicy, restartPolicy, a
+    Deployment's strategy type, port protocols, access modes and reclaim
+    policies accept only a handful of words, spelt exactly (NodePort, not
+    Nodeport). The schema does not list them, so only the API server
+    refuses the object; this rule says so first and names the word you
+    probably meant.
+
+    Bad:
+
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: web
+        spec:
+          type: Nodeport
+          ports:
+            - port: 80
+
+    Good:
+
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: web
+        spec:
+          type: NodePort
+          ports:
+            - port: 80
+    """
+    for entry in ALLOWED:
+        for resource, start, node in _roots(bundle, entry):
+            for path, value in values_at(node, entry.path, start):
+                if not isinstance(value, str) or value in entry.values or \
+                        value in entry.left_to:
+                    continue  # a value of the wrong type is the schema's finding
+                choices = ", ".join(entry.values)
+                meant = did_you_mean(value, entry.values)
+                yield resource.finding(
+                    path, f"{value!r} is not {entry.what}; the API server accepts only "
+                    f"{choices}, spelt exactly so",
+                    f"did you mean `{meant}`?" if meant else f"write one of {choices}",
+                    lesson=entry.lesson, at_value=True)
