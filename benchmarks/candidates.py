@@ -22,7 +22,7 @@ import yaml
 from compare import documents_in, make_class
 
 from k8s_course import rules, schema
-from k8s_course.check import check, load
+from k8s_course.pipeline import check, load
 from k8s_course.source import Source, parse
 
 LOADER = yaml.CSafeLoader

@@ -10,17 +10,15 @@ stays instant in a fresh kernel.
 
 from __future__ import annotations
 
-import sys
 from importlib import import_module
-from types import ModuleType
 from typing import Any
 
 __version__ = "0.1.0"
 
 # public name -> module that defines it (loaded on first use)
 _EXPORTS = {
-    "check": "check",
-    "load": "check",
+    "check": "pipeline",
+    "load": "pipeline",
     "check_many": "batch",
     "Report": "report",
     "Finding": "findings",
@@ -32,23 +30,6 @@ _EXPORTS = {
 }
 
 __all__ = sorted(_EXPORTS)
-
-
-class _Package(ModuleType):
-    """This package, keeping `k8s_course.check` the function.
-
-    Importing the submodule `k8s_course.check` (as grading and the notebook
-    do) makes Python bind the module to the package attribute of the same
-    name, which would replace the public function `check` with a module.
-    """
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if isinstance(value, ModuleType) and _EXPORTS.get(name) == name:
-            return  # the public function of that name stays (or loads on first use)
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package
 
 
 def __getattr__(name: str) -> Any:

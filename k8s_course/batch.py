@@ -14,8 +14,8 @@ import os
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 
-from .check import Answer, check
 from .findings import Finding, Severity
+from .pipeline import Answer, check
 from .report import Report
 from .schema import normalize_version
 

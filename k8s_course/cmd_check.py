@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from .check import check
 from .findings import Severity
+from .pipeline import check
 from .source import MAX_BYTES
 
 

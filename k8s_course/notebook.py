@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .check import check
+from .pipeline import check
 
 USAGE = "usage: %%manifest [name] [--diagram]   (name: a Python variable for the parsed objects)"
 CELL_NAME = "<cell>"

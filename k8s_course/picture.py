@@ -289,7 +289,7 @@ def diagram(answer: Bundle | Report | str) -> Diagram:
     if isinstance(answer, Report):
         answer = answer.bundle
     if not isinstance(answer, Bundle):
-        from .check import load  # only when given text: check.py imports the rules
+        from .pipeline import load  # only when given text: the pipeline imports the rules
 
         answer, _ = load(answer)
     return _Builder(answer).build()

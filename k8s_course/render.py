@@ -20,8 +20,13 @@ _WIDEST = 200  # longer source lines are cut: a finding should not scroll foreve
 _SPOT = re.compile(r".+?(?=:\s|:$|\s+#|\s*$)")
 
 
+# Control characters would garble a terminal; each is drawn as one visible mark.
+_VISIBLE = {code: "\ufffd" for code in [*range(32), 127] if code != 9}
+
+
 def _caret_line(line: str, column: int) -> tuple[str, str]:
     """The source line with tabs expanded, and a caret under `column`."""
+    line = line.translate(_VISIBLE)
     shown = line.expandtabs(_TAB)
     offset = len(line[: column - 1].expandtabs(_TAB))
     return shown, " " * offset + "^"

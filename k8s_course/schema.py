@@ -330,9 +330,14 @@ def _translate(resource: Resource, error: Any, root: dict, cat: Catalog) -> list
             return [_trap(resource, path, trap, value)]
         wanted = " or ".join(_TYPE_WORDS.get(t, t) for t in types) or "something else"
         hint = _type_hint(types, value)
+        if resource.kind == "Service" and path[:2] == ("spec", "selector") and len(path) == 3:
+            hint = ("a Service's selector is plain labels: drop the `matchLabels:` line and "
+                    "move its labels up one level")
+        # a nested mapping or list starts on the next line: point at its key instead
         return [resource.finding(
             path, f"{dotted} must be {wanted}; you wrote {_shown(value)}", hint,
-            rule="schema-type", lesson=LESSON_ANATOMY, at_value=True)]
+            rule="schema-type", lesson=LESSON_ANATOMY,
+            at_value=not isinstance(value, dict | list))]
     if kind_name == "Enum":
         options = [o for o in kind.options if o is not None]
         close = [o for o in options if str(o).lower() == str(value).lower()]
@@ -362,6 +367,8 @@ def _type_hint(types: list[str], value: Any) -> str:
         return "start each item on its own line with `- `"
     if "object" in types and isinstance(value, list):
         return "remove the `- `: this field holds `key: value` lines, not a list"
+    if "string" in types and isinstance(value, dict | list):
+        return "this field holds one text value, not nested lines; check the indentation"
     if "object" in types and not isinstance(value, dict):
         return "put the fields of this section on indented lines below it"
     return "compare this field with the lesson's example"

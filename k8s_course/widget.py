@@ -20,10 +20,10 @@ from typing import Any
 import ipywidgets as widgets
 
 from .answers import answer_file, read_answer, save_answer
-from .check import check as check_answer
 from .grading import Exercise, ExerciseError, Grade, load_exercise
 from .grading import grade as grade_answer
 from .grading.grade import CONTEXT_VARIABLE
+from .pipeline import check as check_answer
 
 SAVE_DELAY = 1.0  # seconds of quiet typing before the text is saved
 _CSS = """<style>

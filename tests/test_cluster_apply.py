@@ -8,11 +8,11 @@ import pytest
 
 from k8s_course import check, cli
 from k8s_course.bundle import Bundle
-from k8s_course.check import load
 from k8s_course.cluster import actions
 from k8s_course.cluster.client import ApiResource
 from k8s_course.cluster.payload import payloads
 from k8s_course.findings import Severity
+from k8s_course.pipeline import load
 
 from .conftest import FIXTURES
 from .fake_apiserver import recording, running

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import pytest
 
-from k8s_course.check import load
 from k8s_course.cluster.client import Response
 from k8s_course.cluster.errors import hide_values, parse_field, server_findings
 from k8s_course.cluster.payload import payloads
+from k8s_course.pipeline import load
 
 from .fake_apiserver import recording
 

@@ -10,10 +10,10 @@ import pytest
 
 import k8s_course
 from k8s_course.bundle import Bundle
-from k8s_course.check import load
 from k8s_course.findings import Finding, Severity
 from k8s_course.grading import Grade, grade, load_exercise
 from k8s_course.grading.grade import NO_CLUSTER, SERVER_CHECK
+from k8s_course.pipeline import load
 from k8s_course.report import Report
 from tests.grading_support import DEPLOYMENT, SCALE_SPEC, SOLVED, write_exercise
 

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from k8s_course.check import check
 from k8s_course.findings import Severity
+from k8s_course.pipeline import check
 from k8s_course.source import MAX_BYTES, MAX_DEPTH, MAX_NODES_PER_DOCUMENT, split_lines
 
 from .conftest import FIXTURES
@@ -224,7 +224,7 @@ def test_a_bom_is_read_in_utf8_and_both_utf16_orders():
 _CHILD = """
 import json, resource, sys
 from tests.test_hostile import GENERATED
-from k8s_course.check import check
+from k8s_course.pipeline import check
 resource.setrlimit(resource.RLIMIT_AS, ({limit}, {limit}))
 out = {{}}
 for name in sys.argv[1:]:

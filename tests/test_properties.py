@@ -17,7 +17,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from k8s_course.check import check
+from k8s_course.pipeline import check
 from k8s_course.source import split_lines
 
 from .conftest import FIXTURES
@@ -165,7 +165,7 @@ def test_the_unmutated_seed_is_clean():
 _PRINT_FINDINGS = """
 import json, sys
 from pathlib import Path
-from k8s_course.check import check
+from k8s_course.pipeline import check
 print(json.dumps({name: [f.to_json() for f in check(Path(sys.argv[1]) / name).findings]
                   for name in sys.argv[2:]}))
 """

@@ -19,8 +19,8 @@ from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
 from ..bundle import Bundle, Resource
-from ..check import Answer, load
 from ..findings import Finding, Severity
+from ..pipeline import Answer, load
 from ..report import Report
 from .client import NAMESPACES, ApiResource, Client, ClusterUnreachable
 from .errors import server_findings

@@ -12,8 +12,8 @@ from typing import Any, NamedTuple
 
 from .. import rules, schema
 from ..bundle import Bundle
-from ..check import load
 from ..findings import Finding, Severity
+from ..pipeline import load
 from ..report import Report
 from . import checks
 from .spec import Exercise, load_exercise
