@@ -6,7 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from .findings import Severity
 from .pipeline import check
 from .source import MAX_BYTES
 
@@ -34,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
             answers.append(Path(name))  # a name on the command line is a file, never YAML
     try:
         # stdin is checked under the name "<stdin>"; files under their paths
-        report = check([a for a in answers], kube_version=args.kube_version, name="<stdin>")
+        report = check(answers, kube_version=args.kube_version, name="<stdin>")
     except ValueError as error:
         print(f"k8s-course: {error}", file=sys.stderr)
         return 2
@@ -43,7 +42,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
         print(report.to_text(color=color))
-    unreadable = {"file-unreadable"}
-    if any(f.rule in unreadable for f in report.findings):
+    if "file-unreadable" in report.rules():
         return 2
-    return 1 if any(f.severity is Severity.ERROR for f in report.findings) else 0
+    return 0 if report.ok else 1

@@ -45,7 +45,6 @@ def run(args: argparse.Namespace) -> int:
     if args.action in ("up", "down", "status"):
         return _lifecycle(args)
     from .cluster import actions  # loads only for cluster actions
-    from .findings import Severity
 
     if args.action == "apply":
         report = actions.apply(args.files, context=args.context, wait=not args.no_wait,
@@ -58,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     print(report.to_json() if args.format == "json" else report.to_text())
     if report.rules() & {"cluster-context", "cluster-unreachable"}:
         return NO_CLUSTER
-    return 1 if any(f.severity is Severity.ERROR for f in report.findings) else 0
+    return 0 if report.ok else 1
 
 
 def _lifecycle(args: argparse.Namespace) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from enum import StrEnum
 
 Path = tuple[str | int, ...]
@@ -95,6 +95,3 @@ class Finding:
             "hint": self.hint,
             "lesson": lesson_link(self.lesson),
         }
-
-    def as_dict(self) -> dict:
-        return asdict(self)

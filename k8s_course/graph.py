@@ -29,12 +29,27 @@ TEMPLATE_PATHS: dict[str, Path] = {
 WORKLOAD_KINDS = frozenset(TEMPLATE_PATHS) - {"Pod"}
 
 
-def _mapping(value: Any) -> dict:
+# Shape guards shared by rules, graders and the diagram: a learner's value may be
+# any type, and a wrong shape simply reaches nothing.
+
+def as_mapping(value: Any) -> dict:
     return value if isinstance(value, dict) else {}
 
 
-def _list(value: Any) -> list:
+def as_list(value: Any) -> list:
     return value if isinstance(value, list) else []
+
+
+def mappings_in(value: Any) -> Iterator[tuple[int, dict]]:
+    """(index, entry) for each mapping in a list value (nothing when it is not a list)."""
+    for index, entry in enumerate(as_list(value)):
+        if isinstance(entry, dict):
+            yield index, entry
+
+
+def is_whole_number(value: Any) -> bool:
+    """An int that YAML read from digits (True and False are ints to Python, not here)."""
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 @dataclass(frozen=True, eq=False)
@@ -54,7 +69,7 @@ class PodTemplate:
 
     @cached_property
     def labels(self) -> dict:
-        return _mapping(_mapping(self.owner.get((*self.path, "metadata"))).get("labels"))
+        return as_mapping(as_mapping(self.owner.get((*self.path, "metadata"))).get("labels"))
 
     @property
     def spec_path(self) -> Path:
@@ -62,7 +77,7 @@ class PodTemplate:
 
     @cached_property
     def spec(self) -> dict:
-        return _mapping(self.owner.get(self.spec_path))
+        return as_mapping(self.owner.get(self.spec_path))
 
     @cached_property
     def _containers(self) -> tuple[tuple[Path, dict, bool], ...]:
@@ -70,8 +85,7 @@ class PodTemplate:
         return tuple(
             ((*self.spec_path, group, index), container, group == "initContainers")
             for group in ("containers", "initContainers")
-            for index, container in enumerate(_list(self.spec.get(group)))
-            if isinstance(container, dict))
+            for index, container in mappings_in(self.spec.get(group)))
 
     def containers(self, *, init: bool = False) -> Iterator[tuple[Path, dict]]:
         """(path, container) for each container (and init container when asked)."""
@@ -81,17 +95,15 @@ class PodTemplate:
     def ports(self) -> Iterator[tuple[Path, dict]]:
         """(path, port) for every containerPort the pod declares."""
         for path, container in self.containers():
-            for index, port in enumerate(_list(container.get("ports"))):
-                if isinstance(port, dict):
-                    yield (*path, "ports", index), port
+            for index, port in mappings_in(container.get("ports")):
+                yield (*path, "ports", index), port
 
     def has_port(self, target: Any) -> bool:
         """Does some container declare this port number or port name?"""
         for _, port in self.ports():
             if isinstance(target, str) and port.get("name") == target:
                 return True
-            if isinstance(target, int) and not isinstance(target, bool) and \
-                    port.get("containerPort") == target:
+            if is_whole_number(target) and port.get("containerPort") == target:
                 return True
         return False
 
@@ -113,14 +125,14 @@ def label_selector_matches(selector: dict, labels: dict) -> bool:
 
     An empty selector matches everything, as in Kubernetes.
     """
-    if not labels_match(_mapping(selector.get("matchLabels")), labels):
+    if not labels_match(as_mapping(selector.get("matchLabels")), labels):
         return False
-    for expression in _list(selector.get("matchExpressions")):
-        expression = _mapping(expression)
+    for expression in as_list(selector.get("matchExpressions")):
+        expression = as_mapping(expression)
         key, operator = expression.get("key"), expression.get("operator")
         if not isinstance(key, str):
             continue  # a malformed expression is the schema's finding
-        values = _list(expression.get("values"))
+        values = as_list(expression.get("values"))
         present = key in labels
         if operator == "In" and not (present and labels[key] in values):
             return False
@@ -173,12 +185,12 @@ class Graph:
 
     def service_targets(self, service: Resource) -> list[PodTemplate]:
         """The pod templates a Service's selector matches in its namespace."""
-        selector = _mapping(service.get(("spec", "selector")))
+        selector = as_mapping(service.get(("spec", "selector")))
         return self.selected_by_labels(service.namespace, selector)
 
     def selected_by_selector(self, namespace: str, selector: dict) -> list[PodTemplate]:
         """Pod templates in `namespace` matched by a LabelSelector (PDBs and the like)."""
-        match_labels = _mapping(selector.get("matchLabels"))
+        match_labels = as_mapping(selector.get("matchLabels"))
         pool = (self.selected_by_labels(namespace, match_labels) if match_labels
                 else self.templates_in(namespace))
         return [t for t in pool if label_selector_matches(selector, t.labels)]
@@ -218,18 +230,24 @@ class Reference:
     optional: bool = False
 
 
+def ingress_backends(ingress: Resource) -> Iterator[tuple[Path, dict]]:
+    """(path of `service`, service backend) for the default and every rule's backends."""
+    default = ingress.get(("spec", "defaultBackend", "service"))
+    if isinstance(default, dict):
+        yield ("spec", "defaultBackend", "service"), default
+    for i, rule in mappings_in(ingress.get(("spec", "rules"))):
+        for j, path in mappings_in(as_mapping(rule.get("http")).get("paths")):
+            service = as_mapping(path.get("backend")).get("service")
+            if isinstance(service, dict):
+                yield ("spec", "rules", i, "http", "paths", j, "backend", "service"), service
+
+
 # field -> (kind it points at, field holding the object's name)
 _ENV_REFS = {"configMapKeyRef": ("ConfigMap", "name"), "secretKeyRef": ("Secret", "name")}
 _ENV_FROM = {"configMapRef": ("ConfigMap", "name"), "secretRef": ("Secret", "name")}
 _VOLUMES = {"configMap": ("ConfigMap", "name"), "secret": ("Secret", "secretName"),
             "persistentVolumeClaim": ("PersistentVolumeClaim", "claimName")}
 _PROJECTED = {"configMap": ("ConfigMap", "name"), "secret": ("Secret", "name")}
-
-
-def _entries(value: Any) -> Iterator[tuple[int, dict]]:
-    for index, entry in enumerate(value if isinstance(value, list) else []):
-        if isinstance(entry, dict):
-            yield index, entry
 
 
 def _reference(kinds: dict, holder: dict, path: Path) -> Iterator[Reference]:
@@ -240,7 +258,7 @@ def _reference(kinds: dict, holder: dict, path: Path) -> Iterator[Reference]:
         if not isinstance(name, str) or not name:
             continue
         keys = [(item["key"], (*path, field, "items", i, "key"))
-                for i, item in _entries(source.get("items")) if isinstance(item.get("key"), str)]
+                for i, item in mappings_in(source.get("items")) if isinstance(item.get("key"), str)]
         if isinstance(source.get("key"), str):
             keys.append((source["key"], (*path, field, "key")))
         yield Reference(kind, name, (*path, field, name_field), tuple(keys),
@@ -250,18 +268,18 @@ def _reference(kinds: dict, holder: dict, path: Path) -> Iterator[Reference]:
 def references(template: PodTemplate) -> Iterator[Reference]:
     """Every ConfigMap, Secret, claim and ServiceAccount a pod template uses by name."""
     for path, container in template.containers(init=True):
-        for index, variable in _entries(container.get("env")):
+        for index, variable in mappings_in(container.get("env")):
             source = variable.get("valueFrom")
             if isinstance(source, dict):
                 yield from _reference(_ENV_REFS, source, (*path, "env", index, "valueFrom"))
-        for index, source in _entries(container.get("envFrom")):
+        for index, source in mappings_in(container.get("envFrom")):
             yield from _reference(_ENV_FROM, source, (*path, "envFrom", index))
     volumes_path = (*template.spec_path, "volumes")
-    for index, volume in _entries(template.spec.get("volumes")):
+    for index, volume in mappings_in(template.spec.get("volumes")):
         yield from _reference(_VOLUMES, volume, (*volumes_path, index))
         projected = volume.get("projected")
         sources = projected.get("sources") if isinstance(projected, dict) else None
-        for number, source in _entries(sources):
+        for number, source in mappings_in(sources):
             yield from _reference(_PROJECTED, source,
                                   (*volumes_path, index, "projected", "sources", number))
     account = template.spec.get("serviceAccountName")

@@ -14,10 +14,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
 
 from .bundle import Bundle, Resource
-from .graph import TEMPLATE_PATHS, PodTemplate, pod_references, pod_template_of
+from .graph import (
+    TEMPLATE_PATHS,
+    PodTemplate,
+    as_mapping,
+    ingress_backends,
+    mappings_in,
+    pod_references,
+    pod_template_of,
+)
 from .report import Report
 
 # Which column a kind is drawn in; kinds not listed go with the things pods use.
@@ -55,14 +62,6 @@ class Edge:
     to_template: bool = False  # ends at the target's pod template box
 
 
-def _mapping(value: Any) -> dict:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: Any) -> list:
-    return value if isinstance(value, list) else []
-
-
 def _pairs(labels: dict) -> str:
     return ", ".join(f"{key}={value}" for key, value in labels.items()) or "no labels"
 
@@ -95,7 +94,7 @@ def _details(resource: Resource, template: PodTemplate | None) -> tuple[str, ...
         if isinstance(selector, dict) and selector:
             lines.append("selects " + _pairs(selector))
     elif kind in ("ConfigMap", "Secret"):
-        keys = len(_mapping(get(("data",)))) + len(_mapping(get(("stringData",))))
+        keys = len(as_mapping(get(("data",)))) + len(as_mapping(get(("stringData",))))
         lines.append(f"{keys} key" + ("" if keys == 1 else "s"))
     elif kind == "PersistentVolumeClaim":
         size = get(("spec", "resources", "requests", "storage"))
@@ -115,9 +114,7 @@ def _port_chain(service: Resource, template: PodTemplate) -> tuple[tuple[str, ..
     """"80 → 8000 → 8000" per Service port, and whether one reaches no container port."""
     labels: list[str] = []
     broken = False
-    for port in _list(service.get(("spec", "ports"))):
-        if not isinstance(port, dict):
-            continue
+    for _, port in mappings_in(service.get(("spec", "ports"))):
         number = port.get("port", "?")
         target = port.get("targetPort", number)
         listening = [p.get("containerPort") for _, p in template.ports()
@@ -227,11 +224,11 @@ class _Builder:
         if resource.kind == "Service":
             yield from self._service_edges(resource)
         elif resource.kind == "PodDisruptionBudget":
-            selector = _mapping(resource.get(("spec", "selector")))
+            selector = as_mapping(resource.get(("spec", "selector")))
             yield from self._selection(resource, self.graph.selected_by_selector(
-                namespace, selector), _pairs(_mapping(selector.get("matchLabels"))))
+                namespace, selector), _pairs(as_mapping(selector.get("matchLabels"))))
         elif resource.kind == "HorizontalPodAutoscaler":
-            ref = _mapping(resource.get(("spec", "scaleTargetRef")))
+            ref = as_mapping(resource.get(("spec", "scaleTargetRef")))
             kind, name = ref.get("kind"), ref.get("name")
             if isinstance(kind, str) and isinstance(name, str):
                 target, missing = self._target(kind, name, namespace)
@@ -269,16 +266,12 @@ class _Builder:
             yield Edge(key, _key(template.owner), labels, broken, to_template=True)
 
     def _ingress_edges(self, ingress: Resource) -> Iterator[Edge]:
-        backends = [ingress.get(("spec", "defaultBackend", "service"))]
-        for rule in _list(ingress.get(("spec", "rules"))):
-            for path in _list(_mapping(_mapping(rule).get("http")).get("paths")):
-                backends.append(_mapping(_mapping(path).get("backend")).get("service"))
         seen = set()
-        for backend in backends:
-            name = _mapping(backend).get("name")
+        for _, backend in ingress_backends(ingress):
+            name = backend.get("name")
             if isinstance(name, str) and name not in seen:
                 seen.add(name)
-                port = _mapping(_mapping(backend).get("port"))
+                port = as_mapping(backend.get("port"))
                 target, missing = self._target("Service", name, ingress.namespace)
                 label = f"port {port.get('number') or port.get('name') or '?'}"
                 yield Edge(_key(ingress), target, (label,), missing)

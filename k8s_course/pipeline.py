@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path as FsPath
 
 from . import rules, schema
@@ -40,10 +40,16 @@ def read_sources(answer: Answer, name: str = "<answer>") -> tuple[list[Source], 
                 "name a manifest file, or a folder that contains some", str(path))])
         source, problems = read_path(path)
         return ([source] if source else []), problems
+    if not isinstance(answer, Iterable) or isinstance(answer, Mapping):
+        return [], [Finding(
+            "answer-not-text", Severity.ERROR,
+            f"the answer is {type(answer).__name__}, not YAML text",
+            "pass the YAML as a string, or the path of a .yaml file", name)]
     sources: list[Source] = []
     findings: list[Finding] = []
-    for item in answer:
-        more, problems = read_sources(item, name)
+    for index, item in enumerate(answer):
+        # each text gets its own name: a finding's file must say which text it is in
+        more, problems = read_sources(item, f"{name} ({index + 1})" if index else name)
         sources += more
         findings += problems
     return sources, findings
@@ -62,6 +68,15 @@ def load(answer: Answer, name: str = "<answer>") -> tuple[Bundle, list[Finding]]
     return bundle, findings
 
 
+def run_stages(answer: Answer, version: str, name: str = "<answer>"
+               ) -> tuple[Bundle, list[Finding], list[Finding], list[Finding]]:
+    """The answer through each stage, kept apart for grading: the Bundle, then the
+    findings of parsing, of the schema and of the rules."""
+    bundle, parsed = load(answer, name)
+    fitted = [f for resource in bundle for f in schema.check_resource(resource, version)]
+    return bundle, parsed, fitted, rules.run(bundle)
+
+
 def check(answer: Answer, *, kube_version: str | None = None, name: str = "<answer>") -> Report:
     """Every mistake in a learner's answer, each with its line, column and a fix.
 
@@ -70,8 +85,5 @@ def check(answer: Answer, *, kube_version: str | None = None, name: str = "<answ
     kind becomes findings.
     """
     version = schema.normalize_version(kube_version)
-    bundle, findings = load(answer, name)
-    for resource in bundle:
-        findings += schema.check_resource(resource, version)
-    findings += rules.run(bundle)
-    return Report(findings, bundle, version)
+    bundle, parsed, fitted, ruled = run_stages(answer, version, name)
+    return Report(parsed + fitted + ruled, bundle, version)

@@ -32,13 +32,12 @@ def _mask_line(line: str) -> str:
     return line[:indent] + MASK if line.strip() else line
 
 
-def secret_lines(bundle: Bundle) -> dict[str, set[int]]:
+def _secret_lines(bundle: Bundle, lines_of: dict[str, list[str]]) -> dict[str, set[int]]:
     """1-based numbers of the lines, per file, that hold Secret values."""
     hidden: dict[str, set[int]] = {}
     for secret in bundle.of_kind("Secret"):
         document = secret.document
-        text = next((s.text for s in bundle.sources if s.name == document.file), "")
-        all_lines = split_lines(text)
+        all_lines = lines_of.get(document.file, [])
         for section in SECRET_SECTIONS:
             span = document.spans.get((section,))
             if span is None:
@@ -47,9 +46,9 @@ def secret_lines(bundle: Bundle) -> dict[str, set[int]]:
             numbers = hidden.setdefault(document.file, set())
             numbers.add(key_line)  # `data: {password: x}` keeps its values on this line
             for number in range(key_line + 1, len(all_lines) + 1):
-                text = all_lines[number - 1]
-                indent = len(text) - len(text.lstrip())
-                if text.strip() and (indent < key_column or text.startswith(("---", "..."))):
+                line = all_lines[number - 1]
+                indent = len(line) - len(line.lstrip())
+                if line.strip() and (indent < key_column or line.startswith(("---", "..."))):
                     break
                 numbers.add(number)
     return hidden
@@ -57,12 +56,10 @@ def secret_lines(bundle: Bundle) -> dict[str, set[int]]:
 
 def shown_lines(bundle: Bundle) -> dict[str, list[str]]:
     """Every source's lines as they may be shown: Secret values masked."""
-    hidden = secret_lines(bundle)
-    shown = {}
-    for source in bundle.sources:
-        lines = split_lines(source.text)
-        for number in hidden.get(source.name, ()):
+    shown = {source.name: split_lines(source.text) for source in bundle.sources}
+    for name, numbers in _secret_lines(bundle, shown).items():
+        lines = shown[name]
+        for number in numbers:
             if 0 < number <= len(lines):
                 lines[number - 1] = _mask_line(lines[number - 1])
-        shown[source.name] = lines
     return shown

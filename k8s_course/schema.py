@@ -347,8 +347,10 @@ def _translate(resource: Resource, error: Any, root: dict, cat: Catalog) -> list
             path, f"{dotted} must be one of {', '.join(map(str, options))}; "
             f"you wrote {_shown(value)}", hint, rule="schema-enum", lesson=LESSON_ANATOMY,
             at_value=True)]
+    # the validator's own words quote the value, so a Secret's value gets none of them
+    said = "this value is not accepted" if value is _HIDDEN else error.message
     return [resource.finding(
-        path, f"{dotted}: {error.message}", "compare this field with the lesson's example",
+        path, f"{dotted}: {said}", "compare this field with the lesson's example",
         rule="schema-invalid", lesson=LESSON_ANATOMY, at_value=True)]
 
 
@@ -394,9 +396,9 @@ def _unknown_fields(resource: Resource, path: Path, names: list[str], root: dict
     node = schema_at(root, path, defs) or {}
     known = sorted((node.get("properties") or {}).keys())
     owner = format_path(path) or resource.kind or "the object"
+    lowered = {k.lower(): k for k in known}
     findings = []
     for name in names:
-        lowered = {k.lower(): k for k in known}
         guess = lowered.get(str(name).lower()) or next(
             iter(difflib.get_close_matches(str(name), known, n=1, cutoff=0.6)), None)
         if guess:

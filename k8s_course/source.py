@@ -185,7 +185,7 @@ def parse(source: Source) -> tuple[list[Document], list[Finding]]:
         return [], [_binary(source.name, text.index("\x00"), text.encode("utf-8", "replace"))]
     documents: list[Document] = []
     index = 0
-    for start_line, chunk in _chunks(text):
+    for start_line, chunk in document_chunks(text):
         builder = _Builder(source.name, start_line, index, findings)
         try:
             builder.run(chunk)
@@ -229,7 +229,7 @@ def _inside(findings: list[Finding], text: str) -> list[Finding]:
     return moved
 
 
-def _chunks(text: str) -> list[tuple[int, str]]:
+def document_chunks(text: str) -> list[tuple[int, str]]:
     """Split at `---` lines so one broken document does not hide the next.
 
     A `---` at the start of a line always starts a document in YAML, even

@@ -35,11 +35,6 @@ _CSS = """<style>
 </style>"""
 
 
-def _offline(bundle: Any) -> None:
-    """Check never reaches for a cluster: it must stay instant and harmless."""
-    return None
-
-
 class _Feedback:
     """What one button press shows: one or more results, each rich and plain."""
 

@@ -30,6 +30,24 @@ def test_text_paths_and_lists_of_paths(tmp_path, seed_bundle_path):
     assert found.file == str(second) and found.line == 3
 
 
+def test_each_text_of_a_list_shows_its_own_lines():
+    wrong = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Bad_Name\n"
+    secret = ("apiVersion: v1\nkind: Secret\nmetadata: {name: s}\n"
+              "stringData:\n  password: hunter2\n")
+    report = check([secret, wrong])
+    [found] = report.errors
+    assert found.file == "<answer> (2)"
+    assert report.source_line(found) == "  name: Bad_Name"
+    assert "hunter2" not in report.to_text()
+
+
+def test_an_answer_that_is_not_text_is_a_finding():
+    for answer in (3, {"kind": "Pod"}):
+        report = check(answer)
+        assert [f.rule for f in report.findings] == ["answer-not-text"]
+        assert not report.ok
+
+
 def test_missing_file_is_a_finding_not_an_exception(tmp_path):
     report = check(str(tmp_path / "nope.yaml"))
     assert report.findings[0].rule == "file-unreadable"

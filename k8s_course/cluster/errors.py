@@ -143,12 +143,14 @@ def server_findings(resource: Resource, answer: Response,
     body = answer.body if isinstance(answer.body, dict) else {}
     message = str(body.get("message") or answer.body or f"HTTP {answer.status}")
     details = body.get("details") if isinstance(body.get("details"), dict) else {}
-    causes = [c for c in details.get("causes") or [] if isinstance(c, dict)]
     shown = hide_values if resource.kind == "Secret" else str
     message = shown(message)
+    # every cause's message hidden once here, so no branch below can repeat a Secret's value
+    causes = [{**c, "message": shown(str(c.get("message", "")))}
+              for c in details.get("causes") or [] if isinstance(c, dict)]
     if answer.status == 422 and causes:
         return [_on_field(resource, "server-invalid", str(cause.get("field", "")),
-                          shown(str(cause.get("message", "")))) for cause in causes]
+                          cause["message"]) for cause in causes]
     if answer.status == 409:
         return [_conflict(resource, cause) for cause in causes] or [
             _whole(resource, "server-conflict", message, "")]

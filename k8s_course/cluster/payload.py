@@ -14,7 +14,7 @@ from collections import Counter
 from typing import NamedTuple
 
 from ..bundle import Bundle
-from ..source import _chunks  # the same `---` split the parser used
+from ..source import document_chunks  # the same `---` split the parser used
 
 
 class Payload(NamedTuple):
@@ -26,8 +26,8 @@ class Payload(NamedTuple):
 
 def payloads(bundle: Bundle) -> dict[int, Payload]:
     """id(resource) -> Payload, for every resource of the bundle."""
-    chunks_by_file = {
-        source.name: _chunks(source.text.removeprefix("\ufeff")) for source in bundle.sources}
+    chunks_by_file = {source.name: document_chunks(source.text.removeprefix("\ufeff"))
+                      for source in bundle.sources}
     chunk_of = {id(r): _chunk_of(chunks_by_file.get(r.file, []), r.document.line)
                 for r in bundle}
     # a chunk holding two objects (after a `...` end marker) cannot be sent as one

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..bundle import Bundle, Resource
 from ..findings import Finding, Severity
-from ..graph import PodTemplate, pod_template_of
+from ..graph import PodTemplate, mappings_in, pod_template_of
 from ..rules._values import digits_as_text
 from . import fieldpath
 from .spec import Check
@@ -196,8 +196,7 @@ def reaches(check: Check, answer: Answer) -> Outcome:
     if service is None:
         return False, problem
     wanted = check.params["reaches"]["port"]
-    ports = service.get(("spec", "ports"))
-    entries = [p for p in ports if isinstance(p, dict)] if isinstance(ports, list) else []
+    entries = [port for _, port in mappings_in(service.get(("spec", "ports")))]
     key = "name" if isinstance(wanted, str) else "port"
     entry = next((p for p in entries if _same(p.get(key), wanted)), None)
     if entry is None:

@@ -6,6 +6,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from ..rules.fields import values_at as walk
+
 ANY = "*"  # the `[*]` step: every item of a list
 
 # `name`, `.name`, `[3]`, `[*]`, `["app.kubernetes.io/name"]`
@@ -45,16 +47,4 @@ def parse(text: str) -> FieldPath:
 
 def values_at(node: Any, path: FieldPath) -> Iterator[Any]:
     """Every value the path reaches (several with `[*]`, none when it is missing)."""
-    if not path:
-        yield node
-        return
-    step, rest = path[0], path[1:]
-    if step == ANY:
-        if isinstance(node, list):
-            for item in node:
-                yield from values_at(item, rest)
-    elif isinstance(step, int):
-        if isinstance(node, list) and step < len(node):
-            yield from values_at(node[step], rest)
-    elif isinstance(node, dict) and step in node:
-        yield from values_at(node[step], rest)
+    return (value for _, value in walk(node, path))

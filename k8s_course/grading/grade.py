@@ -10,10 +10,10 @@ from dataclasses import asdict, dataclass, field
 from html import escape
 from typing import Any, NamedTuple
 
-from .. import rules, schema
+from .. import schema
 from ..bundle import Bundle
 from ..findings import Finding, Severity
-from ..pipeline import load
+from ..pipeline import run_stages
 from ..report import Report
 from . import checks
 from .spec import Exercise, load_exercise
@@ -151,15 +151,7 @@ def _stage(name: str, findings: list[Finding], good: str) -> Stage:
 def analyse(answer: Any, kube_version: str | None = None) -> tuple[checks.Answer, Report]:
     """The learner's answer through parse, schema and rules, each stage kept apart."""
     version = schema.normalize_version(kube_version)
-    try:
-        bundle, parsed = load(answer)
-    except TypeError:  # not text, a path or a Bundle: nothing we can read
-        bundle, parsed = Bundle(), [Finding(
-            "answer-not-text", Severity.ERROR,
-            f"the answer is {type(answer).__name__}, not YAML text",
-            "pass the YAML as a string, or the path of a .yaml file")]
-    fitted = [f for resource in bundle for f in schema.check_resource(resource, version)]
-    ruled = rules.run(bundle)
+    bundle, parsed, fitted, ruled = run_stages(answer, version)
     stages = {"parse": parsed, "schema": fitted, "rules": ruled}
     return checks.Answer(bundle, stages), Report(parsed + fitted + ruled, bundle, version)
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..findings import format_path
+from ..graph import is_whole_number
 from ..source import Document, Source, parse, read_path
 from . import fieldpath
 
@@ -226,7 +227,7 @@ def _load(folder: Path) -> Exercise:
 
 
 def _is_points(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+    return is_whole_number(value) and value >= 1
 
 
 def _unknown_keys(problems: _Problems, where: tuple, data: dict, allowed: tuple) -> None:

@@ -98,7 +98,7 @@ def all_rules() -> tuple[Rule, ...]:
 
 
 def get(rule_id: str) -> Rule:
-    """A rule by id; KeyError names the close ones."""
+    """A rule by id; KeyError when no rule has it (the CLI suggests close ones)."""
     rules = {r.id: r for r in all_rules()}
     if rule_id not in rules:
         raise KeyError(f"no rule {rule_id!r}")

@@ -82,8 +82,12 @@ ALLOWED: tuple[Allowed, ...] = (
 )
 
 
-def values_at(node: Any, pattern: tuple[str, ...], prefix: Path = ()) -> Iterator[tuple[Path, Any]]:
-    """(path, value) of every value the pattern reaches; wrong shapes reach nothing."""
+def values_at(node: Any, pattern: Path, prefix: Path = ()) -> Iterator[tuple[Path, Any]]:
+    """(path, value) of every value the pattern reaches; wrong shapes reach nothing.
+
+    A step is a key, a list index, or "*" for every item of a list (graders'
+    field paths use the same walk).
+    """
     if not pattern:
         yield prefix, node
         return
@@ -91,6 +95,9 @@ def values_at(node: Any, pattern: tuple[str, ...], prefix: Path = ()) -> Iterato
     if step == "*":
         for index, item in enumerate(node if isinstance(node, list) else []):
             yield from values_at(item, rest, (*prefix, index))
+    elif isinstance(step, int):
+        if isinstance(node, list) and 0 <= step < len(node):
+            yield from values_at(node[step], rest, (*prefix, step))
     elif isinstance(node, dict) and step in node:
         yield from values_at(node[step], rest, (*prefix, step))
 

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from ..bundle import Bundle
 from ..findings import Finding, Severity
+from ..graph import mappings_in
 from . import rule
 
 # ClusterRoles every cluster ships with (the user-facing ones and the system: family).
@@ -116,10 +117,8 @@ def subject_namespace_missing(bundle: Bundle) -> Iterator[Finding]:
     """
     graph = bundle.graph
     for binding in (r for kind in BINDING_KINDS for r in graph.of_kind(kind)):
-        subjects = binding.get(("subjects",))
-        for index, subject in enumerate(subjects if isinstance(subjects, list) else []):
-            if not isinstance(subject, dict) or subject.get("kind") != "ServiceAccount" or \
-                    subject.get("namespace"):
+        for index, subject in mappings_in(binding.get(("subjects",))):
+            if subject.get("kind") != "ServiceAccount" or subject.get("namespace"):
                 continue
             cluster = binding.kind == "ClusterRoleBinding"
             yield binding.finding(
@@ -162,10 +161,7 @@ def role_grants_everything(bundle: Bundle) -> Iterator[Finding]:
     """
     graph = bundle.graph
     for role in (r for kind in ("Role", "ClusterRole") for r in graph.of_kind(kind)):
-        rules = role.get(("rules",))
-        for index, entry in enumerate(rules if isinstance(rules, list) else []):
-            if not isinstance(entry, dict):
-                continue
+        for index, entry in mappings_in(role.get(("rules",))):
             verbs, resources = entry.get("verbs"), entry.get("resources")
             if isinstance(verbs, list) and isinstance(resources, list) and \
                     "*" in verbs and "*" in resources:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from ..bundle import Bundle, Resource
 from ..findings import Finding, Severity
-from ..graph import PodTemplate
+from ..graph import PodTemplate, is_whole_number
 from . import rule
 
 SCALABLE_KINDS = ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController")
@@ -125,7 +125,7 @@ def hpa_min_above_max(bundle: Bundle) -> Iterator[Finding]:
     """
     for hpa in bundle.graph.of_kind("HorizontalPodAutoscaler"):
         low, high = hpa.get(("spec", "minReplicas")), hpa.get(("spec", "maxReplicas"))
-        if isinstance(low, int) and not isinstance(low, bool) and low < 1:
+        if is_whole_number(low) and low < 1:
             yield hpa.finding(("spec", "minReplicas"), f"minReplicas is {low}; it must be "
                               "at least 1", "write `minReplicas: 1`", at_value=True)
         elif isinstance(low, int) and isinstance(high, int) and low > high:
@@ -209,7 +209,7 @@ def _fewest_replicas(template: PodTemplate, autoscaled: dict[tuple, Resource]) -
     hpa = autoscaled.get((owner.kind, owner.namespace, owner.name))
     replicas = hpa.get(("spec", "minReplicas"), 1) if hpa is not None \
         else owner.get(("spec", "replicas"), 1)
-    return replicas if isinstance(replicas, int) and not isinstance(replicas, bool) else None
+    return replicas if is_whole_number(replicas) else None
 
 
 def _autoscaled(bundle: Bundle) -> dict[tuple, Resource]:
@@ -268,7 +268,7 @@ def pdb_blocks_disruption(bundle: Bundle) -> Iterator[Finding]:
                               "evicted, so node drains never finish",
                               "use a number below the replicas, or `maxUnavailable: 1`",
                               at_value=True)
-        elif isinstance(low, int) and not isinstance(low, bool):
+        elif is_whole_number(low):
             replicas = [_fewest_replicas(t, autoscaled) for t in _pdb_targets(bundle, pdb) or []]
             if replicas and None not in replicas and low >= sum(replicas):
                 yield pdb.finding(

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..bundle import Bundle, Resource
 from ..findings import Finding, Severity
-from ..graph import Graph
+from ..graph import Graph, ingress_backends, is_whole_number, mappings_in
 from . import rule
 from ._values import digits_as_text
 from .workloads import probe_ports
@@ -198,20 +198,13 @@ def service_other_namespace(bundle: Bundle) -> Iterator[Finding]:
 
 
 def _service_ports(service: Resource) -> Iterator[tuple[int, dict]]:
-    ports = service.get(("spec", "ports"))
-    for index, port in enumerate(ports if isinstance(ports, list) else []):
-        if isinstance(port, dict):
-            yield index, port
+    return mappings_in(service.get(("spec", "ports")))
 
 
 def _shown_port(port: dict) -> str:
     """A container port as a learner would recognise it: "8080 (http)"."""
     name = port.get("name")
     return f"{port.get('containerPort')} ({name})" if name else str(port.get("containerPort"))
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _quoted_ports(bundle: Bundle) -> Iterator[tuple[Resource, tuple, str, str]]:
@@ -233,7 +226,7 @@ def _quoted_ports(bundle: Bundle) -> Iterator[tuple[Resource, tuple, str, str]]:
                     yield (template.owner, (*path, *suffix), f"{suffix[0]} port",
                            f"remove the quotes: `port: {port.strip()}`")
     for ingress in bundle.graph.of_kind("Ingress"):
-        for path, backend in _ingress_backends(ingress):
+        for path, backend in ingress_backends(ingress):
             port = backend.get("port")
             name = port.get("name") if isinstance(port, dict) else None
             if digits_as_text(name):
@@ -371,7 +364,7 @@ def target_port_unknown(bundle: Bundle) -> Iterator[Finding]:
         for index, port in _service_ports(service):
             explicit = "targetPort" in port
             target = port.get("targetPort", port.get("port"))
-            if not (isinstance(target, str) or _is_number(target)) or digits_as_text(target) \
+            if not (isinstance(target, str) or is_whole_number(target)) or digits_as_text(target) \
                     or any(t.has_port(target) for t in targets):
                 continue
             offered = ", ".join(sorted({_shown_port(p) for p in declared}))
@@ -484,7 +477,7 @@ def node_port_invalid(bundle: Bundle) -> Iterator[Finding]:
             continue  # a misspelt type is the schema's finding
         for index, port in _service_ports(service):
             number = port.get("nodePort")
-            if not _is_number(number):
+            if not is_whole_number(number):
                 continue
             path = ("spec", "ports", index, "nodePort")
             if kind not in ("NodePort", "LoadBalancer"):
@@ -536,21 +529,6 @@ def load_balancer_on_kind(bundle: Bundle) -> Iterator[Finding]:
                 f"reach it with `kubectl port-forward service/{service.name or '<name>'} "
                 "8080:<port>`, use type NodePort, or install cloud-provider-kind or MetalLB",
                 at_value=True)
-
-
-def _ingress_backends(ingress: Resource) -> Iterator[tuple[tuple, dict]]:
-    """(path of `service`, service backend) for the default and every rule's backends."""
-    default = ingress.get(("spec", "defaultBackend", "service"))
-    if isinstance(default, dict):
-        yield ("spec", "defaultBackend", "service"), default
-    rules = ingress.get(("spec", "rules"))
-    for i in range(len(rules) if isinstance(rules, list) else 0):
-        paths = ingress.get(("spec", "rules", i, "http", "paths"))
-        for j in range(len(paths) if isinstance(paths, list) else 0):
-            path = ("spec", "rules", i, "http", "paths", j, "backend", "service")
-            service = ingress.get(path)
-            if isinstance(service, dict):
-                yield path, service
 
 
 @rule("ingress-backend-unknown", "warning", "04-services#ingress")
@@ -612,7 +590,7 @@ def ingress_backend_unknown(bundle: Bundle) -> Iterator[Finding]:
     """
     graph = bundle.graph
     for ingress in graph.of_kind("Ingress"):
-        for path, backend in _ingress_backends(ingress):
+        for path, backend in ingress_backends(ingress):
             name, port = backend.get("name"), backend.get("port")
             if not isinstance(name, str):
                 continue
@@ -634,7 +612,7 @@ def _ingress_port(ingress: Resource, service: Resource, path: tuple,
     offered = ", ".join(f"{p.get('port')}" + (f" ({p['name']})" if p.get("name") else "")
                         for p in ports) or "none"
     number, name = port.get("number"), port.get("name")
-    if _is_number(number) and all(p.get("port") != number for p in ports):
+    if is_whole_number(number) and all(p.get("port") != number for p in ports):
         wrong, shown = (*path, "number"), str(number)
     elif isinstance(name, str) and not digits_as_text(name) and \
             all(p.get("name") != name for p in ports):  # digits: port-number-quoted

@@ -7,7 +7,13 @@ from typing import Any
 
 from ..bundle import Bundle
 from ..findings import Finding, Severity
-from ..graph import WORKLOAD_KINDS, PodTemplate, label_selector_matches
+from ..graph import (
+    WORKLOAD_KINDS,
+    PodTemplate,
+    is_whole_number,
+    label_selector_matches,
+    mappings_in,
+)
 from . import rule
 from ._values import digits_as_text, image_tag, parse_quantity
 
@@ -174,7 +180,7 @@ def _is_zero(value: Any) -> bool:
     """maxSurge / maxUnavailable of 0 or "0%"."""
     if isinstance(value, str):
         return value.endswith("%") and value[:-1].isdigit() and int(value[:-1]) == 0
-    return isinstance(value, int) and not isinstance(value, bool) and value == 0
+    return is_whole_number(value) and value == 0
 
 
 @rule("rollout-strategy-invalid", "error", "03-deployments#rollout")
@@ -382,8 +388,7 @@ def container_port_range(bundle: Bundle) -> Iterator[Finding]:
             for field in ("containerPort", "hostPort"):
                 number = port.get(field)
                 lowest = 0 if field == "hostPort" else 1  # hostPort 0 means "none"
-                if isinstance(number, int) and not isinstance(number, bool) and \
-                        not lowest <= number <= 65535:
+                if is_whole_number(number) and not lowest <= number <= 65535:
                     yield template.owner.finding(
                         (*path, field), f"{field} {number} is not a port number",
                         "use a number from 1 to 65535, e.g. 8080", at_value=True)
@@ -628,11 +633,6 @@ def probe_ports(container: dict) -> Iterator[tuple[tuple, Any]]:
                 yield (probe, action, "port"), handler["port"]
 
 
-def _declared_ports(container: dict) -> list[dict]:
-    ports = container.get("ports")
-    return [p for p in ports if isinstance(p, dict)] if isinstance(ports, list) else []
-
-
 @rule("probe-port-unknown", "warning", "09-workloads#probes")
 def probe_port_unknown(bundle: Bundle) -> Iterator[Finding]:
     """A probe aimed at a port the container does not declare.
@@ -680,13 +680,13 @@ def probe_port_unknown(bundle: Bundle) -> Iterator[Finding]:
     """
     for template in bundle.graph.templates:
         for path, container in template.containers():
-            ports = _declared_ports(container)
+            ports = [port for _, port in mappings_in(container.get("ports"))]
             names = {p.get("name") for p in ports if isinstance(p.get("name"), str)}
             numbers = {p.get("containerPort") for p in ports
                        if isinstance(p.get("containerPort"), int)}
+            declared = ", ".join(str(p.get("name") or p.get("containerPort"))
+                                 for p in ports) or "none"
             for suffix, port in probe_ports(container):
-                declared = ", ".join(str(p.get("name") or p.get("containerPort"))
-                                     for p in ports) or "none"
                 if digits_as_text(port):
                     continue  # port-number-quoted explains it
                 if isinstance(port, str) and port not in names:
