@@ -130,8 +130,9 @@ class Editor(widgets.VBox):
         try:
             action()
         except Exception as error:  # a checker bug must never cost the learner their text
+            # only the error's type: its text may quote what the learner typed (a Secret)
             self._show(_Message(
-                f"Something went wrong in the course tools ({type(error).__name__}: {error}). "
+                f"Something went wrong in the course tools ({type(error).__name__}). "
                 f"Your text is safe in {self.shown_file}.", "error"))
 
     # -- saving ------------------------------------------------------------

@@ -212,7 +212,8 @@ def test_a_crash_in_the_checker_keeps_the_text_and_says_so(tmp_path: Path, monke
     box.text.value = WRONG
     box.check_button.click()
     message = box.output.outputs[0]["data"]["text/plain"]
-    assert "RuntimeError: boom" in message and "Your text is safe" in message
+    assert "(RuntimeError)" in message and "Your text is safe" in message
+    assert "boom" not in message  # an error's own text may quote the learner's input
     assert (tmp_path / "99-fixture" / "hello-config.answer.yaml").read_text() == WRONG
 
 

@@ -117,7 +117,9 @@ class Grade:
         return f"<Grade {self.exercise.id}: {self.score}/{self.maximum}>"
 
     def _repr_html_(self) -> str:
-        color = "#1a7f37" if self.full_marks else "#9a6700"
+        # theme colours, so the verdict reads in light and dark JupyterLab alike
+        color = ("var(--jp-success-color0, #1a7f37)" if self.full_marks
+                 else "var(--jp-warn-color0, #9a6700)")
         rows = []
         for result in self.results:
             mark = "✔" if result.passed else "✘"
