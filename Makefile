@@ -34,3 +34,4 @@ notebooks: setup
 bench: setup
 	$(BIN)/python benchmarks/check_speed.py
 	$(BIN)/python benchmarks/grade_batch.py
+	$(BIN)/python benchmarks/compare.py
