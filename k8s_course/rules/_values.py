@@ -11,6 +11,7 @@ import binascii
 import math
 import re
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 _DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 _DNS_1035 = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?")
@@ -35,6 +36,7 @@ def _show(char: str) -> str:
     return "a space" if char == " " else repr(char)
 
 
+@lru_cache(maxsize=4096)  # pure, and the same strings recur across a bundle
 def name_problem(value: str, grammar: str) -> str:
     """Why `value` is not a valid name of that grammar ("" when it is)."""
     allowed, limit, words = NAME_GRAMMARS[grammar]
@@ -78,6 +80,7 @@ def _qualified_problem(name: str, what: str) -> str:
     return ""
 
 
+@lru_cache(maxsize=4096)  # pure, and the same strings recur across a bundle
 def label_key_problem(key: str) -> str:
     """Why a label (or annotation) key is invalid: `[prefix/]name`."""
     prefix, slash, name = key.rpartition("/")
@@ -91,6 +94,7 @@ def label_key_problem(key: str) -> str:
     return _qualified_problem(name, "key" if not slash else "part after '/'")
 
 
+@lru_cache(maxsize=4096)  # pure, and the same strings recur across a bundle
 def label_value_problem(value: str) -> str:
     """Why a label value is invalid (an empty value is allowed)."""
     return _qualified_problem(value, "value") if value else ""
@@ -129,6 +133,11 @@ def parse_quantity(value: object) -> Decimal | None:
         return Decimal(str(value)) if math.isfinite(value) else None
     if not isinstance(value, str):
         return None
+    return _parse_quantity_text(value)
+
+
+@lru_cache(maxsize=4096)  # pure, and "100m" or "128Mi" recur in every workload
+def _parse_quantity_text(value: str) -> Decimal | None:
     match = _QUANTITY.match(value.strip())
     if not match or value != value.strip():
         return None
