@@ -10,6 +10,7 @@ in code) we send the parsed object as JSON, which is YAML too.
 from __future__ import annotations
 
 import json
+from bisect import bisect_left
 from collections import Counter
 from typing import NamedTuple
 
@@ -28,7 +29,10 @@ def payloads(bundle: Bundle) -> dict[int, Payload]:
     """id(resource) -> Payload, for every resource of the bundle."""
     chunks_by_file = {source.name: document_chunks(source.text.removeprefix("\ufeff"))
                       for source in bundle.sources}
-    chunk_of = {id(r): _chunk_of(chunks_by_file.get(r.file, []), r.document.line)
+    starts_by_file = {name: [chunk[0] for chunk in chunks]
+                      for name, chunks in chunks_by_file.items()}
+    chunk_of = {id(r): _chunk_of(chunks_by_file.get(r.file, []),
+                                 starts_by_file.get(r.file, []), r.document.line)
                 for r in bundle}
     # a chunk holding two objects (after a `...` end marker) cannot be sent as one
     shared = Counter((r.file, chunk_of[id(r)]) for r in bundle if chunk_of[id(r)])
@@ -42,10 +46,12 @@ def payloads(bundle: Bundle) -> dict[int, Payload]:
     return result
 
 
-def _chunk_of(chunks: list[tuple[int, str]], line: int) -> tuple[int, str] | None:
-    """The chunk (0-based first line, text) holding the given 1-based line."""
-    hit = None
-    for chunk in chunks:
-        if chunk[0] < line:
-            hit = chunk
-    return hit
+def _chunk_of(chunks: list[tuple[int, str]], starts: list[int],
+              line: int) -> tuple[int, str] | None:
+    """The chunk (0-based first line, text) holding the given 1-based line.
+
+    `starts` are the chunks' first lines, in order: a binary search keeps a
+    file of thousands of documents linear overall.
+    """
+    index = bisect_left(starts, line) - 1
+    return chunks[index] if index >= 0 else None
