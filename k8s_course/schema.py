@@ -158,11 +158,13 @@ def check_resource(resource: Resource, version: str) -> list[Finding]:
     if problem is not None:
         found.append(problem)
         return found
+    cat = catalog(version)
+    root = {"$ref": f"#/$defs/{cat.by_gvk[(api_version, kind)]}"}
+    if resource.document.traps:
+        found.extend(_base_60_warnings(resource, root, cat.defs))
     check = validator(version, api_version, kind)
     if check.is_valid(body):
         return found
-    cat = catalog(version)
-    root = {"$ref": f"#/$defs/{cat.by_gvk[(api_version, kind)]}"}
     for error in check.iter_errors(body):
         found.extend(_translate(resource, error, root, cat))
     return found
@@ -379,8 +381,6 @@ def _type_hint(types: list[str], value: Any) -> str:
 def _trap(resource: Resource, path: Path, spelling: str, value: Any) -> Finding:
     if isinstance(value, bool):
         read = f"the boolean {str(value).lower()}"
-    elif ":" in spelling:
-        read = f"the number {value} (YAML 1.1 reads `a:b` digits as base 60)"
     elif spelling.lstrip("+-").startswith("0") and isinstance(value, int):
         read = f"the number {value} (a leading 0 makes it octal)"
     else:
@@ -389,6 +389,28 @@ def _trap(resource: Resource, path: Path, spelling: str, value: Any) -> Finding:
         path, f"{format_path(path)} needs text, but YAML reads the unquoted "
         f"{spelling} as {read}", f'put it in quotes: "{spelling}"',
         rule="yaml-unquoted-value", lesson="01-manifest-anatomy#yaml", at_value=True)
+
+
+def _base_60_warnings(resource: Resource, root: dict, defs: dict) -> list[Finding]:
+    """`12:30` where text goes: kubectl keeps it as text, YAML 1.1 tools make it 750."""
+    found = []
+    for path, spelling in resource.document.traps.items():
+        if ":" not in spelling or not isinstance(resource.get(path), str):
+            continue
+        node = schema_at(root, path, defs)
+        if node is not None and "string" not in wanted_types(node, defs):
+            continue  # a number goes here: the schema stage reports the text instead
+        parts = spelling.lstrip("+-").split(":")
+        number = sum(int(p) * 60 ** i for i, p in enumerate(reversed(parts))) \
+            if all(p.isdigit() for p in parts) else None
+        read = f"the number {number}" if number is not None else "a number"
+        found.append(resource.finding(
+            path, f"{format_path(path)}: kubectl reads the unquoted {spelling} as text, but "
+            f"YAML 1.1 tools (PyYAML, Ansible) read it as {read}, counting in base 60",
+            f'put it in quotes: "{spelling}", so every tool reads the same value',
+            severity=Severity.WARNING, rule="yaml-unquoted-value",
+            lesson="01-manifest-anatomy#yaml", at_value=True))
+    return found
 
 
 def _unknown_fields(resource: Resource, path: Path, names: list[str], root: dict,

@@ -253,6 +253,8 @@ def document_chunks(text: str) -> list[tuple[int, str]]:
 _resolver = Resolver()
 _constructor = SafeConstructor()
 _plain_cache: dict[str, tuple[Any, str | None]] = {}
+# Booleans of YAML 1.1 that kubectl's YAML reader (sigs.k8s.io/yaml) knows and PyYAML does not.
+_GO_YAML_BOOLEANS = frozenset({"y", "Y", "n", "N"})
 
 
 def _plain(value: str) -> tuple[Any, str | None]:
@@ -261,13 +263,15 @@ def _plain(value: str) -> tuple[Any, str | None]:
     if hit is not None:
         return hit
     tag = _resolver.resolve(ScalarNode, value, (True, False))
+    if value in _GO_YAML_BOOLEANS:  # PyYAML keeps these as text; kubectl's reader does not
+        tag = "tag:yaml.org,2002:bool"
     result: tuple[Any, str | None]
     if tag == "tag:yaml.org,2002:str":
         result = (value, None)
     elif tag == "tag:yaml.org,2002:null":
         result = (None, None)
     elif tag == "tag:yaml.org,2002:bool":
-        parsed = value.lower() in ("yes", "true", "on")
+        parsed = value.lower() in ("yes", "true", "on", "y")
         result = (parsed, None if value.lower() in ("true", "false") else "bool")
     elif tag in _NUMBER_TAGS:
         result = _number(tag, value)
@@ -293,6 +297,10 @@ def _number(tag: str, value: str) -> tuple[Any, str | None]:
     both, and the schema stage says so when it sees text where a number goes.
     """
     method, plain, trap = _NUMBER_TAGS[tag]
+    if ":" in value:
+        # base 60 (`12:30` = 750) is YAML 1.1 only: kubectl's reader keeps it as text,
+        # so that is the value we check; the spelling is kept for a warning
+        return value, "sexagesimal"
     try:
         parsed = getattr(_constructor, method)(ScalarNode(tag, value))
     except ValueError:

@@ -203,7 +203,7 @@ def test_secret_values_never_appear_in_the_report(server):
 
 def test_unknown_kind_and_unknown_api_version_are_found_by_discovery(server):
     text = ("apiVersion: apps/v1\nkind: Deploymentz\nmetadata:\n  name: x\n---\n"
-            "apiVersion: apps/v1beta2\nkind: Deployment\nmetadata:\n  name: y\n")
+            "apiVersion: apps/v1beta2\nkind: Deployment\nmetadata:\n  name: old\n")
     report = actions.dry_run(text)
     kind, version = errors(report)
     assert (kind.rule, kind.line, kind.hint) == (

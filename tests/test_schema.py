@@ -102,7 +102,20 @@ def test_yaml_1_1_trap_where_text_is_expected_says_to_quote_it():
     assert found["data.debug"].hint == 'put it in quotes: "no"'
     assert "false" in found["data.debug"].message
     assert "octal" in found["data.mode"].message
-    assert (found["data.start"].line, found["data.start"].column) == (8, 10)
+    assert found["data.debug"].severity is found["data.mode"].severity is Severity.ERROR
+    # kubectl keeps 12:30 as text, so only other YAML 1.1 tools go wrong: a warning
+    start = found["data.start"]
+    assert start.severity is Severity.WARNING
+    assert "750" in start.message and start.hint == 'put it in quotes: "12:30"' + (
+        ", so every tool reads the same value")
+    assert (start.line, start.column) == (8, 10)
+
+
+def test_base_60_where_a_number_goes_is_a_type_error_about_the_text():
+    text = DEPLOYMENT.replace("{spec}", "replicas: 1:30")
+    assert findings(text, "yaml-unquoted-value") == []
+    [found] = findings(text, "schema-type")
+    assert found.message == 'spec.replicas must be a whole number such as 3; you wrote "1:30"'
 
 
 def test_a_number_where_a_label_needs_text_says_to_quote_it():

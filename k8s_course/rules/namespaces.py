@@ -66,7 +66,7 @@ def namespace_not_created(bundle: Bundle) -> Iterator[Finding]:
             f"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {namespace}", at_value=True)
 
 
-@rule("namespace-after-use", "warning", "02-namespaces#create")
+@rule("namespace-after-use", "warning", "02-namespaces#order")
 def namespace_after_use(bundle: Bundle) -> Iterator[Finding]:
     """A Namespace written after objects that live in it, in the same file.
 

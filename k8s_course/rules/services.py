@@ -496,7 +496,7 @@ def load_balancer_on_kind(bundle: Bundle) -> Iterator[Finding]:
     Why: type LoadBalancer asks a cloud provider for an external address. A
     local kind cluster has none, so EXTERNAL-IP stays `<pending>` forever
     (the Service still works inside the cluster and on its node port). On
-    kind, reach it with `kubectl port-forward service/<name> 8080:<port>`,
+    kind, reach it with `kubectl port-forward -n <namespace> service/<name> 8080:<port>`,
     use type NodePort, or install cloud-provider-kind or MetalLB.
 
     Bad:
@@ -526,8 +526,9 @@ def load_balancer_on_kind(bundle: Bundle) -> Iterator[Finding]:
             yield service.finding(
                 ("spec", "type"), "on a local kind cluster EXTERNAL-IP of a LoadBalancer "
                 "stays <pending>: there is no cloud to hand out an address",
-                f"reach it with `kubectl port-forward service/{service.name or '<name>'} "
-                "8080:<port>`, use type NodePort, or install cloud-provider-kind or MetalLB",
+                f"reach it with `kubectl port-forward -n {service.namespace} "
+                f"service/{service.name or '<name>'} 8080:<port>`, use type NodePort, "
+                "or install cloud-provider-kind or MetalLB",
                 at_value=True)
 
 
