@@ -159,15 +159,20 @@ def check_resource(resource: Resource, version: str) -> list[Finding]:
         found.append(problem)
         return found
     cat = catalog(version)
-    root = {"$ref": f"#/$defs/{cat.by_gvk[(api_version, kind)]}"}
     if resource.document.traps:
-        found.extend(_base_60_warnings(resource, root, cat.defs))
+        found.extend(_base_60_warnings(resource, _root(cat, api_version, kind), cat.defs))
     check = validator(version, api_version, kind)
-    if check.is_valid(body):
+    if check.is_valid(body):  # the hot path: most objects stop here
         return found
+    root = _root(cat, api_version, kind)
     for error in check.iter_errors(body):
         found.extend(_translate(resource, error, root, cat))
     return found
+
+
+def _root(cat: Catalog, api_version: str, kind: str) -> dict:
+    """The schema of one kind, as a reference into the definitions, for walking."""
+    return {"$ref": f"#/$defs/{cat.by_gvk[(api_version, kind)]}"}
 
 
 def _identity_problem(resource: Resource, kind: Any, api_version: Any,
