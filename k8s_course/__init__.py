@@ -26,7 +26,7 @@ _EXPORTS = {
     "Bundle": "bundle",
     "grade": "grading",
     "diagram": "picture",
-    "editor": "widget",
+    "editor": "notebook",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -43,7 +43,7 @@ def __getattr__(name: str) -> Any:
 
 def load_ipython_extension(ipython: Any) -> None:
     """`%load_ext k8s_course`: registers the `%%manifest` cell magic."""
-    from .notebook import load_ipython_extension as load
+    from .notebook.magic import load_ipython_extension as load
 
     load(ipython)
 

@@ -115,6 +115,10 @@ class Bundle:
 
     resources: list[Resource] = field(default_factory=list)
     sources: list[Source] = field(default_factory=list)
+    # Views that later stages build from the resources once and share (the
+    # graph's indexes); kept here so they live exactly as long as the bundle.
+    derived: dict[str, Any] = field(default_factory=dict, init=False, repr=False,
+                                    compare=False)
 
     def __iter__(self) -> Iterator[Resource]:
         return iter(self.resources)
@@ -133,13 +137,6 @@ class Bundle:
                     namespace is None or resource.namespace == namespace):
                 return resource
         return None
-
-    @cached_property
-    def graph(self):
-        """Relations between the objects (built once, on first use)."""
-        from .graph import Graph  # graph imports bundle
-
-        return Graph(self)
 
     @cached_property
     def namespaces(self) -> frozenset[str]:

@@ -145,6 +145,14 @@ def label_selector_matches(selector: dict, labels: dict) -> bool:
     return True
 
 
+def graph_of(bundle: Bundle) -> Graph:
+    """The bundle's relations, indexed on first use and then shared by every rule."""
+    graph = bundle.derived.get("graph")
+    if graph is None:
+        graph = bundle.derived["graph"] = Graph(bundle)
+    return graph
+
+
 class Graph:
     """Indexes over one bundle: pod templates by namespace and label."""
 

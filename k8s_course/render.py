@@ -1,4 +1,8 @@
-"""Report -> text for a terminal (and nbval), HTML for a notebook."""
+"""Report -> text for a terminal (and nbval), HTML for a notebook.
+
+Report loads these renderers when it is printed or displayed, so this module
+reads a report through the `Rendered` protocol instead of importing it back.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,23 @@ import os
 import re
 from html import escape
 from pathlib import Path as FsPath
+from typing import Protocol
 
 from .findings import LESSON_DIR, Finding, Severity, lesson_link
-from .report import Report
+
+
+class Rendered(Protocol):
+    """What the renderers read of a Report."""
+
+    findings: list[Finding]
+
+    @property
+    def ok(self) -> bool: ...
+
+    def summary(self) -> str: ...
+
+    def source_line(self, finding: Finding) -> str: ...
+
 
 _ANSI = {Severity.ERROR: "\033[1;31m", Severity.WARNING: "\033[1;33m",
          Severity.INFO: "\033[1;36m"}
@@ -32,7 +50,7 @@ def _caret_line(line: str, column: int) -> tuple[str, str]:
     return shown, " " * offset + "^"
 
 
-def text(report: Report, *, color: bool = False) -> str:
+def text(report: Rendered, *, color: bool = False) -> str:
     """Compiler-style text: `file:line:col: severity[rule] message`, the line, a caret, the hint.
 
     Deterministic (no addresses, no times), so nbval can compare it.
@@ -128,7 +146,7 @@ def _source_html(line: str, finding: Finding) -> str:
             f'</span>{escape(line[end:])}</pre>')
 
 
-def _finding_html(report: Report, finding: Finding) -> str:
+def _finding_html(report: Rendered, finding: Finding) -> str:
     where = f"line {finding.line}, column {finding.column}"
     if finding.path:
         where += f" · <code>{escape(finding.dotted_path)}</code>"
@@ -157,7 +175,7 @@ def _group_title(finding: Finding) -> str:
     return escape(finding.resource) + namespace
 
 
-def html(report: Report) -> str:
+def html(report: Rendered) -> str:
     """The report for a notebook: findings grouped by the object they are about.
 
     Groups keep the order of their first finding, so the page reads top to

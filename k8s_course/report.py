@@ -91,12 +91,6 @@ class Report:
 
         return html(self)
 
-    def diagram(self):
-        """The picture of the checked answer (see `k8s_course.diagram`)."""
-        from .picture import diagram  # drawing code loads only when asked for
-
-        return diagram(self.bundle)
-
 
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}" + ("" if count == 1 else "s")

@@ -285,7 +285,7 @@ def test_report_and_diagram_are_readable_in_both_themes(browser, theme):
     page = browser.new_page(viewport={"width": 1100, "height": 900})
     try:
         for name, body in (("report", report._repr_html_()),
-                           ("diagram", report.diagram()._repr_html_())):
+                           ("diagram", k8s_course.diagram(report)._repr_html_())):
             page.set_content(f"<html><head><style>{_theme_css(theme)}</style></head>"
                              f"<body data-jp-theme-light='{LIGHT[theme]}'"  # as JupyterLab
                              " style='background:var(--jp-layout-color0);margin:12px'>"

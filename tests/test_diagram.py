@@ -214,11 +214,11 @@ def test_an_empty_answer_says_there_is_nothing_to_draw():
     assert "Nothing to draw" in "".join(root.itertext())
 
 
-def test_diagram_is_public_and_offered_by_the_report():
+def test_diagram_is_public_and_draws_a_report_like_its_text():
     report = check(APP)
-    from_report = report.diagram()
+    from_report = k8s_course.diagram(report)
     assert [n.name for n in from_report.nodes] == [n.name for n in k8s_course.diagram(APP).nodes]
-    assert k8s_course.diagram(report).svg == from_report.svg
+    assert k8s_course.diagram(report.bundle).svg == from_report.svg
     assert from_report._repr_svg_() == from_report.svg
     assert from_report.svg in from_report._repr_html_()
 

@@ -11,7 +11,7 @@ import pytest
 import k8s_course
 from k8s_course.bundle import Bundle
 from k8s_course.findings import Finding, Severity
-from k8s_course.grading import Grade, grade, load_exercise
+from k8s_course.grading import Grade, grade, load_exercise, next_hint
 from k8s_course.grading.grade import NO_CLUSTER, SERVER_CHECK
 from k8s_course.pipeline import load
 from k8s_course.report import Report
@@ -121,10 +121,10 @@ def test_as_dict_is_the_json_form(exercise):
 
 
 def test_hints_come_one_at_a_time_mistake_first_never_the_solution(exercise):
-    hints = [exercise.next_hint(DEPLOYMENT, shown) for shown in range(4)]
+    hints = [next_hint(exercise, DEPLOYMENT, shown) for shown in range(4)]
     assert hints == ["Set three replicas.", "A Deployment keeps replicas copies running.",
                      "Replicas is a number.", None]
-    assert exercise.next_hint(SOLVED, 0) is None
+    assert next_hint(exercise, SOLVED, 0) is None
     assert all(h is None or "replicas: 3" not in h for h in hints)
 
 

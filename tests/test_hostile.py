@@ -404,7 +404,7 @@ def test_the_grade_command_batch_mode_survives_hostile_submissions(tmp_path):
 
 
 def test_the_notebook_magic_shows_a_report_for_every_hostile_cell():
-    notebook = pytest.importorskip("k8s_course.notebook")
+    notebook = pytest.importorskip("k8s_course.notebook.magic")
     namespace: dict = {}
     for name, data in _hostile_answers().items():
         try:

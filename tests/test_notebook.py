@@ -11,9 +11,9 @@ from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 
 import k8s_course
-from k8s_course import widget
 from k8s_course.bundle import Bundle
-from k8s_course.notebook import editor, manifest, parse_magic_line
+from k8s_course.notebook import editor, widget
+from k8s_course.notebook.magic import manifest, parse_magic_line
 
 from .conftest import FIXTURES
 

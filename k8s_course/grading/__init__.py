@@ -7,9 +7,10 @@
 The exercise format is documented in exercises/README.md.
 """
 
-from .grade import CheckResult, Grade, Stage, grade
+from .grade import CheckResult, Grade, Stage, grade, next_hint
 from .spec import Check, Exercise, ExerciseError, course_root, exercise_ids, load_exercise
 from .verify import verify
 
 __all__ = ["Check", "CheckResult", "Exercise", "ExerciseError", "Grade", "Stage",
-           "course_root", "exercise_ids", "grade", "load_exercise", "verify"]
+           "course_root", "exercise_ids", "grade", "load_exercise",
+           "next_hint", "verify"]

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..bundle import Bundle, Resource
 from ..findings import Finding, Severity
-from ..graph import PodTemplate, mappings_in, pod_template_of
+from ..graph import PodTemplate, graph_of, mappings_in, pod_template_of
 from ..rules._values import digits_as_text
 from . import fieldpath
 from .spec import Check
@@ -179,7 +179,7 @@ def selects(check: Check, answer: Answer) -> Outcome:
     if service.namespace != workload.namespace:
         return False, (f"{service.ref} is in namespace {service.namespace} and {workload.ref} "
                        f"in {workload.namespace}; a Service only selects pods in its own")
-    targets = answer.bundle.graph.service_targets(service)
+    targets = graph_of(answer.bundle).service_targets(service)
     if any(target.owner is workload for target in targets):
         return True, f"{service.ref} selects the pods of {workload.ref}"
     selector = service.get(("spec", "selector"))

@@ -237,3 +237,18 @@ def grade(exercise: Exercise | str | os.PathLike, answer: Any, *,
     if result is not None:
         results.append(result)
     return Grade(exercise, results, stages, report, server_report)
+
+
+def next_hint(exercise: Exercise, answer: Any, shown: int) -> str | None:
+    """The hint after the `shown` ones already seen; None when there are no more.
+
+    Hints of the checks this answer fails come first (they speak to the
+    learner's actual mistake), then the exercise's general hints. A
+    hint never contains the solution, only a nudge toward it.
+    """
+    result = grade(exercise, answer, server=offline)
+    if result.full_marks:
+        return None
+    failing = [r.hint for r in result.results if not r.passed and r.hint]
+    hints = list(dict.fromkeys([*failing, *exercise.hints]))
+    return hints[shown] if 0 <= shown < len(hints) else None

@@ -102,22 +102,6 @@ class Exercise:
         files = sorted((self.folder / "wrong").glob("*.yaml"))
         return [_wrong_answer(self, file) for file in files]
 
-    def next_hint(self, answer: Any, shown: int) -> str | None:
-        """The hint after the `shown` ones already seen; None when there are no more.
-
-        Hints of the checks this answer fails come first (they speak to the
-        learner's actual mistake), then the exercise's general hints. A
-        hint never contains the solution, only a nudge toward it.
-        """
-        from .grade import grade, offline  # grade imports this module
-
-        result = grade(self, answer, server=offline)
-        if result.full_marks:
-            return None
-        failing = [r.hint for r in result.results if not r.passed and r.hint]
-        hints = list(dict.fromkeys([*failing, *self.hints]))
-        return hints[shown] if 0 <= shown < len(hints) else None
-
 
 # --- finding exercises ---------------------------------------------------------
 

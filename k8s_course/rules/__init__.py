@@ -15,77 +15,38 @@ pass `severity=` to downgrade one finding, e.g. to info when it cannot tell).
 from __future__ import annotations
 
 import importlib
-import inspect
-import re
-import textwrap
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import cache
 
 from ..bundle import Bundle
 from ..findings import Finding, Severity
+from .catalogue import REGISTRY, Rule, rule
 
-# One module per topic; the order is the order of the reference page.
-TOPICS = ("anatomy", "names", "fields", "namespaces", "workloads", "services", "config",
-          "storage", "rbac", "scaling")
+__all__ = ["TOPICS", "Rule", "all_rules", "get", "rule", "run"]
 
-RuleCheck = Callable[[Bundle], Iterable[Finding]]
-_REGISTRY: dict[str, Rule] = {}
-_EXAMPLE = re.compile(r"^(Given|Bad|Good):[ \t]*\n((?:[ \t]*\n|[ \t]+\S.*\n?)+)",
-                      re.MULTILINE)
-
-
-@dataclass(frozen=True)
-class Rule:
-    """One entry of the catalogue."""
-
-    id: str
-    severity: Severity
-    lesson: str
-    check: RuleCheck
-    topic: str
-
-    @property
-    def doc(self) -> str:
-        return inspect.cleandoc(self.check.__doc__ or "")
-
-    @property
-    def summary(self) -> str:
-        return self.doc.splitlines()[0] if self.doc else ""
-
-    @property
-    def why(self) -> str:
-        """The docstring between the summary and the first example."""
-        body = self.doc.split("\n", 1)[1] if "\n" in self.doc else ""
-        return re.split(r"^(?:Given|Bad|Good):", body, maxsplit=1, flags=re.MULTILINE)[0].strip()
-
-    def blocks(self, which: str) -> list[str]:
-        """The YAML of the docstring's `Given:`, `Bad:` or `Good:` blocks, as written."""
-        return [textwrap.dedent(block).strip() + "\n"
-                for label, block in _EXAMPLE.findall(self.doc + "\n") if label == which]
-
-    def examples(self, which: str) -> list[str]:
-        """Whole answers for `Bad` or `Good`: the `Given:` objects, then the example.
-
-        `Given:` holds the objects a cross-resource example needs on both
-        sides (the Deployment a Service selects), so each example shows only
-        what differs.
-        """
-        given = "".join(block + "---\n" for block in self.blocks("Given"))
-        return [given + block for block in self.blocks(which)]
-
-
-def rule(id: str, severity: Severity | str, lesson: str) -> Callable[[RuleCheck], RuleCheck]:
-    """Register a rule function under a stable kebab-case id."""
-
-    def register(check: RuleCheck) -> RuleCheck:
-        if id in _REGISTRY:
-            raise ValueError(f"rule id {id!r} is registered twice")
-        topic = check.__module__.rpartition(".")[2]
-        _REGISTRY[id] = Rule(id, Severity(severity), lesson, check, topic)
-        return check
-
-    return register
+# One module per topic, in the order of the lessons that teach them (also the
+# order of the reference page), with the title of its section there. A new
+# rule goes into the module of the lesson that teaches its kind:
+TOPICS = {
+    "anatomy": "Manifest anatomy (lesson 01)",
+    "names": "Names and labels (lesson 01)",
+    "fields": "Fixed values (every lesson)",
+    "quantities": "Quantities (every lesson)",
+    "namespaces": "Namespaces (lesson 02)",
+    "deployments": "Deployments: selector, replicas, rollout (lesson 03)",
+    "containers": "Containers: images, names, ports (lesson 03)",
+    "services": "Services (lesson 04)",
+    "ports": "Service ports (lesson 04)",
+    "ingress": "Ingress",
+    "config": "ConfigMaps and Secrets (lesson 05)",
+    "storage": "Volumes and claims (lesson 06)",
+    "rbac": "ServiceAccounts and RBAC (lesson 07)",
+    "resources": "Requests, limits, quotas and limit ranges (lesson 08)",
+    "autoscaling": "HorizontalPodAutoscalers (lesson 08)",
+    "disruption": "PodDisruptionBudgets (lesson 08)",
+    "workloads": "Pods, ReplicaSets, StatefulSets and DaemonSets (lesson 09)",
+    "jobs": "Jobs and CronJobs (lesson 10)",
+}
 
 
 @cache
@@ -94,7 +55,7 @@ def all_rules() -> tuple[Rule, ...]:
     for topic in TOPICS:
         importlib.import_module(f"{__name__}.{topic}")
     order = {topic: i for i, topic in enumerate(TOPICS)}
-    return tuple(sorted(_REGISTRY.values(), key=lambda r: order.get(r.topic, len(order))))
+    return tuple(sorted(REGISTRY.values(), key=lambda r: order.get(r.topic, len(order))))
 
 
 def get(rule_id: str) -> Rule:

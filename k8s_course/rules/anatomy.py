@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from ..bundle import Bundle
 from ..findings import Finding
-from . import rule
+from .catalogue import rule
 
 
 @rule("missing-name", "error", "01-manifest-anatomy#metadata")

@@ -9,9 +9,9 @@ from collections.abc import Iterator
 
 from ..bundle import Bundle, Resource
 from ..findings import Finding
-from ..graph import references
-from . import rule
+from ..graph import graph_of, references
 from ._values import is_base64
+from .catalogue import rule
 
 
 @rule("secret-not-base64", "error", "05-config#secrets")
@@ -40,7 +40,7 @@ def secret_not_base64(bundle: Bundle) -> Iterator[Finding]:
         stringData:
           password: s3cr3t!
     """
-    for secret in bundle.graph.of_kind("Secret"):
+    for secret in graph_of(bundle).of_kind("Secret"):
         data = secret.get(("data",))
         for key, value in data.items() if isinstance(data, dict) else ():
             if isinstance(value, str) and not is_base64(value):
@@ -108,7 +108,7 @@ def config_key_missing(bundle: Bundle) -> Iterator[Finding]:
                       name: web-settings
                       key: LOG_LEVEL
     """
-    graph = bundle.graph
+    graph = graph_of(bundle)
     for template in graph.templates:
         for ref in references(template):
             source = graph.lookup(ref.kind, template.namespace, ref.name)
@@ -174,7 +174,7 @@ def referenced_object_missing(bundle: Bundle) -> Iterator[Finding]:
                 - configMapRef:
                     name: web-settings
     """
-    graph = bundle.graph
+    graph = graph_of(bundle)
     for template in graph.templates:
         reported: set[tuple[str, str]] = set()
         for ref in references(template):

@@ -8,8 +8,8 @@ from typing import Any
 
 from ..bundle import Bundle, Resource
 from ..findings import Finding, Path
-from ..graph import TEMPLATE_PATHS
-from . import rule
+from ..graph import TEMPLATE_PATHS, graph_of
+from .catalogue import rule
 
 POD_KINDS = tuple(TEMPLATE_PATHS)  # every kind that runs pods, bare Pods included
 JOB_KINDS = ("Job", "CronJob")
@@ -105,8 +105,8 @@ def values_at(node: Any, pattern: Path, prefix: Path = ()) -> Iterator[tuple[Pat
 def _roots(bundle: Bundle, entry: Allowed) -> Iterator[tuple[Resource, Path, Any]]:
     """(object, path where the pattern starts, node there) for each object a row covers."""
     for kind in entry.kinds:
-        for resource in bundle.graph.of_kind(kind):
-            template = bundle.graph.template_of(resource) if entry.in_pod else None
+        for resource in graph_of(bundle).of_kind(kind):
+            template = graph_of(bundle).template_of(resource) if entry.in_pod else None
             if template is not None:
                 yield resource, template.spec_path, template.spec
             elif not entry.in_pod:

@@ -6,8 +6,9 @@ from collections.abc import Iterator
 
 from ..bundle import Bundle, Resource
 from ..findings import Finding, Path
-from . import rule
+from ..graph import graph_of
 from ._values import label_key_problem, label_value_problem, name_problem, path_segment_problem
+from .catalogue import rule
 
 # Kinds whose names are stricter (or looser) than a DNS-1123 subdomain.
 NAME_GRAMMAR = {"Service": "dns-1035-label", "Namespace": "dns-1123-label"}
@@ -95,7 +96,7 @@ def _label_maps(bundle: Bundle, resource: Resource) -> Iterator[Path]:
     """Paths of the label maps and plain selectors an object carries."""
     yield ("metadata", "labels")
     kind = resource.kind
-    template = bundle.graph.template_of(resource)
+    template = graph_of(bundle).template_of(resource)
     if template is not None:
         yield (*template.path, "metadata", "labels")
         if kind != "Pod":

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from ..bundle import BUILT_IN_NAMESPACES, Bundle, Resource
 from ..findings import Finding
-from . import rule
+from .catalogue import rule
 
 
 def _written_namespace(resource: Resource) -> str:

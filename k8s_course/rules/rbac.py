@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 from ..bundle import Bundle
 from ..findings import Finding, Severity
-from ..graph import mappings_in
-from . import rule
+from ..graph import graph_of, mappings_in
+from .catalogue import rule
 
 # ClusterRoles every cluster ships with (the user-facing ones and the system: family).
 BUILT_IN_CLUSTER_ROLES = frozenset({"cluster-admin", "admin", "edit", "view"})
@@ -61,7 +61,7 @@ def role_ref_missing(bundle: Bundle) -> Iterator[Finding]:
           kind: Role
           name: pod-reader
     """
-    graph = bundle.graph
+    graph = graph_of(bundle)
     for binding in (r for kind in BINDING_KINDS for r in graph.of_kind(kind)):
         kind, name = binding.get(("roleRef", "kind")), binding.get(("roleRef", "name"))
         if not isinstance(name, str) or kind not in ("Role", "ClusterRole"):
@@ -115,7 +115,7 @@ def subject_namespace_missing(bundle: Bundle) -> Iterator[Finding]:
           kind: ClusterRole
           name: view
     """
-    graph = bundle.graph
+    graph = graph_of(bundle)
     for binding in (r for kind in BINDING_KINDS for r in graph.of_kind(kind)):
         for index, subject in mappings_in(binding.get(("subjects",))):
             if subject.get("kind") != "ServiceAccount" or subject.get("namespace"):
@@ -159,7 +159,7 @@ def role_grants_everything(bundle: Bundle) -> Iterator[Finding]:
             resources: [configmaps]
             verbs: [get, list, watch]
     """
-    graph = bundle.graph
+    graph = graph_of(bundle)
     for role in (r for kind in ("Role", "ClusterRole") for r in graph.of_kind(kind)):
         for index, entry in mappings_in(role.get(("rules",))):
             verbs, resources = entry.get("verbs"), entry.get("resources")

@@ -7,13 +7,6 @@ import textwrap
 from ..findings import lesson_link
 from . import TOPICS, Rule, all_rules
 
-TOPIC_TITLES = {
-    "anatomy": "Manifest anatomy", "names": "Names and labels", "fields": "Fixed values",
-    "namespaces": "Namespaces",
-    "workloads": "Workloads and pods", "services": "Services", "config": "Config and secrets",
-    "storage": "Quantities and storage", "rbac": "RBAC", "scaling": "Scaling and disruption",
-}
-
 
 def lesson_anchors() -> list[str]:
     """Every lesson anchor the catalogue points at ("03-deployments#selector", ...)."""
@@ -52,10 +45,10 @@ def markdown() -> str:
         "",
     ]
     for topic in TOPICS:
-        lines.append(f"- {TOPIC_TITLES.get(topic, topic)}: " + ", ".join(
+        lines.append(f"- {TOPICS[topic]}: " + ", ".join(
             f"[`{r.id}`](#{r.id})" for r in rules if r.topic == topic))
     for topic in TOPICS:
-        lines += ["", f"## {TOPIC_TITLES.get(topic, topic)}", ""]
+        lines += ["", f"## {TOPICS[topic]}", ""]
         lines += [_entry(r) for r in rules if r.topic == topic]
     lines += ["## Lesson anchors", "",
               "The lessons these rules point at (each needs `<a id=\"...\"></a>`):", ""]

@@ -1,4 +1,4 @@
-"""Rules about quantities, volumes and claims."""
+"""Rules of lesson 06 about volumes, PersistentVolumes and claims."""
 
 from __future__ import annotations
 
@@ -7,144 +7,10 @@ from decimal import Decimal
 from typing import Any
 
 from ..bundle import Bundle, Resource
-from ..findings import Finding, Path
-from ..graph import PodTemplate
-from . import rule
-from ._values import parse_quantity, quantity_hint
-
-_RESOURCE_MAPS = ("requests", "limits")
-_LIMIT_RANGE_MAPS = ("max", "min", "default", "defaultRequest", "maxLimitRequestRatio")
-_WHOLE_MAPS = {"PersistentVolume": ("spec", "capacity"), "ResourceQuota": ("spec", "hard")}
-
-
-def _indexes(value: Any) -> range:
-    return range(len(value) if isinstance(value, list) else 0)
-
-
-def _quantity_maps(resource: Resource, template: PodTemplate | None) -> Iterator[Path]:
-    """Paths of the `name: quantity` maps an object holds."""
-    if template is not None:
-        for path, _ in template.containers(init=True):
-            for name in _RESOURCE_MAPS:
-                yield (*path, "resources", name)
-        yield (*template.spec_path, "overhead")
-    kind = resource.kind
-    claims = [("spec",)] if kind == "PersistentVolumeClaim" else []
-    if kind == "StatefulSet":
-        claims += [("spec", "volumeClaimTemplates", i, "spec")
-                   for i in _indexes(resource.get(("spec", "volumeClaimTemplates")))]
-    for claim in claims:
-        for name in _RESOURCE_MAPS:
-            yield (*claim, "resources", name)
-    if kind in _WHOLE_MAPS:
-        yield _WHOLE_MAPS[kind]
-    if kind == "LimitRange":
-        for index in _indexes(resource.get(("spec", "limits"))):
-            for name in _LIMIT_RANGE_MAPS:
-                yield ("spec", "limits", index, name)
-
-
-def _quantities(bundle: Bundle, resource: Resource) -> Iterator[tuple[Path, Any]]:
-    """(path, value) of every quantity an object holds."""
-    template = bundle.graph.template_of(resource)
-    for path in _quantity_maps(resource, template):
-        values = resource.get(path)
-        for name, value in values.items() if isinstance(values, dict) else ():
-            yield (*path, name), value
-    if template is not None:
-        for index in _indexes(template.spec.get("volumes")):
-            path = (*template.spec_path, "volumes", index, "emptyDir", "sizeLimit")
-            if resource.get(path) is not None:
-                yield path, resource.get(path)
-
-
-@rule("invalid-quantity", "error", "06-storage#quantities")
-def invalid_quantity(bundle: Bundle) -> Iterator[Finding]:
-    """A CPU, memory or storage amount that Kubernetes cannot parse.
-
-    Why: quantities are a number and an optional suffix: `m` (thousandths,
-    for CPU), `k M G T` (powers of 1000) or `Ki Mi Gi Ti` (powers of 1024).
-    `512MB`, `1gb` or `2 cores` are refused. For memory you almost always
-    mean the binary ones: `512Mi`, `1Gi`.
-
-    Bad:
-
-        apiVersion: v1
-        kind: PersistentVolumeClaim
-        metadata:
-          name: data
-        spec:
-          accessModes: [ReadWriteOnce]
-          resources:
-            requests:
-              storage: 512MB
-
-    Good:
-
-        apiVersion: v1
-        kind: PersistentVolumeClaim
-        metadata:
-          name: data
-        spec:
-          accessModes: [ReadWriteOnce]
-          resources:
-            requests:
-              storage: 512Mi
-    """
-    for resource in bundle:
-        for path, value in _quantities(bundle, resource):
-            if isinstance(value, str) and parse_quantity(value) is None:
-                yield resource.finding(
-                    path, f"{value!r} is not a quantity Kubernetes understands",
-                    quantity_hint(value), at_value=True)
-
-
-@rule("memory-in-millibytes", "warning", "06-storage#quantities")
-def memory_in_millibytes(bundle: Bundle) -> Iterator[Finding]:
-    """A memory or storage amount with the suffix `m`, which means thousandths of a byte.
-
-    Why: `m` is milli: `500m` CPU is half a core, but `512m` memory is half
-    a byte. The API server accepts it, and the pod then cannot start or is
-    killed at once. Megabytes are `M`, mebibytes `Mi`.
-
-    Bad:
-
-        apiVersion: v1
-        kind: Pod
-        metadata:
-          name: web
-        spec:
-          containers:
-            - name: web
-              image: nginx:1.27
-              resources:
-                limits:
-                  memory: 512m
-
-    Good:
-
-        apiVersion: v1
-        kind: Pod
-        metadata:
-          name: web
-        spec:
-          containers:
-            - name: web
-              image: nginx:1.27
-              resources:
-                limits:
-                  memory: 512Mi
-    """
-    for resource in bundle:
-        for path, value in _quantities(bundle, resource):
-            name = str(path[-1])
-            if (name.endswith(("memory", "storage")) or name == "sizeLimit") and \
-                    isinstance(value, str) and value.endswith("m") and \
-                    parse_quantity(value) is not None:
-                yield resource.finding(
-                    path, f"{value} means {value[:-1]} thousandths of a byte",
-                    f"write `{value[:-1]}Mi` (mebibytes) or `{value[:-1]}M` (megabytes)",
-                    at_value=True)
+from ..findings import Finding
+from ..graph import graph_of
+from ._values import parse_quantity
+from .catalogue import rule
 
 
 def _modes(resource: Resource) -> set[str]:
@@ -202,15 +68,15 @@ def pvc_unsatisfiable(bundle: Bundle) -> Iterator[Finding]:
               storage: 5Gi
     """
     volumes: dict[str, list[Resource]] = {}
-    for volume in bundle.graph.of_kind("PersistentVolume"):
+    for volume in graph_of(bundle).of_kind("PersistentVolume"):
         storage_class = volume.get(("spec", "storageClassName")) or ""
         if isinstance(storage_class, str):
             volumes.setdefault(storage_class, []).append(volume)
-    for claim in bundle.graph.of_kind("PersistentVolumeClaim"):
+    for claim in graph_of(bundle).of_kind("PersistentVolumeClaim"):
         named = claim.get(("spec", "volumeName"))
         storage_class = claim.get(("spec", "storageClassName"))
         if isinstance(named, str) and named:
-            chosen = bundle.graph.lookup("PersistentVolume", "", named)
+            chosen = graph_of(bundle).lookup("PersistentVolume", "", named)
             candidates = [chosen] if chosen is not None else []
         elif isinstance(storage_class, str):
             candidates = volumes.get(storage_class, [])
@@ -245,3 +111,77 @@ def _bytes(amount: Decimal) -> str:
         if amount >= size and amount % size == 0:
             return f"{amount // size}{suffix}"
     return str(amount)
+
+
+@rule("volume-mount-undefined", "error", "06-storage#volumes")
+def volume_mount_undefined(bundle: Bundle) -> Iterator[Finding]:
+    """A volumeMount naming a volume the pod does not define.
+
+    Why: a container mounts volumes that the pod lists under
+    spec.volumes (or, in a StatefulSet, under volumeClaimTemplates) by name.
+    The API server refuses a mount whose name matches none of them.
+
+    Bad:
+
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web
+        spec:
+          containers:
+            - name: web
+              image: nginx:1.27
+              volumeMounts:
+                - name: cache
+                  mountPath: /cache
+          volumes:
+            - name: scratch
+              emptyDir: {}
+
+    Good:
+
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web
+        spec:
+          containers:
+            - name: web
+              image: nginx:1.27
+              volumeMounts:
+                - name: cache
+                  mountPath: /cache
+          volumes:
+            - name: cache
+              emptyDir: {}
+    """
+    for template in graph_of(bundle).templates:
+        owner = template.owner
+        volumes = template.spec.get("volumes")
+        claims = owner.get(("spec", "volumeClaimTemplates")) if owner.kind == "StatefulSet" \
+            else None
+        defined = {_name_of(v) for group in (volumes, claims) if isinstance(group, list)
+                   for v in group}
+        for path, container in template.containers(init=True):
+            for field in ("volumeMounts", "volumeDevices"):
+                mounts = container.get(field)
+                for index, mount in enumerate(mounts if isinstance(mounts, list) else []):
+                    name = mount.get("name") if isinstance(mount, dict) else None
+                    if isinstance(name, str) and name not in defined:
+                        known = ", ".join(sorted(n for n in defined if n)) or "none"
+                        yield owner.finding(
+                            (*path, field, index, "name"),
+                            f"no volume named {name!r} is defined (volumes: {known})",
+                            f"add `- name: {name}` with a source (emptyDir, configMap, "
+                            "persistentVolumeClaim...) under the pod's volumes", at_value=True)
+
+
+def _name_of(entry: Any) -> str:
+    """The name of a volume (`name`) or of a claim template (`metadata.name`)."""
+    if not isinstance(entry, dict):
+        return ""
+    holder = entry.get("metadata") if "metadata" in entry else entry
+    name = holder.get("name") if isinstance(holder, dict) else None
+    return name if isinstance(name, str) else ""
+
+

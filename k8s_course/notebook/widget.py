@@ -19,11 +19,11 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from ..grading import Exercise, ExerciseError, Grade, load_exercise, next_hint
+from ..grading import grade as grade_answer
+from ..grading.grade import CONTEXT_VARIABLE
+from ..pipeline import check as check_answer
 from .answers import answer_file, read_answer, save_answer
-from .grading import Exercise, ExerciseError, Grade, load_exercise
-from .grading import grade as grade_answer
-from .grading.grade import CONTEXT_VARIABLE
-from .pipeline import check as check_answer
 
 SAVE_DELAY = 1.0  # seconds of quiet typing before the text is saved
 _CSS = """<style>
@@ -172,7 +172,7 @@ class Editor(widgets.VBox):
 
     def hint(self) -> None:
         """Reveal the next hint; earlier ones stay listed."""
-        hint = self.exercise.next_hint(self.text.value, len(self.shown_hints))
+        hint = next_hint(self.exercise, self.text.value, len(self.shown_hints))
         if hint is None:
             more = ("No further hint: either this answer already earns full marks "
                     "(press Grade), or you have seen every hint.")
@@ -194,7 +194,7 @@ class Editor(widgets.VBox):
 
     def dry_run(self) -> None:
         """Ask the configured cluster whether it would accept the answer."""
-        from . import cluster  # loads the Kubernetes client only now
+        from .. import cluster  # loads the Kubernetes client only now
 
         context = os.environ.get(CONTEXT_VARIABLE, "")
         if not context:

@@ -1,4 +1,4 @@
-"""The notebook face of the course: `%load_ext k8s_course` and the `%%manifest` cell magic.
+"""The `%%manifest` cell magic (registered by `%load_ext k8s_course`).
 
     %%manifest web
     apiVersion: v1
@@ -12,11 +12,9 @@ parsed Bundle is kept in that variable for later cells (e.g. `diagram(web)`).
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any
 
-from .pipeline import check
+from ..pipeline import check
 
 USAGE = "usage: %%manifest [name] [--diagram]   (name: a Python variable for the parsed objects)"
 CELL_NAME = "<cell>"
@@ -60,7 +58,11 @@ def manifest(line: str, cell: str, namespace: dict | None = None) -> list[Any]:
     report = check(cell, name=CELL_NAME)
     if name is not None and namespace is not None:
         namespace[name] = report.bundle
-    return [report, report.diagram()] if draw else [report]
+    if not draw:
+        return [report]
+    from ..picture import diagram  # drawing code loads only when asked for
+
+    return [report, diagram(report)]
 
 
 def load_ipython_extension(ipython: Any) -> None:
@@ -74,9 +76,3 @@ def load_ipython_extension(ipython: Any) -> None:
     manifest_magic.__doc__ = manifest.__doc__
     ipython.register_magic_function(manifest_magic, magic_kind="cell", magic_name="manifest")
 
-
-def editor(exercise: Any, *, answers: Path | os.PathLike | None = None):
-    """The editor widget of an exercise (see `k8s_course.widget.editor`)."""
-    from .widget import editor as make  # ipywidgets loads only when an editor is made
-
-    return make(exercise, answers=Path(answers) if answers is not None else None)

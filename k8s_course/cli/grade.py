@@ -31,7 +31,7 @@ def _usage(args: argparse.Namespace, message: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .grading import ExerciseError  # loads only for this command
+    from ..grading import ExerciseError  # loads only for this command
 
     if args.batch is not None:
         if args.exercise or args.answer or args.out is None:
@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _single(args: argparse.Namespace) -> int:
-    from .grading import grade
+    from ..grading import grade
 
     answer = sys.stdin.buffer.read() if args.answer == "-" else args.answer
     result = grade(args.exercise, answer)
@@ -57,7 +57,7 @@ def _single(args: argparse.Namespace) -> int:
 
 
 def _batch(args: argparse.Namespace) -> int:
-    from .grading import batch
+    from ..grading import batch
 
     entries = batch.grade_folder(args.batch, progress=batch.progress_bar(sys.stderr))
     book = batch.gradebook(entries)

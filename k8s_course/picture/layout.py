@@ -15,51 +15,25 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from .bundle import Bundle, Resource
-from .graph import (
+from ..bundle import Bundle, Resource
+from ..graph import (
     TEMPLATE_PATHS,
     PodTemplate,
     as_mapping,
+    graph_of,
     ingress_backends,
     mappings_in,
     pod_references,
     pod_template_of,
 )
-from .report import Report
+from ..report import Report
+from .model import CLUSTER_WIDE, ENTRY_COLUMN, USED_COLUMN, WORKLOAD_COLUMN, Edge, Node
+from .svg import draw
 
 # Which column a kind is drawn in; kinds not listed go with the things pods use.
-ENTRY_COLUMN, WORKLOAD_COLUMN, USED_COLUMN = 0, 1, 2
 _COLUMNS = {"Ingress": ENTRY_COLUMN, "Service": ENTRY_COLUMN,
             "HorizontalPodAutoscaler": ENTRY_COLUMN, "PodDisruptionBudget": ENTRY_COLUMN,
             "Pod": WORKLOAD_COLUMN}
-CLUSTER_WIDE = ""  # the "namespace" of cluster-scoped objects
-
-
-@dataclass(frozen=True)
-class Node:
-    """One box: an object of the answer, or a ghost for one it names but lacks."""
-
-    key: str
-    kind: str
-    name: str
-    namespace: str  # "" for cluster-wide objects
-    column: int
-    lines: tuple[str, ...] = ()
-    template: str | None = None  # the pod template's labels, for workloads
-    missing: bool = False
-    note: str = ""
-
-
-@dataclass(frozen=True)
-class Edge:
-    """One arrow; `broken` when it leads nowhere the answer defines."""
-
-    source: str
-    target: str
-    labels: tuple[str, ...] = ()
-    broken: bool = False
-    from_template: bool = False  # starts at the source's pod template box
-    to_template: bool = False  # ends at the target's pod template box
 
 
 def _pairs(labels: dict) -> str:
@@ -149,8 +123,6 @@ class Diagram:
 
     @cached_property
     def svg(self) -> str:
-        from .picture_svg import draw  # layout and SVG code load when first drawn
-
         return draw(self)
 
     def text(self) -> str:
@@ -188,7 +160,7 @@ class _Builder:
 
     def __init__(self, bundle: Bundle):
         self.bundle = bundle
-        self.graph = bundle.graph
+        self.graph = graph_of(bundle)
         self.nodes: dict[str, Node] = {}
         self.edges: list[Edge] = []
 
@@ -282,7 +254,7 @@ def diagram(answer: Bundle | Report | str) -> Diagram:
     if isinstance(answer, Report):
         answer = answer.bundle
     if not isinstance(answer, Bundle):
-        from .pipeline import load  # only when given text: the pipeline imports the rules
+        from ..pipeline import load  # only when given text: the pipeline imports the rules
 
         answer, _ = load(answer)
     return _Builder(answer).build()

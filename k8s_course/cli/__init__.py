@@ -1,7 +1,7 @@
 """The `k8s-course` command: one subcommand per module in `COMMANDS`.
 
 Each command module has `add_parser(subparsers)` (which sets `func`) and
-lives beside this one as `cmd_<name>.py`, so commands load only when used.
+lives in this package as `<name>.py`, so commands load only when used.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Check, grade and try Kubernetes manifests for the k8s-course.")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
-        import_module(f".cmd_{name}", __package__).add_parser(subparsers)
+        import_module(f".{name}", __package__).add_parser(subparsers)
     return parser
 
 

@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from .pipeline import check
-from .source import MAX_BYTES
+from ..pipeline import check
+from ..source import MAX_BYTES
 
 
 def add_parser(subparsers) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .findings import lesson_link
-from .rules import all_rules, get
-from .rules.reference import lesson_anchors, markdown
+from ..findings import lesson_link
+from ..rules import all_rules, get
+from ..rules.reference import lesson_anchors, markdown
 
 
 def add_parser(subparsers) -> None:

@@ -1,4 +1,4 @@
-"""Laying out and drawing a Diagram as SVG (see `picture.py` for what is drawn).
+"""Laying out and drawing a Diagram as SVG (see `layout.py` for what is drawn).
 
 Columns of boxes inside one area per namespace; curved arrows between them,
 their labels placed where they do not cover one another. Colours come from
@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from .picture import CLUSTER_WIDE, ENTRY_COLUMN, Diagram, Edge, Node
+from .model import CLUSTER_WIDE, ENTRY_COLUMN, Edge, Node, Scene
 
 NODE_WIDTH = 220
 COLUMN_GAP = 170  # room between columns for the port labels on edges
@@ -62,7 +62,7 @@ def _cut(text: str, width: int = NAME_CHARS) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _drawing_order(diagram: Diagram) -> list[Node]:
+def _drawing_order(diagram: Scene) -> list[Node]:
     """Nodes in the order they are stacked: entry points sorted by what they point
     at, so that arrows from the left column cross each other as little as possible."""
     position = {node.key: i for i, node in enumerate(diagram.nodes)}
@@ -73,7 +73,7 @@ def _drawing_order(diagram: Diagram) -> list[Node]:
         first_target.get(n.key, len(position)) if n.column == ENTRY_COLUMN else 0, position[n.key]))
 
 
-def _layout(diagram: Diagram) -> tuple[dict[str, _Box], list[tuple[str, float, float, float]],
+def _layout(diagram: Scene) -> tuple[dict[str, _Box], list[tuple[str, float, float, float]],
                                        float, float]:
     """Boxes for nodes, (title, y, height, width) for areas, and the picture's size."""
     columns = sorted({node.column for node in diagram.nodes})
@@ -203,7 +203,7 @@ def _draw_edge(edge: Edge, boxes: dict[str, _Box], nodes: dict[str, Node],
     return "".join(parts)
 
 
-def draw(diagram: Diagram) -> str:
+def draw(diagram: Scene) -> str:
     """The diagram as a standalone SVG document (also fine inline in HTML)."""
     if not diagram.nodes:
         return ('<svg xmlns="http://www.w3.org/2000/svg" width="420" height="40" '

@@ -44,7 +44,7 @@ def add_parser(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.action in ("up", "down", "status"):
         return _lifecycle(args)
-    from .cluster import actions  # loads only for cluster actions
+    from ..cluster import actions  # loads only for cluster actions
 
     if args.action == "apply":
         report = actions.apply(args.files, context=args.context, wait=not args.no_wait,
@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _lifecycle(args: argparse.Namespace) -> int:
-    from .cluster import kind  # loads only for cluster actions
+    from ..cluster import kind  # loads only for cluster actions
 
     try:
         if args.action == "up":

@@ -1,0 +1,28 @@
+"""The notebook face of the course: what a learner touches in JupyterLab.
+
+- `magic`: the `%%manifest` cell magic, registered by `%load_ext k8s_course`;
+- `widget`: an exercise's editor (Check, Hint, Grade), made by `editor()`;
+- `answers`: where the editor keeps each exercise's text between sessions.
+
+Nothing here loads ipywidgets until an editor is made, so `%load_ext` stays instant.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """Register `%%manifest` in this IPython (called by `%load_ext k8s_course`)."""
+    from .magic import load_ipython_extension as load
+
+    load(ipython)
+
+
+def editor(exercise: Any, *, answers: Path | os.PathLike | None = None):
+    """The editor widget of an exercise, e.g. `editor("03-deployments/three-replicas")`."""
+    from .widget import editor as make  # ipywidgets loads only when an editor is made
+
+    return make(exercise, answers=Path(answers) if answers is not None else None)
