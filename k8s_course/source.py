@@ -185,7 +185,13 @@ def parse(source: Source) -> tuple[list[Document], list[Finding]]:
         return [], [_binary(source.name, text.index("\x00"), text.encode("utf-8", "replace"))]
     documents: list[Document] = []
     index = 0
+    chunks = []
     for start_line, chunk in document_chunks(text):
+        parts = _run_together(chunk)
+        for line, _ in parts[1:]:
+            findings.append(_missing_separator(source.name, start_line + line, chunk, line))
+        chunks += [(start_line + line, part) for line, part in parts]
+    for start_line, chunk in chunks:
         builder = _Builder(source.name, start_line, index, findings)
         try:
             builder.run(chunk)
@@ -246,6 +252,47 @@ def document_chunks(text: str) -> list[tuple[int, str]]:
         previous = begin
         chunks.append((line, text[begin:end]))
     return chunks
+
+
+# A top-level `apiVersion:` or `kind:` key: written at the first column of a block mapping.
+_IDENTITY_KEY = re.compile(r"^(apiVersion|kind)[ \t]*:(?=[ \t\r\n]|$)", re.MULTILINE)
+
+
+def _run_together(chunk: str) -> list[tuple[int, str]]:
+    """A chunk cut where a second top-level apiVersion or kind starts another object.
+
+    Two objects with no `---` between them read as one mapping whose keys are
+    all written twice; cut apart, each is checked as the object it is. A
+    top-level key sits at column 0, where a block scalar's lines never are.
+    (first line within the chunk, 0-based; text) for each part.
+    """
+    seen: set[str] = set()
+    cuts: list[int] = []
+    for found in _IDENTITY_KEY.finditer(chunk):
+        key = found.group(1)
+        if key in seen:
+            cuts.append(found.start())
+            seen = set()
+        seen.add(key)
+    if not cuts:
+        return [(0, chunk)]
+    parts, previous, line = [], 0, 0
+    for cut in cuts:
+        parts.append((line, chunk[previous:cut]))
+        line += len(_LINE_BREAK.findall(chunk, previous, cut))
+        previous = cut
+    parts.append((line, chunk[previous:]))
+    return parts
+
+
+def _missing_separator(file: str, line: int, chunk: str, line_in_chunk: int) -> Finding:
+    key = split_lines(chunk)[line_in_chunk].split(":", 1)[0].strip()
+    return Finding(
+        "yaml-missing-separator", Severity.ERROR,
+        f"a second `{key}:` starts another object on line {line + 1}, but no `---` line "
+        "separates it from the one above, so YAML reads both as one object",
+        f"put a line with `---` above line {line + 1}", file, line + 1, 1,
+        lesson="01-manifest-anatomy#anatomy")
 
 
 # --- building values from events -------------------------------------------
