@@ -162,7 +162,8 @@ class Graph:
         self._by_ref: dict[tuple[str, str, str], Resource] = {}
         for resource in bundle:
             self._by_kind[resource.kind].append(resource)
-            self._by_ref.setdefault((resource.kind, resource.namespace, resource.name), resource)
+            # the last definition wins, as with `kubectl apply` (duplicate-object says so)
+            self._by_ref[(resource.kind, resource.namespace, resource.name)] = resource
         self.templates: list[PodTemplate] = []
         self._template_of: dict[Resource, PodTemplate] = {}
         self._by_label: dict[tuple[str, str, Any], list[PodTemplate]] = defaultdict(list)

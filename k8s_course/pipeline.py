@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path as FsPath
 
 from . import rules, schema
-from .bundle import Bundle, Resource
+from .bundle import Bundle, resources_of
 from .findings import Finding, Severity
 from .report import Report
 from .source import Source, decode, parse, read_path
@@ -64,7 +64,7 @@ def load(answer: Answer, name: str = "<answer>") -> tuple[Bundle, list[Finding]]
     for source in sources:
         documents, problems = parse(source)
         findings += problems
-        bundle.resources += [Resource(document) for document in documents]
+        bundle.resources += [r for document in documents for r in resources_of(document)]
     return bundle, findings
 
 

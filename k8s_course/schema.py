@@ -193,7 +193,7 @@ def _check(resource: Resource, version: str,
             ("status",), "status is written by the cluster to report what it sees; "
             "a manifest leaves it out", "delete the whole status section",
             severity=Severity.INFO, rule="status-section", lesson=LESSON_STATUS))
-    if (api_version, kind) in custom:
+    if custom and isinstance(kind, str) and (api_version, kind) in custom:
         return _check_custom(resource, custom[(api_version, kind)], found)
     problem, checked_as = _identity_problem(resource, kind, api_version, version)
     if problem is not None:
@@ -490,10 +490,10 @@ def _translate(resource: Resource, error: Any, root: dict, defs: dict,
         if trap is not None and "string" in types:
             return [_trap(resource, path, trap, value)]
         wanted = " or ".join(_TYPE_WORDS.get(t, t) for t in types) or "something else"
+        if resource.kind == "Service" and path[:2] == ("spec", "selector") and len(path) == 3 \
+                and path[2] in ("matchLabels", "matchExpressions"):
+            return [_label_selector_on_service(resource, path, value)]
         hint = _type_hint(types, value)
-        if resource.kind == "Service" and path[:2] == ("spec", "selector") and len(path) == 3:
-            hint = ("a Service's selector is plain labels: drop the `matchLabels:` line and "
-                    "move its labels up one level")
         # a nested mapping or list starts on the next line: point at its key instead
         return [resource.finding(
             path, f"{dotted} must be {wanted}; you wrote {_shown(value)}", hint,
@@ -513,6 +513,20 @@ def _translate(resource: Resource, error: Any, root: dict, defs: dict,
     return [resource.finding(
         path, f"{dotted}: {said}", "compare this field with the lesson's example",
         rule="schema-invalid", lesson=LESSON_ANATOMY, at_value=True)]
+
+
+def _label_selector_on_service(resource: Resource, path: Path, value: Any) -> Finding:
+    """`matchLabels:` under a Service's selector: a Deployment habit, told as one finding."""
+    field = path[2]
+    pairs = ", ".join(f"{k}: {v}" for k, v in value.items()
+                      if isinstance(v, str | int | float | bool)) if isinstance(value, dict) \
+        else ""
+    example = f" (`selector: {{{pairs}}}`)" if pairs else ""
+    return resource.finding(
+        path, f"a Service's selector is plain `key: value` labels; `{field}` belongs to "
+        "Deployments, so this Service selects no pods",
+        f"delete the `{field}:` line and write the labels right under selector{example}",
+        rule="schema-type", lesson="04-services#selectors")
 
 
 def _type_hint(types: list[str], value: Any) -> str:

@@ -268,9 +268,11 @@ def _run_together(chunk: str) -> list[tuple[int, str]]:
     """
     seen: set[str] = set()
     cuts: list[int] = []
-    for found in _IDENTITY_KEY.finditer(chunk):
+    keys = list(_IDENTITY_KEY.finditer(chunk))
+    for found, after in zip(keys, [*keys[1:], None], strict=False):
         key = found.group(1)
-        if key in seen:
+        # a new object brings its other identity key next; else it is one key written twice
+        if key in seen and after is not None and after.group(1) != key:
             cuts.append(found.start())
             seen = set()
         seen.add(key)

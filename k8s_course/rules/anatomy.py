@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..bundle import Bundle
+from ..bundle import Bundle, Resource
 from ..findings import Finding
 from .catalogue import rule
 
@@ -50,3 +50,63 @@ def missing_name(bundle: Bundle) -> Iterator[Finding]:
             "add `name: <something>` under metadata, e.g. `name: web` (lowercase letters, "
             "digits and '-')",
         )
+
+
+@rule("duplicate-object", "error", "01-manifest-anatomy#names")
+def duplicate_object(bundle: Bundle) -> Iterator[Finding]:
+    """The same object (kind, namespace and name) defined twice in one answer.
+
+    Why: kind, namespace and name say which object a manifest is. Two
+    definitions are not two objects: `kubectl apply` applies both in turn,
+    and the last one silently replaces the first. The checker, like the
+    cluster, uses the last one when other objects refer to it.
+
+    Bad:
+
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: web-settings
+        data:
+          color: blue
+        ---
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: web-settings
+        data:
+          color: green
+
+    Good:
+
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: web-settings
+        data:
+          color: blue
+        ---
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: web-settings-green
+        data:
+          color: green
+    """
+    first: dict[tuple[str, str, str, str], Resource] = {}
+    for resource in bundle:
+        if not resource.kind or not resource.name:
+            continue
+        group = resource.api_version.rpartition("/")[0]
+        key = (group, resource.kind, resource.namespace, resource.name)
+        earlier = first.setdefault(key, resource)
+        if earlier is resource:
+            continue
+        line = earlier.document.locate(("metadata", "name"))[0]
+        place = f"line {line}" if earlier.file == resource.file else \
+            f"{earlier.file}, line {line}"
+        where = f" in namespace {resource.namespace}" if resource.namespace else ""
+        yield resource.finding(
+            ("metadata", "name"), f"{resource.ref}{where} is defined twice: first on {place}, "
+            "again here; kubectl apply keeps only this last one",
+            "rename one of them, or delete the copy you do not want", at_value=True)

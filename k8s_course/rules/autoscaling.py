@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator
 
 from ..bundle import Bundle, Resource
@@ -9,16 +10,16 @@ from ..findings import Finding, Severity
 from ..graph import PodTemplate, graph_of, is_whole_number
 from .catalogue import rule
 
-SCALABLE_KINDS = ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController")
 
-
-@rule("hpa-target-missing", "warning", "08-scaling#hpa")
+@rule("hpa-target-missing", "error", "08-scaling#hpa")
 def hpa_target_missing(bundle: Bundle) -> Iterator[Finding]:
     """A HorizontalPodAutoscaler whose scaleTargetRef names no workload of the answer.
 
     Why: the autoscaler changes the replicas of the object it names by kind
     and name in its own namespace. A typo there leaves it with nothing to
-    scale (its status says FailedGetScale).
+    scale (its status says FailedGetScale). When the answer has no workload
+    of that kind in the namespace, the target may be applied from elsewhere,
+    and this is only a reminder.
 
     Given:
 
@@ -77,14 +78,23 @@ def hpa_target_missing(bundle: Bundle) -> Iterator[Finding]:
         if not isinstance(kind, str) or not isinstance(name, str) or \
                 graph.lookup(kind, hpa.namespace, name) is not None:
             continue
-        others = [r.name for k in SCALABLE_KINDS for r in graph.of_kind(k)
-                  if r.namespace == hpa.namespace]
+        same_kind = [r.name for r in graph.of_kind(kind) if r.namespace == hpa.namespace]
+        if not same_kind:
+            # the target may be applied from elsewhere: only a reminder
+            yield hpa.finding(
+                ("spec", "scaleTargetRef", "name"),
+                f"no {kind} {name!r} in namespace {hpa.namespace} in this answer; until it "
+                "exists the autoscaler has nothing to scale",
+                f"make sure a {kind} named {name} runs in namespace {hpa.namespace}",
+                severity=Severity.INFO, at_value=True)
+            continue
+        close = difflib.get_close_matches(name, same_kind, n=1, cutoff=0.6)
         yield hpa.finding(
             ("spec", "scaleTargetRef", "name"),
-            f"no {kind} {name!r} in namespace {hpa.namespace} in this answer",
-            f"name a workload of this answer ({', '.join(others)})" if others
-            else "the autoscaler needs a Deployment or StatefulSet of that name to scale",
-            severity=None if graph.templates else Severity.INFO, at_value=True)
+            f"no {kind} {name!r} in namespace {hpa.namespace}; this answer's {kind} there "
+            f"{'is' if len(same_kind) == 1 else 'are'} {', '.join(sorted(same_kind))}",
+            f"did you mean `name: {close[0]}`?" if close else
+            f"name the {kind} to scale: {', '.join(sorted(same_kind))}", at_value=True)
 
 
 @rule("hpa-min-above-max", "error", "08-scaling#hpa")

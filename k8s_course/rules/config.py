@@ -5,10 +5,11 @@ Secret values never appear in a message or hint: only their keys do.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator
 
 from ..bundle import Bundle, Resource
-from ..findings import Finding
+from ..findings import Finding, Severity
 from ..graph import graph_of, references
 from ._values import is_base64
 from .catalogue import rule
@@ -137,7 +138,9 @@ def referenced_object_missing(bundle: Bundle) -> Iterator[Finding]:
     namespace. When the answer does not bring the object, it has to exist
     on the cluster already, or the pod waits (a missing ServiceAccount even
     stops the pods from being created). `optional: true` on a reference
-    lets the pod start without it.
+    lets the pod start without it. When the answer holds an object of that
+    kind with a name one or two letters off, it is most likely a typo, and
+    this becomes a warning that names it.
 
     Bad:
 
@@ -183,6 +186,16 @@ def referenced_object_missing(bundle: Bundle) -> Iterator[Finding]:
                     graph.lookup(ref.kind, template.namespace, ref.name) is not None:
                 continue
             reported.add((ref.kind, ref.name))
+            names = [r.name for r in graph.of_kind(ref.kind)
+                     if r.namespace == template.namespace and r.name]
+            close = difflib.get_close_matches(ref.name, names, n=1, cutoff=0.8)
+            if close:  # the answer plainly holds the object meant: a typo
+                yield template.owner.finding(
+                    ref.name_path, f"no {ref.kind} {ref.name!r} in namespace "
+                    f"{template.namespace}, but this answer has {close[0]!r}; until "
+                    f"{ref.name!r} exists {_WAITS[ref.kind]}",
+                    f"did you mean `{close[0]}`?", severity=Severity.WARNING, at_value=True)
+                continue
             yield template.owner.finding(
                 ref.name_path, f"no {ref.kind} {ref.name!r} in namespace {template.namespace} "
                 f"in this answer; until it exists {_WAITS[ref.kind]}",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..bundle import Bundle, Resource
-from ..findings import Finding, Severity
+from ..findings import Finding
 from ..graph import graph_of, ingress_backends, is_whole_number
 from ._values import digits_as_text
 from .catalogue import rule
@@ -112,14 +112,15 @@ def port_number_quoted(bundle: Bundle) -> Iterator[Finding]:
             "API server refuses it", fix, at_value=True)
 
 
-@rule("target-port-unknown", "warning", "04-services#ports")
+@rule("target-port-unknown", "error", "04-services#ports")
 def target_port_unknown(bundle: Bundle) -> Iterator[Finding]:
     """A Service port whose targetPort no selected container declares.
 
     Why: targetPort (by default the same as port) is where the Service
     delivers traffic inside the pod. A port name that no container declares
     gives the Service no endpoints at all; a number the containers do not
-    declare usually means traffic goes to a port nothing listens on.
+    declare means traffic goes to a port nothing listens on. (When the
+    selected pods declare no port at all, there is nothing to compare with.)
 
     Given:
 
@@ -187,7 +188,7 @@ def target_port_unknown(bundle: Bundle) -> Iterator[Finding]:
                     path, f"no selected container has a port named {target!r}, so this "
                     f"Service gets no endpoints (the pods declare: {offered})",
                     "use one of the containers' port names, or the containerPort number",
-                    severity=Severity.ERROR, at_value=True)
+                    at_value=True)
             else:
                 said = "targetPort" if explicit else "port (and so targetPort, left out)"
                 yield service.finding(
