@@ -44,8 +44,9 @@ def missing_name(bundle: Bundle) -> Iterator[Finding]:
         if "name" in resource.metadata:
             continue  # a name of the wrong type is the schema's finding
         has_metadata = "metadata" in resource.body
+        # the path of the missing field: a misspelt `nmae:` the schema flagged covers it
         yield resource.finding(
-            ("metadata",) if has_metadata else (),
+            ("metadata", "name") if has_metadata else (),
             f"this {resource.kind} has no metadata.name; kubectl needs a name to apply it",
             "add `name: <something>` under metadata, e.g. `name: web` (lowercase letters, "
             "digits and '-')",

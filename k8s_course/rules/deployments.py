@@ -33,7 +33,9 @@ def _selector_problem(template: PodTemplate, selector: Any) -> tuple[tuple, str]
     else:
         match_labels, base = selector.get("matchLabels"), "spec.selector.matchLabels"
         if not match_labels and not selector.get("matchExpressions"):
-            return ("spec", "selector"), "the selector is empty, which the API server refuses"
+            # the path of the missing field: a misspelt `matchLabel:` the schema flagged covers it
+            return ("spec", "selector", "matchLabels"), \
+                "the selector is empty, which the API server refuses"
     if isinstance(match_labels, dict):
         for key, value in match_labels.items():
             if labels.get(key) != value:
@@ -112,7 +114,7 @@ def selector_matches_template(bundle: Bundle) -> Iterator[Finding]:
         if problem:
             path, message = problem
             yield owner.finding(path, message, _selector_hint(template, selector),
-                                at_value=path[-1] not in ("labels", "selector",
+                                at_value=path[-1] not in ("labels", "selector", "matchLabels",
                                                           "matchExpressions"))
 
 

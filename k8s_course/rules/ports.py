@@ -172,11 +172,14 @@ def target_port_unknown(bundle: Bundle) -> Iterator[Finding]:
     graph = graph_of(bundle)
     for service in graph.of_kind("Service"):
         targets = graph.service_targets(service) if service_selector(service) else []
-        declared = [port for t in targets for _, port in t.ports()]
+        declared = [port for t in targets for _, port in t.ports()
+                    if is_whole_number(port.get("containerPort"))]
         if not declared:
             continue  # nothing to compare with
         for index, port in service_ports(service):
             explicit = "targetPort" in port
+            if not explicit and any(str(key).lower() == "targetport" for key in port):
+                continue  # a misspelt targetPort: the schema stage's finding
             target = port.get("targetPort", port.get("port"))
             if not (isinstance(target, str) or is_whole_number(target)) or digits_as_text(target) \
                     or any(t.has_port(target) for t in targets):
