@@ -53,7 +53,7 @@ def missing_name(bundle: Bundle) -> Iterator[Finding]:
         )
 
 
-@rule("duplicate-object", "error", "01-manifest-anatomy#names")
+@rule("duplicate-object", "error", "01-manifest-anatomy#metadata")
 def duplicate_object(bundle: Bundle) -> Iterator[Finding]:
     """The same object (kind, namespace and name) defined twice in one answer.
 
