@@ -160,10 +160,15 @@ class Graph:
         self.bundle = bundle
         self._by_kind: dict[str, list[Resource]] = defaultdict(list)
         self._by_ref: dict[tuple[str, str, str], Resource] = {}
+        # (earlier, later) definitions of one object; the last one wins, as with `kubectl apply`
+        self.redefined: list[tuple[Resource, Resource]] = []
         for resource in bundle:
             self._by_kind[resource.kind].append(resource)
-            # the last definition wins, as with `kubectl apply` (duplicate-object says so)
-            self._by_ref[(resource.kind, resource.namespace, resource.name)] = resource
+            key = (resource.kind, resource.namespace, resource.name)
+            earlier = self._by_ref.get(key)
+            if earlier is not None and key[0] and key[2]:
+                self.redefined.append((earlier, resource))
+            self._by_ref[key] = resource
         self.templates: list[PodTemplate] = []
         self._template_of: dict[Resource, PodTemplate] = {}
         self._by_label: dict[tuple[str, str, Any], list[PodTemplate]] = defaultdict(list)

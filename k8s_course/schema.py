@@ -156,16 +156,18 @@ def check_all(resources: Iterable[Resource], version: str) -> tuple[list[Finding
     misspelt key was meant to be) would report the same mistake again, so the
     pipeline drops rule findings inside the covered fields (see `knock_on`).
     """
-    resources = list(resources)
+    resources = resources if isinstance(resources, list) else list(resources)
     custom = custom_kinds(resources) if any(
-        r.kind == "CustomResourceDefinition" for r in resources) else {}
+        r.body.get("kind") == "CustomResourceDefinition" for r in resources) else {}
     found: list[Finding] = []
     covered: Covered = set()
     for resource in resources:
         findings, paths = _check(resource, version, custom)
-        found += findings
-        covered |= {(resource.file, resource.document.index, resource.ref, path)
-                    for path in paths}
+        if findings:
+            found += findings
+        if paths:
+            covered |= {(resource.file, resource.document.index, resource.ref, path)
+                        for path in paths}
     return found, covered
 
 

@@ -266,6 +266,8 @@ def _run_together(chunk: str) -> list[tuple[int, str]]:
     top-level key sits at column 0, where a block scalar's lines never are.
     (first line within the chunk, 0-based; text) for each part.
     """
+    if chunk.count("apiVersion") < 2 and chunk.count("kind") < 2:
+        return [(0, chunk)]  # the usual chunk: one object, and no scan needed
     seen: set[str] = set()
     cuts: list[int] = []
     keys = list(_IDENTITY_KEY.finditer(chunk))

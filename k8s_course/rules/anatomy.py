@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..bundle import Bundle, Resource
+from ..bundle import Bundle
 from ..findings import Finding
+from ..graph import graph_of
 from .catalogue import rule
 
 
@@ -94,15 +95,7 @@ def duplicate_object(bundle: Bundle) -> Iterator[Finding]:
         data:
           color: green
     """
-    first: dict[tuple[str, str, str, str], Resource] = {}
-    for resource in bundle:
-        if not resource.kind or not resource.name:
-            continue
-        group = resource.api_version.rpartition("/")[0]
-        key = (group, resource.kind, resource.namespace, resource.name)
-        earlier = first.setdefault(key, resource)
-        if earlier is resource:
-            continue
+    for earlier, resource in graph_of(bundle).redefined:
         line = earlier.document.locate(("metadata", "name"))[0]
         place = f"line {line}" if earlier.file == resource.file else \
             f"{earlier.file}, line {line}"
