@@ -173,12 +173,15 @@ class Graph:
         self._template_of: dict[Resource, PodTemplate] = {}
         self._by_label: dict[tuple[str, str, Any], list[PodTemplate]] = defaultdict(list)
         self._by_namespace: dict[str, list[PodTemplate]] = defaultdict(list)
+        replaced = {id(earlier) for earlier, _ in self.redefined}
         for resource in bundle:
             template = pod_template_of(resource)
             if template is None:
                 continue
             self._template_of[resource] = template
             self.templates.append(template)
+            if replaced and id(resource) in replaced:
+                continue  # its pods are the later definition's: only those can be selected
             self._by_namespace[template.namespace].append(template)
             for key, value in template.labels.items():
                 if isinstance(value, str | int | float | bool):

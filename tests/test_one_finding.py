@@ -300,3 +300,11 @@ def test_the_selector_hint_says_to_fix_the_template_as_lesson_03_does():
     assert (finding.rule, finding.line) == ("selector-matches-template", 13)
     assert "put app: web under spec.template.metadata.labels" in finding.hint
     assert "keep the selector" in finding.hint
+
+
+def test_a_service_selects_the_pods_of_the_last_definition_only():
+    relabelled = DEPLOYMENT.replace("app: web", "app: api")
+    report = check(DEPLOYMENT + "---\n" + relabelled + "---\n" + SERVICE)
+    # the second Deployment web replaces the first, so no pod carries app: web any more
+    assert loud(report) == [("duplicate-object", Severity.ERROR, 24),
+                            ("service-selects-nothing", Severity.ERROR, 47)]
