@@ -449,10 +449,26 @@ def _translate_all(resource: Resource, errors: list, root: dict, defs: dict,
             continue  # told as the misspelt key's "did you mean"
         found += _translate(resource, error, root, defs, meant, later)
     # what a rule would judge: the flagged fields, and the fields misspelt keys stand for
-    covered = {f.path for f in found} | misspelt | {
-        (*path, guess) for path, names in unknown.items() for name in names
-        for guess in [_guess(name, path, root, defs, meant)] if guess}
+    covered = {f.path for f in found} | misspelt
+    for path, names in unknown.items():
+        for name in names:
+            guess = _guess(name, path, root, defs, meant)
+            meant_path = (*path, guess) if guess else _home(name, path, root, defs)
+            if meant_path:
+                covered.add(meant_path)
     return found, covered
+
+
+def _home(name: str, path: Path, root: dict, defs: dict) -> Path | None:
+    """Where a field written at the wrong level belongs: under a neighbour first
+    (`labels` beside `metadata` belongs in it), else the shortest path that has it."""
+    node = schema_at(root, path, defs) or {}
+    for neighbour in sorted(node.get("properties") or {}):
+        child = schema_at(root, (*path, neighbour), defs) or {}
+        if name in (child.get("properties") or {}):
+            return (*path, neighbour, name)
+    home = _where_field_lives(root, name, defs)
+    return home if home and home[:-1] != path else None
 
 
 def _guess(name: str, path: Path, root: dict, defs: dict, meant: dict[Path, str]
@@ -608,8 +624,8 @@ def _unknown_fields(resource: Resource, path: Path, names: list[str], root: dict
         if guess:
             hint = f'did you mean "{guess}"?'
         else:
-            home = _where_field_lives(root, str(name), defs)
-            if home and home[:-1] != path:
+            home = _home(str(name), path, root, defs)
+            if home:
                 hint = (f"`{name}` belongs under {format_path(home[:-1])}, "
                         "check the indentation")
             else:

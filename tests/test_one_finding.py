@@ -308,3 +308,11 @@ def test_a_service_selects_the_pods_of_the_last_definition_only():
     # the second Deployment web replaces the first, so no pod carries app: web any more
     assert loud(report) == [("duplicate-object", Severity.ERROR, 24),
                             ("service-selects-nothing", Severity.ERROR, 47)]
+
+
+def test_labels_one_level_too_shallow_belong_in_metadata_and_are_told_once():
+    report = check(DEPLOYMENT.replace("      labels:\n        app: web\n    spec:",
+                                      "    labels:\n      app: web\n    spec:"))
+    assert loud(report) == [("schema-unknown-field", Severity.ERROR, 12)]
+    assert report.errors[0].hint == ("`labels` belongs under spec.template.metadata, "
+                                     "check the indentation")
