@@ -171,6 +171,19 @@ class Bundle:
                 return resource
         return None
 
+    def flagged(self, resource: Resource, path: Path) -> bool:
+        """Did the schema stage already report this field (or one that holds it)?
+
+        A cross-resource rule asks before it blames another object: pods whose
+        labels were misspelt (`lables:`) are the cause, not the Service that
+        finds none. The pipeline records the schema's fields under "flagged".
+        """
+        flagged = self.derived.get("flagged")
+        if not flagged:
+            return False
+        key = (resource.file, resource.document.index, resource.ref)
+        return any((*key, path[:depth]) in flagged for depth in range(1, len(path) + 1))
+
     @cached_property
     def namespaces(self) -> frozenset[str]:
         """Namespaces this bundle creates."""

@@ -74,6 +74,7 @@ def run_stages(answer: Answer, version: str, name: str = "<answer>"
     findings of parsing, of the schema and of the rules."""
     bundle, parsed = load(answer, name)
     fitted, covered = schema.check_all(bundle.resources, version)
+    bundle.derived["flagged"] = covered  # for cross-resource rules (Bundle.flagged)
     # one mistake, one finding: a rule stays quiet about a field the schema flagged
     ruled = [f for f in rules.run(bundle) if not schema.knock_on(f, covered)]
     return bundle, parsed, fitted, ruled

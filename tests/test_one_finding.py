@@ -316,3 +316,20 @@ def test_labels_one_level_too_shallow_belong_in_metadata_and_are_told_once():
     assert loud(report) == [("schema-unknown-field", Severity.ERROR, 12)]
     assert report.errors[0].hint == ("`labels` belongs under spec.template.metadata, "
                                      "check the indentation")
+
+
+def test_misspelt_pod_labels_do_not_also_blame_the_service_or_the_budget():
+    misspelt = DEPLOYMENT.replace("      labels:\n        app: web\n    spec:",
+                                  "      lables:\n        app: web\n    spec:")
+    budget = ("apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: web\n"
+              "spec:\n  minAvailable: 1\n  selector:\n    matchLabels:\n      app: web\n")
+    report = check(misspelt + "---\n" + SERVICE + "---\n" + budget)
+    assert loud(report) == [("schema-unknown-field", Severity.ERROR, 12)]
+
+
+def test_a_misspelt_namespace_does_not_send_the_service_after_the_pods():
+    placed = DEPLOYMENT.replace("  name: web\n", "  name: web\n  namespce: shop\n", 1)
+    service = SERVICE.replace("  name: web\n", "  name: web\n  namespace: shop\n", 1)
+    namespace = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n---\n"
+    report = check(namespace + placed + "---\n" + service)
+    assert loud(report) == [("schema-unknown-field", Severity.ERROR, 10)]

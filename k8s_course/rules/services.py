@@ -116,6 +116,9 @@ def service_selects_nothing(bundle: Bundle) -> Iterator[Finding]:
             continue
         if any(ns != service.namespace for ns in graph.namespaces_selected(selector)):
             continue  # service-other-namespace explains it better
+        if any(bundle.flagged(t.owner, (*t.path, "metadata", "labels"))
+               for t in graph.templates_in(service.namespace)):
+            continue  # pod labels the schema stage flagged (`lables:`) are the real cause
         if not graph.templates_in(service.namespace):
             # the pods may come from elsewhere: a chart, an operator, a file not given
             yield service.finding(
@@ -194,6 +197,9 @@ def service_other_namespace(bundle: Bundle) -> Iterator[Finding]:
         if selector is None or graph.service_targets(service):
             continue
         elsewhere = [ns for ns in graph.namespaces_selected(selector) if ns != service.namespace]
+        if any(bundle.flagged(t.owner, ("metadata", "namespace"))
+               for ns in elsewhere for t in graph.selected_by_labels(ns, selector)):
+            continue  # a misspelt `namespce:` put the pods elsewhere: the schema's finding
         if elsewhere:
             path = ("metadata", "namespace") if "namespace" in service.metadata else ("metadata",)
             yield service.finding(
