@@ -195,8 +195,17 @@ def _check(resource: Resource, version: str,
             ("status",), "status is written by the cluster to report what it sees; "
             "a manifest leaves it out", "delete the whole status section",
             severity=Severity.INFO, rule="status-section", lesson=LESSON_STATUS))
-    if custom and isinstance(kind, str) and (api_version, kind) in custom:
-        return _check_custom(resource, custom[(api_version, kind)], found)
+    if custom and isinstance(kind, str) and isinstance(api_version, str):
+        if (api_version, kind) in custom:
+            return _check_custom(resource, custom[(api_version, kind)], found)
+        group = api_version.rpartition("/")[0]
+        served = sorted(api for api, k in custom if k == kind and api.rpartition("/")[0] == group)
+        if served:
+            found.append(resource.finding(
+                ("apiVersion",), f"the {kind} definition in this answer serves "
+                f"{', '.join(served)}, not {api_version}", f"write `apiVersion: {served[-1]}`",
+                rule="unknown-api-version", lesson=LESSON_KINDS, at_value=True))
+            return found, set()
     problem, checked_as = _identity_problem(resource, kind, api_version, version)
     if problem is not None:
         found.append(problem)

@@ -185,13 +185,13 @@ def parse(source: Source) -> tuple[list[Document], list[Finding]]:
         return [], [_binary(source.name, text.index("\x00"), text.encode("utf-8", "replace"))]
     documents: list[Document] = []
     index = 0
-    chunks = []
+    chunks = []  # (first line, text, starts without its `---`)
     for start_line, chunk in document_chunks(text):
         parts = _run_together(chunk)
-        for line, _ in parts[1:]:
-            findings.append(_missing_separator(source.name, start_line + line, chunk, line))
-        chunks += [(start_line + line, part) for line, part in parts]
-    for start_line, chunk in chunks:
+        chunks += [(start_line + line, part, i > 0) for i, (line, part) in enumerate(parts)]
+    for start_line, chunk, run_together in chunks:
+        if run_together:
+            findings.append(_missing_separator(source.name, start_line, chunk, index))
         builder = _Builder(source.name, start_line, index, findings)
         try:
             builder.run(chunk)
@@ -289,14 +289,15 @@ def _run_together(chunk: str) -> list[tuple[int, str]]:
     return parts
 
 
-def _missing_separator(file: str, line: int, chunk: str, line_in_chunk: int) -> Finding:
-    key = split_lines(chunk)[line_in_chunk].split(":", 1)[0].strip()
+def _missing_separator(file: str, line: int, part: str, document: int) -> Finding:
+    """The finding for an object cut from the one above it (`part` starts at its key)."""
+    key = part.split(":", 1)[0].strip()
     return Finding(
         "yaml-missing-separator", Severity.ERROR,
         f"a second `{key}:` starts another object on line {line + 1}, but no `---` line "
         "separates it from the one above, so YAML reads both as one object",
         f"put a line with `---` above line {line + 1}", file, line + 1, 1,
-        lesson="01-manifest-anatomy#anatomy")
+        lesson="01-manifest-anatomy#anatomy", document=document)
 
 
 # --- building values from events -------------------------------------------

@@ -333,3 +333,10 @@ def test_a_misspelt_namespace_does_not_send_the_service_after_the_pods():
     namespace = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n---\n"
     report = check(namespace + placed + "---\n" + service)
     assert loud(report) == [("schema-unknown-field", Severity.ERROR, 10)]
+
+
+def test_a_custom_resource_in_a_version_its_crd_does_not_serve_is_an_error():
+    report = check(CRD.replace("apiVersion: example.com/v1", "apiVersion: example.com/v2")
+                   + "  size: 3\n")
+    assert loud(report) == [("unknown-api-version", Severity.ERROR, 29)]
+    assert report.errors[0].hint == "write `apiVersion: example.com/v1`"
