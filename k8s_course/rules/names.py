@@ -128,7 +128,7 @@ def _label_maps(bundle: Bundle, resource: Resource) -> Iterator[Path]:
     yield ("metadata", "labels")
     kind = resource.kind
     template = graph_of(bundle).template_of(resource)
-    if template is not None:
+    if template is not None and template.path:  # a Pod is its own template: seen above
         yield (*template.path, "metadata", "labels")
         if kind != "Pod":
             yield ("spec", "selector", "matchLabels")
