@@ -3,6 +3,9 @@ API server's IANA service-name rule (container ports, targetPorts, probes, backe
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from k8s_course import check
@@ -119,3 +122,16 @@ def test_the_server_hint_for_a_refused_port_name():
     hint, lesson = hint_for("spec.ports[0].targetPort: Invalid value: \"HTTP\": must contain "
                             "only alpha-numeric characters (a-z, 0-9), and hyphens (-)")
     assert "`http`, not `HTTP`" in hint and lesson == "04-services#named-ports"
+
+
+def test_the_command_line_follows_kube_version(tmp_path):
+    path = tmp_path / "service.yaml"
+    path.write_text(SERVICE)
+    run = [sys.executable, "-m", "k8s_course", "check", str(path)]
+    old = subprocess.run([*run, "--kube-version", "1.35"], capture_output=True, text=True,
+                         timeout=60)
+    assert old.returncode == 1
+    assert f"{path}:4:9: error[invalid-name]" in old.stdout
+    assert "(checked against Kubernetes 1.35)" in old.stdout
+    new = subprocess.run(run, capture_output=True, text=True, timeout=60)
+    assert new.returncode == 0, new.stdout
