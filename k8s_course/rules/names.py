@@ -32,7 +32,7 @@ def _version(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in text.split(".") if part.isdigit())
 
 
-def name_grammar(kind: str, kube_version: str) -> str:
+def _name_grammar(kind: str, kube_version: str) -> str:
     """The grammar a `kind`'s metadata.name follows on that Kubernetes version."""
     if kind == "Service" and _version(kube_version or DEFAULT_KUBE_VERSION) \
             < RELAXED_SERVICE_NAMES:
@@ -83,7 +83,7 @@ def invalid_name(bundle: Bundle) -> Iterator[Finding]:
     for resource in bundle:
         name = resource.metadata.get("name")
         if isinstance(name, str) and resource.kind:
-            grammar = name_grammar(resource.kind, bundle.kube_version)
+            grammar = _name_grammar(resource.kind, bundle.kube_version)
             problem = _name_problem(resource.kind, name, grammar)
             if problem:
                 yield resource.finding(
