@@ -160,7 +160,7 @@ def invalid_port_name(bundle: Bundle) -> Iterator[Finding]:
     the Service alike. (A Service's own port `name` is a DNS label: lowercase,
     at most 63 characters.)
 
-    Bad:
+    Bad (error):
 
         apiVersion: apps/v1
         kind: Deployment
