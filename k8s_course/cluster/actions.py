@@ -47,7 +47,8 @@ class Target(NamedTuple):
 
 
 def dry_run(answer: Answer | Report, *, context: str | None = None) -> ClusterReport:
-    """Would the server accept this answer? Nothing on the cluster changes.
+    """Would the server accept this answer? None of its objects is stored; only a
+    namespace it creates and the course's own cluster lacks is created for real.
 
     `answer` is YAML text, a path, a Bundle or a Report from check();
     `context` a kubeconfig context (default: $K8S_COURSE_CONTEXT, else the
