@@ -119,3 +119,17 @@ def test_a_solution_with_one_refused_mistake_never_scores_full_marks(exercise_id
     assert failed == [c.id for c in exercise.checks if c.kind == "valid"]
     assert graded.score == graded.maximum - sum(
         c.points for c in exercise.checks if c.kind == "valid")
+
+
+@pytest.mark.parametrize("exercise_id", EXERCISES)
+def test_a_solution_with_a_broken_yaml_document_never_scores_full_marks(exercise_id):
+    """The parse stage: an extra document that YAML cannot read (kubectl refuses the file)."""
+    exercise = load_exercise(ROOT / "exercises" / exercise_id)
+    answer = exercise.solution_file.read_text().rstrip("\n") + "\n---\nkind: Service: web\n"
+    graded = grade(exercise, answer, server=lambda bundle: None)
+    assert [(f.rule, f.severity.value, f.line) for f in graded.report.findings
+            if f.severity.value == "error"] == [
+        ("yaml-syntax", "error", len(answer.splitlines()))]
+    assert not graded.full_marks
+    assert [r.id for r in graded.results if not r.passed] == [
+        c.id for c in exercise.checks if c.kind == "valid"]
