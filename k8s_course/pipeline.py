@@ -73,6 +73,7 @@ def run_stages(answer: Answer, version: str, name: str = "<answer>"
     """The answer through each stage, kept apart for grading: the Bundle, then the
     findings of parsing, of the schema and of the rules."""
     bundle, parsed = load(answer, name)
+    bundle.kube_version = version
     fitted, covered = schema.check_all(bundle.resources, version)
     bundle.derived["flagged"] = covered  # for cross-resource rules (Bundle.flagged)
     # one mistake, one finding: a rule stays quiet about a field the schema flagged

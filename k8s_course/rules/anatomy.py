@@ -18,7 +18,7 @@ def missing_name(bundle: Bundle) -> Iterator[Finding]:
     namespace and name; without a name it refuses the whole file. (The
     schema allows it because `generateName` can stand in for `kubectl create`.)
 
-    Bad:
+    Bad (error):
 
         apiVersion: v1
         kind: ConfigMap
@@ -63,7 +63,7 @@ def duplicate_object(bundle: Bundle) -> Iterator[Finding]:
     and the last one silently replaces the first. The checker, like the
     cluster, uses the last one when other objects refer to it.
 
-    Bad:
+    Bad (error):
 
         apiVersion: v1
         kind: ConfigMap

@@ -23,7 +23,7 @@ def secret_not_base64(bundle: Bundle) -> Iterator[Finding]:
     encoding, not encryption). To write the plain text instead, put the key
     under `stringData` and Kubernetes encodes it for you.
 
-    Bad:
+    Bad (error):
 
         apiVersion: v1
         kind: Secret
@@ -75,7 +75,7 @@ def config_key_missing(bundle: Bundle) -> Iterator[Finding]:
         data:
           LOG_LEVEL: info
 
-    Bad:
+    Bad (error):
 
         apiVersion: v1
         kind: Pod
@@ -142,7 +142,7 @@ def referenced_object_missing(bundle: Bundle) -> Iterator[Finding]:
     kind with a name one or two letters off, it is most likely a typo, and
     this becomes a warning that names it.
 
-    Bad:
+    Bad (info):
 
         apiVersion: v1
         kind: Pod
