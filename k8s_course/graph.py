@@ -6,6 +6,7 @@ about N lookups, never N x N comparisons.
 
 from __future__ import annotations
 
+import difflib
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -219,6 +220,18 @@ class Graph:
     def lookup(self, kind: str, namespace: str, name: str) -> Resource | None:
         """The object of that kind, namespace ("" for cluster-scoped) and name."""
         return self._by_ref.get((kind, namespace, name))
+
+    def names_of(self, kind: str, namespace: str) -> list[str]:
+        """The names of the objects of `kind` in `namespace` ("" for cluster-scoped)."""
+        return sorted({r.name for r in self.of_kind(kind) if r.namespace == namespace and r.name})
+
+    def close_name(self, kind: str, namespace: str, name: str, cutoff: float = 0.8
+                   ) -> str | None:
+        """The name of an object of this kind and namespace one or two letters off `name`:
+        what a reference with a typo most likely meant."""
+        close = difflib.get_close_matches(name, self.names_of(kind, namespace), n=1,
+                                          cutoff=cutoff)
+        return close[0] if close else None
 
     def has_label(self, namespace: str, key: str, value: Any) -> bool:
         """Does some pod template in `namespace` carry `key: value`?"""

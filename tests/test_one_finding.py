@@ -340,3 +340,50 @@ def test_a_custom_resource_in_a_version_its_crd_does_not_serve_is_an_error():
                    + "  size: 3\n")
     assert loud(report) == [("unknown-api-version", Severity.ERROR, 29)]
     assert report.errors[0].hint == "write `apiVersion: example.com/v1`"
+
+
+def test_a_role_ref_one_letter_off_a_role_of_the_answer_suggests_it():
+    role = yaml_text("""
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: Role
+        metadata:
+          name: pod-reader
+        rules:
+          - apiGroups: [""]
+            resources: [pods]
+            verbs: [get]
+        ---
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: RoleBinding
+        metadata:
+          name: read-pods
+        subjects:
+          - kind: User
+            name: jane
+        roleRef:
+          apiGroup: rbac.authorization.k8s.io
+          kind: Role
+          name: pod-raeder
+        """)
+    [finding] = [f for f in check(role).findings if f.rule == "role-ref-missing"]
+    assert (finding.severity, finding.line) == (Severity.WARNING, 20)
+    assert finding.hint == "did you mean `name: pod-reader`?"
+
+
+def test_an_ingress_backend_one_letter_off_a_service_suggests_it():
+    ingress = yaml_text("""
+        apiVersion: networking.k8s.io/v1
+        kind: Ingress
+        metadata:
+          name: web
+        spec:
+          defaultBackend:
+            service:
+              name: webb
+              port:
+                number: 80
+        """)
+    [finding] = [f for f in check(DEPLOYMENT + "---\n" + SERVICE + "---\n" + ingress).findings
+                 if f.rule == "ingress-backend-unknown"]
+    assert (finding.severity, finding.line) == (Severity.WARNING, 39)
+    assert finding.hint == "did you mean `name: web`?"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 
 from ..bundle import Bundle, Resource
@@ -78,7 +77,7 @@ def hpa_target_missing(bundle: Bundle) -> Iterator[Finding]:
         if not isinstance(kind, str) or not isinstance(name, str) or \
                 graph.lookup(kind, hpa.namespace, name) is not None:
             continue
-        same_kind = [r.name for r in graph.of_kind(kind) if r.namespace == hpa.namespace]
+        same_kind = graph.names_of(kind, hpa.namespace)
         if not same_kind:
             # the target may be applied from elsewhere: only a reminder
             yield hpa.finding(
@@ -88,13 +87,13 @@ def hpa_target_missing(bundle: Bundle) -> Iterator[Finding]:
                 f"make sure a {kind} named {name} runs in namespace {hpa.namespace}",
                 severity=Severity.INFO, at_value=True)
             continue
-        close = difflib.get_close_matches(name, same_kind, n=1, cutoff=0.6)
+        close = graph.close_name(kind, hpa.namespace, name, cutoff=0.6)
         yield hpa.finding(
             ("spec", "scaleTargetRef", "name"),
             f"no {kind} {name!r} in namespace {hpa.namespace}; this answer's {kind} there "
-            f"{'is' if len(same_kind) == 1 else 'are'} {', '.join(sorted(same_kind))}",
-            f"did you mean `name: {close[0]}`?" if close else
-            f"name the {kind} to scale: {', '.join(sorted(same_kind))}", at_value=True)
+            f"{'is' if len(same_kind) == 1 else 'are'} {', '.join(same_kind)}",
+            f"did you mean `name: {close}`?" if close else
+            f"name the {kind} to scale: {', '.join(same_kind)}", at_value=True)
 
 
 @rule("hpa-min-above-max", "error", "08-scaling#hpa")

@@ -5,7 +5,6 @@ Secret values never appear in a message or hint: only their keys do.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 
 from ..bundle import Bundle, Resource
@@ -186,15 +185,13 @@ def referenced_object_missing(bundle: Bundle) -> Iterator[Finding]:
                     graph.lookup(ref.kind, template.namespace, ref.name) is not None:
                 continue
             reported.add((ref.kind, ref.name))
-            names = [r.name for r in graph.of_kind(ref.kind)
-                     if r.namespace == template.namespace and r.name]
-            close = difflib.get_close_matches(ref.name, names, n=1, cutoff=0.8)
+            close = graph.close_name(ref.kind, template.namespace, ref.name)
             if close:  # the answer plainly holds the object meant: a typo
                 yield template.owner.finding(
                     ref.name_path, f"no {ref.kind} {ref.name!r} in namespace "
-                    f"{template.namespace}, but this answer has {close[0]!r}; until "
+                    f"{template.namespace}, but this answer has {close!r}; until "
                     f"{ref.name!r} exists {_WAITS[ref.kind]}",
-                    f"did you mean `{close[0]}`?", severity=Severity.WARNING, at_value=True)
+                    f"did you mean `{close}`?", severity=Severity.WARNING, at_value=True)
                 continue
             yield template.owner.finding(
                 ref.name_path, f"no {ref.kind} {ref.name!r} in namespace {template.namespace} "
