@@ -43,7 +43,24 @@ def _strict(node: Any) -> Any:
     return strict
 
 
+def _has_ref(node: Any) -> bool:
+    """Does the schema use `$ref`? The API server forbids it in a CRD, and following it
+    could mean fetching another document: such a schema is not used."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if "$ref" in item:
+                return True
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
 def _compiled(schema: dict) -> Any:
+    if _has_ref(schema):
+        return None
     import jsonschema_rs  # only when the answer holds a CRD
 
     try:

@@ -387,3 +387,11 @@ def test_an_ingress_backend_one_letter_off_a_service_suggests_it():
                  if f.rule == "ingress-backend-unknown"]
     assert (finding.severity, finding.line) == (Severity.WARNING, 39)
     assert finding.hint == "did you mean `name: web`?"
+
+
+def test_a_crd_schema_with_a_ref_is_not_followed_and_its_resources_not_checked():
+    text = CRD.replace("type: integer", "$ref: https://example.com/size.json")
+    report = check(text + "  size: 3\n")
+    [finding] = [f for f in report.findings if f.rule == "custom-resource"]
+    assert (finding.severity, finding.line) == (Severity.INFO, 30)
+    assert "could not be read" in finding.message
