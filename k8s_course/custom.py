@@ -92,7 +92,9 @@ def custom_kinds(resources: Iterable[Resource]) -> dict[tuple[str, str], CustomK
             if not isinstance(name, str) or not isinstance(body, dict):
                 continue
             strict = _strict(body)
-            strict["properties"] = {**_OBJECT_FIELDS, **(strict.get("properties") or {})}
+            fields = strict.get("properties") or {}
+            if isinstance(fields, dict):  # anything else: a broken schema, not compiled below
+                strict["properties"] = {**_OBJECT_FIELDS, **fields}
             api_version = f"{group}/{name}"
             found[(api_version, kind)] = CustomKind(api_version, kind, strict, crd,
                                                     _compiled(strict))

@@ -5,6 +5,8 @@ Each test names the rule, the severity and the line a learner sees.
 
 from __future__ import annotations
 
+import pytest
+
 from k8s_course import check
 from k8s_course.findings import Severity
 
@@ -395,3 +397,17 @@ def test_a_crd_schema_with_a_ref_is_not_followed_and_its_resources_not_checked()
     [finding] = [f for f in report.findings if f.rule == "custom-resource"]
     assert (finding.severity, finding.line) == (Severity.INFO, 30)
     assert "could not be read" in finding.message
+
+
+@pytest.mark.parametrize("schema", [
+    "{properties: [1, 2]}", "{properties: 3}", "[1]", "{type: object, properties: {spec: 5}}",
+    "{additionalProperties: 3, properties: {}}", "{properties: {spec: {oneOf: 1}}}",
+    "{properties: {spec: {type: object, properties: {size: {pattern: '['}}}}}",
+])
+def test_a_broken_crd_schema_never_crashes_the_check(schema):
+    definition, resource = CRD.split("---\n")
+    cut = definition.index("openAPIV3Schema:")  # the last field of the CRD
+    report = check(definition[:cut] + f"openAPIV3Schema: {schema}\n---\n" + resource
+                   + "  size: 3\n")
+    assert {"checker-bug", "yaml-syntax"} & report.rules() == set()
+    assert report.bundle.find("Widget", "w") is not None
