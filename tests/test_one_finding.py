@@ -103,7 +103,7 @@ def test_a_service_whose_namespace_has_no_workload_in_the_answer_is_only_reminde
     elsewhere = DEPLOYMENT.replace("  name: web\n", "  name: web\n  namespace: other\n", 1)
     report = check(elsewhere + "---\n" + SERVICE.replace("app: web", "app: api"))
     [finding] = [f for f in report.findings if f.rule == "service-selects-nothing"]
-    assert (finding.severity, finding.line) == (Severity.INFO, 27)
+    assert (finding.severity, finding.line) == (Severity.INFO, 25)
 
 
 HPA = yaml_text("""
@@ -411,3 +411,23 @@ def test_a_broken_crd_schema_never_crashes_the_check(schema):
                    + "  size: 3\n")
     assert {"checker-bug", "yaml-syntax"} & report.rules() == set()
     assert report.bundle.find("Widget", "w") is not None
+
+
+def test_an_ingress_backend_with_no_service_in_its_namespace_is_only_reminded():
+    ingress = yaml_text("""
+        apiVersion: networking.k8s.io/v1
+        kind: Ingress
+        metadata:
+          name: web
+          namespace: edge
+        spec:
+          defaultBackend:
+            service:
+              name: web
+              port:
+                number: 80
+        """)
+    namespace = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: edge\n---\n"
+    report = check(namespace + SERVICE + "---\n" + ingress)
+    [finding] = [f for f in report.findings if f.rule == "ingress-backend-unknown"]
+    assert (finding.severity, finding.line) == (Severity.INFO, 25)
