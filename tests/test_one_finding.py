@@ -103,7 +103,7 @@ def test_a_service_whose_namespace_has_no_workload_in_the_answer_is_only_reminde
     elsewhere = DEPLOYMENT.replace("  name: web\n", "  name: web\n  namespace: other\n", 1)
     report = check(elsewhere + "---\n" + SERVICE.replace("app: web", "app: api"))
     [finding] = [f for f in report.findings if f.rule == "service-selects-nothing"]
-    assert (finding.severity, finding.line) == (Severity.INFO, 25)
+    assert (finding.severity, finding.line) == (Severity.INFO, 27)
 
 
 HPA = yaml_text("""
