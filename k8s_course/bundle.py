@@ -109,18 +109,20 @@ class Resource:
         )
 
 
-def is_list(body: dict) -> bool:
+def _is_list(body: dict) -> bool:
     """`kind: List` (what `kubectl get -o yaml` prints) or a typed list such as PodList."""
     kind = body.get("kind")
-    return isinstance(kind, str) and kind.endswith("List") and isinstance(body.get("items"), list)
+    items = body.get("items")
+    return isinstance(kind, str) and kind.endswith("List") and (
+        isinstance(items, list) or (kind == "List" and items is None))  # an empty list
 
 
 def resources_of(document: Document) -> list[Resource]:
     """The objects of one document: itself, or each item of a list, with its own positions."""
     body = document.value
-    if not is_list(body):
+    if not _is_list(body):
         return [Resource(document)]
-    items = body["items"]
+    items = body.get("items") or []
     spans: dict[int, dict] = {}
     for path, span in document.spans.items():
         if len(path) >= 2 and path[0] == "items":
