@@ -31,15 +31,26 @@ class CustomKind:
 
 
 def _strict(node: Any) -> Any:
-    """The schema with unknown fields refused wherever the CRD does not keep them."""
-    if isinstance(node, list):
-        return [_strict(item) for item in node]
+    """The schema with unknown fields refused wherever the CRD does not keep them.
+
+    Only schema keywords are followed: a field that happens to be called
+    `properties` is a name, not a keyword.
+    """
     if not isinstance(node, dict):
         return node
-    strict = {key: _strict(value) for key, value in node.items()}
-    if "properties" in strict and "additionalProperties" not in strict and \
-            not strict.get("x-kubernetes-preserve-unknown-fields"):
-        strict["additionalProperties"] = False
+    strict = dict(node)
+    fields = node.get("properties")
+    if isinstance(fields, dict):
+        strict["properties"] = {name: _strict(field) for name, field in fields.items()}
+        if "additionalProperties" not in node and \
+                not node.get("x-kubernetes-preserve-unknown-fields"):
+            strict["additionalProperties"] = False
+    for keyword in ("items", "additionalProperties", "not"):
+        if isinstance(node.get(keyword), dict):
+            strict[keyword] = _strict(node[keyword])
+    for keyword in ("allOf", "anyOf", "oneOf"):
+        if isinstance(node.get(keyword), list):
+            strict[keyword] = [_strict(branch) for branch in node[keyword]]
     return strict
 
 

@@ -431,3 +431,14 @@ def test_an_ingress_backend_with_no_service_in_its_namespace_is_only_reminded():
     report = check(namespace + SERVICE + "---\n" + ingress)
     [finding] = [f for f in report.findings if f.rule == "ingress-backend-unknown"]
     assert (finding.severity, finding.line) == (Severity.INFO, 25)
+
+
+def test_a_crd_field_called_properties_is_a_name_not_a_keyword():
+    text = CRD.replace("                size:\n", "                properties:\n"
+                       "                  type: object\n"
+                       "                  properties:\n"
+                       "                    colour: {type: string}\n"
+                       "                size:\n")
+    assert loud(check(text + "  size: 3\n  properties:\n    colour: red\n")) == []
+    report = check(text + "  size: 3\n  properties:\n    color: red\n")
+    assert [(f.rule, f.line) for f in report.errors] == [("schema-unknown-field", 40)]
