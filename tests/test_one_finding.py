@@ -442,3 +442,12 @@ def test_a_crd_field_called_properties_is_a_name_not_a_keyword():
     assert loud(check(text + "  size: 3\n  properties:\n    colour: red\n")) == []
     report = check(text + "  size: 3\n  properties:\n    color: red\n")
     assert [(f.rule, f.line) for f in report.errors] == [("schema-unknown-field", 40)]
+
+
+def test_an_hpa_naming_the_right_workload_with_the_wrong_kind_says_which_kind():
+    stateful = DEPLOYMENT.replace("kind: Deployment", "kind: StatefulSet").replace(
+        "spec:\n  replicas", "spec:\n  serviceName: web\n  replicas")
+    report = check(HPA.format(name="web") + "---\n" + stateful)
+    [finding] = [f for f in report.findings if f.rule == "hpa-target-missing"]
+    assert (finding.severity, finding.line) == (Severity.ERROR, 8)
+    assert finding.hint == "write `kind: StatefulSet` (and its apiVersion)"

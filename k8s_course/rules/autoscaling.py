@@ -9,6 +9,9 @@ from ..findings import Finding, Severity
 from ..graph import PodTemplate, graph_of, is_whole_number
 from .catalogue import rule
 
+# What an autoscaler can scale, among the kinds the course teaches.
+_SCALABLE = ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController")
+
 
 @rule("hpa-target-missing", "error", "08-scaling#hpa")
 def hpa_target_missing(bundle: Bundle) -> Iterator[Finding]:
@@ -78,6 +81,14 @@ def hpa_target_missing(bundle: Bundle) -> Iterator[Finding]:
                 graph.lookup(kind, hpa.namespace, name) is not None:
             continue
         same_kind = graph.names_of(kind, hpa.namespace)
+        other = next((k for k in _SCALABLE if k != kind
+                      and graph.lookup(k, hpa.namespace, name) is not None), None)
+        if other is not None:  # the name is right, the kind is not
+            yield hpa.finding(
+                ("spec", "scaleTargetRef", "kind"), f"{name} in namespace {hpa.namespace} is a "
+                f"{other}, not a {kind}", f"write `kind: {other}` (and its apiVersion)",
+                at_value=True)
+            continue
         if not same_kind:
             # the target may be applied from elsewhere: only a reminder
             yield hpa.finding(
