@@ -40,12 +40,14 @@ TOPICS = {
     "ingress": "Ingress",
     "config": "ConfigMaps and Secrets (lesson 05)",
     "storage": "Volumes and claims (lesson 06)",
+    "claims": "What PersistentVolumes and claims must say (lesson 06)",
     "rbac": "ServiceAccounts and RBAC (lesson 07)",
     "resources": "Requests, limits, quotas and limit ranges (lesson 08)",
     "autoscaling": "HorizontalPodAutoscalers (lesson 08)",
     "disruption": "PodDisruptionBudgets (lesson 08)",
     "workloads": "Pods, ReplicaSets, StatefulSets and DaemonSets (lesson 09)",
     "jobs": "Jobs and CronJobs (lesson 10)",
+    "cronjobs": "CronJob schedules and time zones (lesson 10)",
 }
 
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from ..bundle import Bundle, Resource
 from ..findings import Finding
 from ..graph import graph_of, references
-from ._values import is_base64
+from ._values import config_key_problem, is_base64, suggest_key
 from .catalogue import rule
 
 
@@ -188,3 +188,113 @@ def referenced_object_missing(bundle: Bundle) -> Iterator[Finding]:
                 f"in this answer; until it exists {_WAITS[ref.kind]}",
                 f"add the {ref.kind} to the answer (before this object), or check the name",
                 at_value=True)
+
+
+_DATA_FIELDS = {"ConfigMap": ("data", "binaryData"), "Secret": ("data", "stringData")}
+
+
+@rule("config-key-invalid", "error", "05-config#keys")
+def config_key_invalid(bundle: Bundle) -> Iterator[Finding]:
+    """A ConfigMap or Secret key the API server refuses, or a ConfigMap key written twice.
+
+    Why: each key becomes a file name when the object is mounted as a
+    volume, so it may hold only letters, digits, '-', '_' and '.', at most
+    253 of them, and cannot be `.` or `..` or start with `..`. Spaces,
+    '/' and ':' are the usual slips. A ConfigMap key can sit in `data` or
+    in `binaryData`, not in both.
+
+    Bad:
+
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: web-settings
+        data:
+          log level: debug
+
+    Good:
+
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: web-settings
+        data:
+          LOG_LEVEL: debug
+    """
+    for resource in bundle.of_kind("ConfigMap", "Secret"):
+        first, second = _DATA_FIELDS[resource.kind]
+        for field in (first, second):
+            values = resource.get((field,))
+            for key in values if isinstance(values, dict) else ():
+                problem = config_key_problem(key) if isinstance(key, str) else ""
+                if problem:
+                    yield resource.finding(
+                        (field, key), f"the key {key!r} under {field}: {problem}",
+                        f"for example `{suggest_key(key)}:`; keys are file names when mounted")
+        if resource.kind == "ConfigMap" and isinstance(resource.get((second,)), dict) and \
+                isinstance(resource.get((first,)), dict):
+            for key in resource.get((second,)):
+                if key in resource.get((first,)):
+                    yield resource.finding(
+                        (second, key), f"the key {key!r} is in both data and binaryData",
+                        "keep it in only one of them: data for text, binaryData for base64 "
+                        "bytes")
+
+
+# Secret types whose keys the API server insists on: type -> (keys, how many are needed).
+_TYPED_KEYS = {
+    "kubernetes.io/tls": (("tls.crt", "tls.key"), 2),
+    "kubernetes.io/dockerconfigjson": ((".dockerconfigjson",), 1),
+    "kubernetes.io/dockercfg": ((".dockercfg",), 1),
+    "kubernetes.io/ssh-auth": (("ssh-privatekey",), 1),
+    "kubernetes.io/basic-auth": (("username", "password"), 1),
+}
+
+
+@rule("secret-type-keys", "error", "05-config#secrets")
+def secret_type_keys(bundle: Bundle) -> Iterator[Finding]:
+    """A typed Secret (tls, dockerconfigjson, ssh-auth, basic-auth) missing the keys its type needs.
+
+    Why: a Secret's `type` promises a layout: `kubernetes.io/tls` holds
+    `tls.crt` and `tls.key`, `kubernetes.io/dockerconfigjson` holds
+    `.dockerconfigjson`, `kubernetes.io/ssh-auth` holds `ssh-privatekey`,
+    `kubernetes.io/basic-auth` holds `username` or `password`. The API
+    server refuses the Secret without them. For free-form keys use
+    `type: Opaque` (the default).
+
+    Bad:
+
+        apiVersion: v1
+        kind: Secret
+        metadata:
+          name: web-tls
+        type: kubernetes.io/tls
+        stringData:
+          cert.pem: "-----BEGIN CERTIFICATE-----"
+          key.pem: "-----BEGIN PRIVATE KEY-----"
+
+    Good:
+
+        apiVersion: v1
+        kind: Secret
+        metadata:
+          name: web-tls
+        type: kubernetes.io/tls
+        stringData:
+          tls.crt: "-----BEGIN CERTIFICATE-----"
+          tls.key: "-----BEGIN PRIVATE KEY-----"
+    """
+    for secret in graph_of(bundle).of_kind("Secret"):
+        kind = secret.get(("type",))
+        if not isinstance(kind, str) or kind not in _TYPED_KEYS:
+            continue
+        needed, enough = _TYPED_KEYS[kind]
+        keys = _keys_of(secret)
+        missing = [key for key in needed if key not in keys]
+        if len(needed) - len(missing) < enough:
+            words = " and ".join(missing) if enough == len(needed) else " or ".join(missing)
+            yield secret.finding(
+                ("type",), f"a Secret of type {kind} needs the key {words}; it has "
+                f"{', '.join(sorted(keys)) or 'no keys'}",
+                f"name the keys {' and '.join(needed)}" if enough == len(needed) else
+                f"add `{needed[0]}:` under stringData", at_value=True)

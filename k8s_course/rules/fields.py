@@ -59,9 +59,13 @@ ALLOWED: tuple[Allowed, ...] = (
     *(Allowed(POD_KINDS, (group, "*", "ports", "*", "protocol"), _PROTOCOLS,
               "a port protocol", "03-deployments#ports", in_pod=True)
       for group in CONTAINER_GROUPS),
-    Allowed(tuple(k for k in POD_KINDS if k not in JOB_KINDS), ("restartPolicy",),
-            ("Always", "OnFailure", "Never"), "a pod restartPolicy", "03-deployments#template",
-            in_pod=True),
+    Allowed(("Pod",), ("restartPolicy",), ("Always", "OnFailure", "Never"),
+            "a pod restartPolicy", "03-deployments#template", in_pod=True),
+    # Workloads that keep pods running take only Always; restart-policy-not-always
+    # explains why OnFailure and Never are refused there.
+    Allowed(tuple(k for k in POD_KINDS if k not in (*JOB_KINDS, "Pod")), ("restartPolicy",),
+            ("Always",), "a restartPolicy for this kind", "09-workloads#restart-policy",
+            in_pod=True, left_to=("OnFailure", "Never")),
     # Always is refused for Jobs too, but job-restart-policy explains why.
     Allowed(JOB_KINDS, ("restartPolicy",), ("OnFailure", "Never"), "a Job's restartPolicy",
             "09-workloads#jobs", in_pod=True, left_to=("Always",)),

@@ -7,7 +7,13 @@ from collections.abc import Iterator
 from ..bundle import Bundle, Resource
 from ..findings import Finding, Path
 from ..graph import graph_of
-from ._values import label_key_problem, label_value_problem, name_problem, path_segment_problem
+from ._values import (
+    label_key_problem,
+    label_value_problem,
+    name_problem,
+    path_segment_problem,
+    suggest_name,
+)
 from .catalogue import rule
 
 # Kinds whose names are stricter (or looser) than a DNS-1123 subdomain.
@@ -75,7 +81,7 @@ def invalid_name(bundle: Bundle) -> Iterator[Finding]:
             if problem:
                 yield resource.finding(
                     ("metadata", "namespace"), f"namespace {namespace!r}: {problem}",
-                    f"for example `namespace: {_suggest(namespace)}`", at_value=True)
+                    f"for example `namespace: {suggest_name(namespace)}`", at_value=True)
 
 
 def _name_hint(name: str, namespaced: bool) -> str:
@@ -83,13 +89,8 @@ def _name_hint(name: str, namespaced: bool) -> str:
     namespace, slash, rest = name.partition("/")
     if namespaced and slash and rest and not name_problem(namespace, "dns-1123-label"):
         return (f"names cannot hold a namespace: write `namespace: {namespace}` under metadata "
-                f"and `name: {_suggest(rest)}`")
-    return f"for example `name: {_suggest(name)}`"
-
-
-def _suggest(name: str) -> str:
-    cleaned = "".join(c if c.isalnum() and c.isascii() else "-" for c in name.lower())
-    return "-".join(part for part in cleaned.split("-") if part)[:63] or "my-app"
+                f"and `name: {suggest_name(rest)}`")
+    return f"for example `name: {suggest_name(name)}`"
 
 
 def _label_maps(bundle: Bundle, resource: Resource) -> Iterator[Path]:
@@ -153,4 +154,63 @@ def invalid_label(bundle: Bundle) -> Iterator[Finding]:
                     if problem:
                         yield resource.finding(
                             (*path, key), f"label value of {key!r}: {problem}",
-                            f"for example `{key}: {_suggest(value)}`", at_value=True)
+                            f"for example `{key}: {suggest_name(value)}`", at_value=True)
+
+
+ANNOTATIONS_LIMIT = 256 * 1024  # bytes of keys and values together, per object
+
+
+@rule("invalid-annotation", "error", "01-manifest-anatomy#annotations")
+def invalid_annotation(bundle: Bundle) -> Iterator[Finding]:
+    """An annotation key the API server rejects, or annotations over 256 KiB in total.
+
+    Why: annotation keys follow the label key grammar (an optional DNS
+    prefix and '/', then at most 63 letters, digits, '-', '_' or '.'),
+    though their values are free text. All keys and values of one object
+    together may hold at most 256 KiB: big data belongs in a ConfigMap.
+
+    Bad:
+
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: web-settings
+          annotations:
+            owned by: web team
+        data:
+          color: blue
+
+    Good:
+
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: web-settings
+          annotations:
+            example.com/owner: web team
+        data:
+          color: blue
+    """
+    graph = graph_of(bundle)
+    for resource in bundle:
+        template = graph.template_of(resource)
+        places = [("metadata", "annotations")]
+        if template is not None and template.path:
+            places.append((*template.path, "metadata", "annotations"))
+        for path in places:
+            annotations = resource.get(path)
+            if not isinstance(annotations, dict):
+                continue
+            size = 0
+            for key, value in annotations.items():
+                # The server checks keys in lowercase: `Example.com/Owner` is accepted.
+                problem = label_key_problem(key.lower()) if isinstance(key, str) else ""
+                if problem:
+                    yield resource.finding(
+                        (*path, key), f"annotation key {key!r}: {problem}",
+                        "keys look like `description` or `example.com/owner`")
+                size += len(str(key).encode()) + len(str(value).encode())
+            if size > ANNOTATIONS_LIMIT:
+                yield resource.finding(
+                    path, f"these annotations hold {size} bytes; the limit is {ANNOTATIONS_LIMIT}",
+                    "move large data into a ConfigMap and mount it")

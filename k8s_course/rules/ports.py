@@ -250,3 +250,98 @@ def service_ports_unnamed(bundle: Bundle) -> Iterator[Finding]:
 def _port_name(port: dict) -> str:
     number = port.get("port")
     return {80: "http", 443: "https"}.get(number, f"port-{number}")
+
+
+@rule("service-port-range", "error", "04-services#ports")
+def service_port_range(bundle: Bundle) -> Iterator[Finding]:
+    """A Service port or targetPort number outside 1-65535.
+
+    Why: `port` (what clients connect to) and a numeric `targetPort` (where
+    the container listens) are TCP or UDP port numbers, from 1 to 65535;
+    the API server refuses anything else. A targetPort of 0 means "the same
+    as port".
+
+    Bad:
+
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: web
+        spec:
+          ports:
+            - port: 80
+              targetPort: 123456
+
+    Good:
+
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: web
+        spec:
+          ports:
+            - port: 80
+              targetPort: 8080
+    """
+    for service in graph_of(bundle).of_kind("Service"):
+        for index, port in service_ports(service):
+            for field in ("port", "targetPort"):
+                number = port.get(field)
+                lowest = 0 if field == "targetPort" else 1  # targetPort 0 means "= port"
+                if is_whole_number(number) and not lowest <= number <= 65535:
+                    yield service.finding(
+                        ("spec", "ports", index, field), f"{field} {number} is not a port "
+                        "number", "use a number from 1 to 65535, e.g. 8080", at_value=True)
+
+
+@rule("service-port-duplicate", "error", "04-services#ports")
+def service_port_duplicate(bundle: Bundle) -> Iterator[Finding]:
+    """A Service listing the same port number (and protocol) twice.
+
+    Why: each entry of a Service's ports is one port clients connect to,
+    so the same number with the same protocol can appear only once. To
+    reach two container ports, give the Service two different port
+    numbers.
+
+    Bad:
+
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: web
+        spec:
+          ports:
+            - name: http
+              port: 80
+              targetPort: 8080
+            - name: admin
+              port: 80
+              targetPort: 9090
+
+    Good:
+
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: web
+        spec:
+          ports:
+            - name: http
+              port: 80
+              targetPort: 8080
+            - name: admin
+              port: 9090
+              targetPort: 9090
+    """
+    for service in graph_of(bundle).of_kind("Service"):
+        seen: set[tuple[int, str]] = set()
+        for index, port in service_ports(service):
+            number, protocol = port.get("port"), port.get("protocol", "TCP")
+            if not is_whole_number(number) or not isinstance(protocol, str):
+                continue
+            if (number, protocol) in seen:
+                yield service.finding(
+                    ("spec", "ports", index), f"port {number}/{protocol} is already "
+                    "listed above in this Service", "give this entry another port number, or "
+                    "delete it")
+            seen.add((number, protocol))

@@ -165,3 +165,64 @@ def statefulset_service_missing(bundle: Bundle) -> Iterator[Finding]:
                 ("spec", "serviceName"), f"the Service {name!r} is not headless",
                 "set `clusterIP: None` in that Service's spec", severity=Severity.WARNING,
                 at_value=True)
+
+
+@rule("restart-policy-not-always", "error", "09-workloads#restart-policy")
+def restart_policy_not_always(bundle: Bundle) -> Iterator[Finding]:
+    """A Deployment, StatefulSet, DaemonSet or ReplicaSet template with restartPolicy Never.
+
+    Why: these controllers keep their pods running forever, so the only
+    restartPolicy they accept is Always (the default: leave the field
+    out). A pod meant to run once and finish belongs in a Job, which takes
+    OnFailure or Never.
+
+    Bad:
+
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          selector:
+            matchLabels:
+              app: web
+          template:
+            metadata:
+              labels:
+                app: web
+            spec:
+              restartPolicy: Never
+              containers:
+                - name: web
+                  image: nginx:1.27
+
+    Good:
+
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          selector:
+            matchLabels:
+              app: web
+          template:
+            metadata:
+              labels:
+                app: web
+            spec:
+              containers:
+                - name: web
+                  image: nginx:1.27
+    """
+    for template in graph_of(bundle).templates:
+        kind = template.owner.kind
+        policy = template.spec.get("restartPolicy")
+        if kind in ("Pod", "Job", "CronJob") or policy not in ("OnFailure", "Never"):
+            continue
+        yield template.owner.finding(
+            (*template.spec_path, "restartPolicy"),
+            f"a {kind} keeps its pods running, so it accepts only restartPolicy Always, "
+            f"not {policy}",
+            "delete the restartPolicy line (Always is the default); for a task that runs "
+            "once and stops, write a Job instead", at_value=True)
