@@ -144,3 +144,47 @@ def memory_in_millibytes(bundle: Bundle) -> Iterator[Finding]:
                     path, f"{value} means {value[:-1]} thousandths of a byte",
                     f"write `{value[:-1]}Mi` (mebibytes) or `{value[:-1]}M` (megabytes)",
                     at_value=True)
+
+
+@rule("negative-quantity", "error", "06-storage#quantities")
+def negative_quantity(bundle: Bundle) -> Iterator[Finding]:
+    """A CPU, memory or storage amount below zero.
+
+    Why: requests, limits, capacities, quotas and limit ranges are amounts
+    of something, so the API server refuses a negative one. (A claim's
+    storage request must even be above zero.)
+
+    Bad:
+
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web
+        spec:
+          containers:
+            - name: web
+              image: nginx:1.27
+              resources:
+                requests:
+                  cpu: -250m
+
+    Good:
+
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web
+        spec:
+          containers:
+            - name: web
+              image: nginx:1.27
+              resources:
+                requests:
+                  cpu: 250m
+    """
+    for resource in bundle:
+        for path, value in _quantities(bundle, resource):
+            amount = parse_quantity(value)
+            if amount is not None and amount < 0:
+                yield resource.finding(path, f"{path[-1]} is {value}; an amount cannot be "
+                                       "negative", "remove the minus sign", at_value=True)
