@@ -104,8 +104,10 @@ def selector_matches_template(bundle: Bundle) -> Iterator[Finding]:
     for template in graph_of(bundle).templates:
         owner = template.owner
         selector = owner.get(("spec", "selector"))
-        checked = owner.kind in LABEL_SELECTOR_KINDS or (
-            owner.kind in ("ReplicationController", "Job") and selector is not None)
+        # A Job's own selector is job-selector-set's finding unless manualSelector says so.
+        checked = owner.kind in LABEL_SELECTOR_KINDS or (selector is not None and (
+            owner.kind == "ReplicationController" or
+            (owner.kind == "Job" and owner.get(("spec", "manualSelector")) is True)))
         if not checked or not isinstance(selector, dict):
             continue  # a missing selector is the schema's finding (or defaulted)
         problem = _selector_problem(template, selector)

@@ -160,7 +160,7 @@ def invalid_label(bundle: Bundle) -> Iterator[Finding]:
 ANNOTATIONS_LIMIT = 256 * 1024  # bytes of keys and values together, per object
 
 
-@rule("invalid-annotation", "error", "01-manifest-anatomy#annotations")
+@rule("invalid-annotation", "error", "01-manifest-anatomy#metadata")
 def invalid_annotation(bundle: Bundle) -> Iterator[Finding]:
     """An annotation key the API server rejects, or annotations over 256 KiB in total.
 

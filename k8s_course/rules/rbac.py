@@ -187,8 +187,8 @@ def _subject_problem(subject: dict) -> tuple[str, str, str] | None:
                 "ServiceAccount, a User or a Group",
                 f"did you mean `kind: {meant}`?" if meant else "write `kind: ServiceAccount` "
                 "for a pod's identity")
-    if not subject.get("name"):
-        return ("name", f"the {kind} subject has no name", "add `name:` to the subject")
+    if subject.get("name") == "":  # a missing name is the schema's finding
+        return ("name", f"the {kind} subject's name is empty", "write the name it grants to")
     if kind == "ServiceAccount":
         name = subject.get("name")
         problem = name_problem(name, "dns-1123-subdomain") if isinstance(name, str) else ""
