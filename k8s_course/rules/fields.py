@@ -191,8 +191,8 @@ PERCENT_FIELDS = (
      "03-deployments#rollout"),
     (("DaemonSet",), ("spec", "updateStrategy", "rollingUpdate", "maxSurge"), False,
      "09-workloads#daemonsets"),
-    (("DaemonSet", "StatefulSet"), ("spec", "updateStrategy", "rollingUpdate", "maxUnavailable"),
-     False, "09-workloads#statefulsets"),
+    (("DaemonSet",), ("spec", "updateStrategy", "rollingUpdate", "maxUnavailable"), False,
+     "09-workloads#daemonsets"),
     (("PodDisruptionBudget",), ("spec", "minAvailable"), False, "08-scaling#pdb"),
     (("PodDisruptionBudget",), ("spec", "maxUnavailable"), False, "08-scaling#pdb"),
 )

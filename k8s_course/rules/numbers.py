@@ -139,7 +139,7 @@ def number_out_of_range(bundle: Bundle) -> Iterator[Finding]:
 def _success_thresholds(bundle: Bundle) -> Iterator[Finding]:
     """A liveness or startup probe says the container is healthy after one success."""
     for template in graph_of(bundle).templates:
-        for path, container in template.containers(init=True):
+        for path, _ in template.containers(init=True):
             for probe in ("livenessProbe", "startupProbe"):
                 where = (*path, probe, "successThreshold")
                 value = template.owner.get(where)

@@ -129,7 +129,8 @@ def limit_range_inconsistent(bundle: Bundle) -> Iterator[Finding]:
     Why: for each resource a LimitRange must keep min <= defaultRequest <=
     default <= max, and a maxLimitRequestRatio of at least 1; otherwise no
     container could satisfy it and the API server refuses it. `default`
-    and `defaultRequest` belong to `type: Container` limits, not `Pod`.
+    and `defaultRequest` belong to `type: Container` limits, not `Pod`,
+    and each type has one entry.
 
     Bad:
 
@@ -160,5 +161,12 @@ def limit_range_inconsistent(bundle: Bundle) -> Iterator[Finding]:
                 memory: 1Gi
     """
     for limit_range in graph_of(bundle).of_kind("LimitRange"):
+        types: set[str] = set()
         for index, limit in mappings_in(limit_range.get(("spec", "limits"))):
+            kind = limit.get("type")
+            if isinstance(kind, str) and kind in types:
+                yield limit_range.finding(
+                    ("spec", "limits", index, "type"), f"a second limit of type {kind}",
+                    f"merge the two {kind} limits into one", at_value=True)
+            types.add(kind if isinstance(kind, str) else "")
             yield from _limit_findings(limit_range, ("spec", "limits", index), limit)

@@ -193,7 +193,7 @@ def resource_name_unknown(bundle: Bundle) -> Iterator[Finding]:
                   cpu: 250m
     """
     for template in graph_of(bundle).templates:
-        for path, container in template.containers(init=True):
+        for path, _ in template.containers(init=True):
             for group in ("requests", "limits"):
                 amounts = template.owner.get((*path, "resources", group))
                 for name in amounts if isinstance(amounts, dict) else ():
