@@ -49,7 +49,7 @@ def _rows() -> list[Row]:
         if not line.startswith("| ") or line.startswith(("| Kind ", "|---")):
             continue
         kind, field, refused, covered, example = _cells(line)
-        left_out = re.fullmatch(r"not covered(?: here)?:\s*(.*)", covered)
+        left_out = re.fullmatch(r"not covered(?: here| offline)?:\s*(.*)", covered)
         rows.append(Row(kind, field, refused, "" if left_out else covered.strip("`"),
                         left_out.group(1) if left_out else "",
                         example.strip("`").replace("—", "")))

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from ..bundle import Bundle, Resource
 from ..findings import Finding, Path
-from ..graph import graph_of
+from ..graph import graph_of, mappings_in
 from ._values import (
     label_key_problem,
     label_value_problem,
@@ -214,3 +214,80 @@ def invalid_annotation(bundle: Bundle) -> Iterator[Finding]:
                 yield resource.finding(
                     path, f"these annotations hold {size} bytes; the limit is {ANNOTATIONS_LIMIT}",
                     "move large data into a ConfigMap and mount it")
+
+
+_LABEL_SELECTORS = {kind: ("spec", "selector") for kind in (
+    "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "PodDisruptionBudget",
+    "PersistentVolumeClaim")} | {"NetworkPolicy": ("spec", "podSelector")}
+_OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
+
+
+@rule("selector-expression-invalid", "error", "03-deployments#selector")
+def selector_expression_invalid(bundle: Bundle) -> Iterator[Finding]:
+    """A selector's matchExpressions entry the API server refuses.
+
+    Why: each expression has a label `key`, an `operator` (In, NotIn,
+    Exists, DoesNotExist, spelt so) and, for In and NotIn only, a list of
+    `values`. Exists and DoesNotExist look at the key alone and take no
+    values. Keys and values follow the label grammar.
+
+    Bad:
+
+        apiVersion: policy/v1
+        kind: PodDisruptionBudget
+        metadata:
+          name: web
+        spec:
+          maxUnavailable: 1
+          selector:
+            matchExpressions:
+              - key: app
+                operator: In
+
+    Good:
+
+        apiVersion: policy/v1
+        kind: PodDisruptionBudget
+        metadata:
+          name: web
+        spec:
+          maxUnavailable: 1
+          selector:
+            matchExpressions:
+              - key: app
+                operator: In
+                values: [web, api]
+    """
+    for resource in bundle:
+        path = _LABEL_SELECTORS.get(resource.kind)
+        expressions = resource.get((*path, "matchExpressions")) if path else None
+        for index, expression in mappings_in(expressions):
+            yield from _expression_findings(resource, (*path, "matchExpressions", index),
+                                            expression)
+
+
+def _expression_findings(resource: Resource, path: Path, expression: dict) -> Iterator[Finding]:
+    key, operator = expression.get("key"), expression.get("operator")
+    values = expression.get("values")
+    problem = label_key_problem(key) if isinstance(key, str) else ""
+    if problem:
+        yield resource.finding((*path, "key"), f"label key {key!r}: {problem}",
+                               "keys look like `app` or `app.kubernetes.io/name`", at_value=True)
+    if isinstance(operator, str) and operator not in _OPERATORS:
+        meant = next((o for o in _OPERATORS if o.lower() == operator.lower()), "")
+        yield resource.finding((*path, "operator"), f"{operator!r} is not a selector operator",
+                               f"did you mean `{meant}`?" if meant else
+                               f"write one of {', '.join(_OPERATORS)}", at_value=True)
+    elif operator in ("In", "NotIn") and not values:
+        yield resource.finding((*path, "values") if "values" in expression else path,
+                               f"operator {operator} needs a list of values",
+                               "add e.g. `values: [web]`")
+    elif operator in ("Exists", "DoesNotExist") and values:
+        yield resource.finding((*path, "values"), f"operator {operator} takes no values",
+                               "delete the values, or use In / NotIn")
+    for number, value in enumerate(values if isinstance(values, list) else []):
+        problem = label_value_problem(value) if isinstance(value, str) else ""
+        if problem:
+            yield resource.finding((*path, "values", number), f"label value {value!r}: "
+                                   f"{problem}", f"for example `{suggest_name(value)}`",
+                                   at_value=True)
