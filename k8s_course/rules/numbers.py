@@ -20,17 +20,14 @@ _PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
 
 @dataclass(frozen=True)
 class Bounds:
-    """Where a whole number sits, the range the API server accepts and the lesson.
-
-    With `in_pod` the path starts at the pod spec of every kind that runs pods.
-    """
+    """Where a whole number sits in objects of some kinds, the range the API server
+    accepts and the lesson that teaches the field (paths may hold "*" for list items)."""
 
     kinds: tuple[str, ...]
     path: Path
     low: int
     high: int | None
     lesson: str
-    in_pod: bool = False
 
 
 _ROLLING = ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet")
@@ -47,12 +44,6 @@ BOUNDS: tuple[Bounds, ...] = (
              "10-jobs#completions") for field in _JOB_FIELDS),
     *(Bounds(("CronJob",), ("spec", field), 0, None, "10-jobs#history") for field in
       ("startingDeadlineSeconds", "successfulJobsHistoryLimit", "failedJobsHistoryLimit")),
-    Bounds(tuple(TEMPLATE_PATHS), ("activeDeadlineSeconds",), 1, None, "10-jobs#completions",
-           in_pod=True),
-    *(Bounds(tuple(TEMPLATE_PATHS), (group, "*", probe, field), 0, None, "09-workloads#probes",
-             in_pod=True)
-      for group in ("containers", "initContainers") for probe in _PROBES
-      for field in _PROBE_FIELDS),
     *(Bounds(("HorizontalPodAutoscaler",), ("spec", "behavior", way, *rest), low, high,
              "08-scaling#hpa")
       for way in ("scaleUp", "scaleDown")
@@ -62,23 +53,28 @@ BOUNDS: tuple[Bounds, ...] = (
     Bounds(("Service",), ("spec", "sessionAffinityConfig", "clientIP", "timeoutSeconds"), 1,
            86400, "04-services#ports"),
 )
-
-
-def _roots(bundle: Bundle, bounds: Bounds) -> Iterator[tuple[Resource, Path, object]]:
-    graph = graph_of(bundle)
-    for kind in bounds.kinds:
-        for resource in graph.of_kind(kind):
-            template = graph.template_of(resource) if bounds.in_pod else None
-            if template is not None:
-                yield resource, template.spec_path, template.spec
-            elif not bounds.in_pod:
-                yield resource, (), resource.body
+# The same, in the pod spec of every kind that runs pods.
+POD_DEADLINE = Bounds(tuple(TEMPLATE_PATHS), ("activeDeadlineSeconds",), 1, None,
+                      "10-jobs#completions")
+PROBE_FIELD = Bounds(tuple(TEMPLATE_PATHS), (), 0, None, "09-workloads#probes")
+_BY_KIND: dict[str, list[Bounds]] = {}
+for _bounds in BOUNDS:
+    for _kind in _bounds.kinds:
+        _BY_KIND.setdefault(_kind, []).append(_bounds)
 
 
 def _range_words(bounds: Bounds) -> str:
     if bounds.high is None:
         return "0 or more" if bounds.low == 0 else f"at least {bounds.low}"
     return f"from {bounds.low} to {bounds.high}"
+
+
+def _outside(resource: Resource, path: Path, value: object, bounds: Bounds) -> Iterator[Finding]:
+    if is_whole_number(value) and (value < bounds.low or (
+            bounds.high is not None and value > bounds.high)):
+        yield resource.finding(
+            path, f"{path[-1]} is {value}; it must be {_range_words(bounds)}",
+            f"write {_range_words(bounds)}", lesson=bounds.lesson, at_value=True)
 
 
 @rule("number-out-of-range", "error", "03-deployments#rollout")
@@ -124,27 +120,32 @@ def number_out_of_range(bundle: Bundle) -> Iterator[Finding]:
                   image: busybox:1.37
                   command: ["echo", "done"]
     """
-    for bounds in BOUNDS:
-        for resource, start, node in _roots(bundle, bounds):
-            for path, value in values_at(node, bounds.path, start):
-                if not is_whole_number(value):
-                    continue  # text or a fraction is the schema's finding
-                if value < bounds.low or (bounds.high is not None and value > bounds.high):
-                    yield resource.finding(
-                        path, f"{path[-1]} is {value}; it must be {_range_words(bounds)}",
-                        f"write {_range_words(bounds)}", lesson=bounds.lesson, at_value=True)
-    yield from _success_thresholds(bundle)
+    graph = graph_of(bundle)
+    for kind, kind_bounds in _BY_KIND.items():
+        for resource in graph.of_kind(kind):
+            for bounds in kind_bounds:
+                for path, value in values_at(resource.body, bounds.path):
+                    yield from _outside(resource, path, value, bounds)
+    for template in graph.templates:
+        owner = template.owner
+        yield from _outside(owner, (*template.spec_path, "activeDeadlineSeconds"),
+                            template.spec.get("activeDeadlineSeconds"), POD_DEADLINE)
+        for path, container in template.containers(init=True):
+            yield from _probe_findings(owner, path, container)
 
 
-def _success_thresholds(bundle: Bundle) -> Iterator[Finding]:
-    """A liveness or startup probe says the container is healthy after one success."""
-    for template in graph_of(bundle).templates:
-        for path, _ in template.containers(init=True):
-            for probe in ("livenessProbe", "startupProbe"):
-                where = (*path, probe, "successThreshold")
-                value = template.owner.get(where)
-                if is_whole_number(value) and value > 1:
-                    yield template.owner.finding(
-                        where, f"a {probe}'s successThreshold must be 1, not {value}",
-                        "delete the line (1 is the default); only a readinessProbe may ask "
-                        "for more successes", lesson="09-workloads#probes", at_value=True)
+def _probe_findings(owner: Resource, path: Path, container: dict) -> Iterator[Finding]:
+    """Probe numbers: none negative, and one success is enough for liveness and startup."""
+    for probe in _PROBES:
+        settings = container.get(probe)
+        if not isinstance(settings, dict):
+            continue
+        for field in _PROBE_FIELDS:
+            yield from _outside(owner, (*path, probe, field), settings.get(field), PROBE_FIELD)
+        threshold = settings.get("successThreshold")
+        if probe != "readinessProbe" and is_whole_number(threshold) and threshold > 1:
+            yield owner.finding(
+                (*path, probe, "successThreshold"), f"a {probe}'s successThreshold must be "
+                f"1, not {threshold}", "delete the line (1 is the default); only a "
+                "readinessProbe may ask for more successes", lesson="09-workloads#probes",
+                at_value=True)

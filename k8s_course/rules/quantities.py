@@ -57,6 +57,16 @@ def _quantities(bundle: Bundle, resource: Resource) -> Iterator[tuple[Path, Any]
                 yield path, resource.get(path)
 
 
+def _all_quantities(bundle: Bundle) -> list[tuple[Resource, Path, Any]]:
+    """(object, path, value) of every quantity in the bundle, found once for all rules."""
+    found = bundle.derived.get("quantities")
+    if found is None:
+        found = bundle.derived["quantities"] = [
+            (resource, path, value) for resource in bundle
+            for path, value in _quantities(bundle, resource)]
+    return found
+
+
 @rule("invalid-quantity", "error", "06-storage#quantities")
 def invalid_quantity(bundle: Bundle) -> Iterator[Finding]:
     """A CPU, memory or storage amount that Kubernetes cannot parse.
@@ -90,12 +100,11 @@ def invalid_quantity(bundle: Bundle) -> Iterator[Finding]:
             requests:
               storage: 512Mi
     """
-    for resource in bundle:
-        for path, value in _quantities(bundle, resource):
-            if isinstance(value, str) and parse_quantity(value) is None:
-                yield resource.finding(
-                    path, f"{value!r} is not a quantity Kubernetes understands",
-                    quantity_hint(value), at_value=True)
+    for resource, path, value in _all_quantities(bundle):
+        if isinstance(value, str) and parse_quantity(value) is None:
+            yield resource.finding(
+                path, f"{value!r} is not a quantity Kubernetes understands",
+                quantity_hint(value), at_value=True)
 
 
 @rule("memory-in-millibytes", "warning", "06-storage#quantities")
@@ -134,16 +143,15 @@ def memory_in_millibytes(bundle: Bundle) -> Iterator[Finding]:
                 limits:
                   memory: 512Mi
     """
-    for resource in bundle:
-        for path, value in _quantities(bundle, resource):
-            name = str(path[-1])
-            if (name.endswith(("memory", "storage")) or name == "sizeLimit") and \
-                    isinstance(value, str) and value.endswith("m") and \
-                    parse_quantity(value) is not None:
-                yield resource.finding(
-                    path, f"{value} means {value[:-1]} thousandths of a byte",
-                    f"write `{value[:-1]}Mi` (mebibytes) or `{value[:-1]}M` (megabytes)",
-                    at_value=True)
+    for resource, path, value in _all_quantities(bundle):
+        name = str(path[-1])
+        if (name.endswith(("memory", "storage")) or name == "sizeLimit") and \
+                isinstance(value, str) and value.endswith("m") and \
+                parse_quantity(value) is not None:
+            yield resource.finding(
+                path, f"{value} means {value[:-1]} thousandths of a byte",
+                f"write `{value[:-1]}Mi` (mebibytes) or `{value[:-1]}M` (megabytes)",
+                at_value=True)
 
 
 @rule("negative-quantity", "error", "06-storage#quantities")
@@ -182,9 +190,8 @@ def negative_quantity(bundle: Bundle) -> Iterator[Finding]:
                 requests:
                   cpu: 250m
     """
-    for resource in bundle:
-        for path, value in _quantities(bundle, resource):
-            amount = parse_quantity(value)
-            if amount is not None and amount < 0:
-                yield resource.finding(path, f"{path[-1]} is {value}; an amount cannot be "
-                                       "negative", "remove the minus sign", at_value=True)
+    for resource, path, value in _all_quantities(bundle):
+        amount = parse_quantity(value)
+        if amount is not None and amount < 0:
+            yield resource.finding(path, f"{path[-1]} is {value}; an amount cannot be "
+                                   "negative", "remove the minus sign", at_value=True)
