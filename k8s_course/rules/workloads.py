@@ -13,7 +13,7 @@ from ..graph import (
 )
 from ._values import digits_as_text
 from .catalogue import rule
-from .containers import probe_ports
+from .containers import PROBES, probe_ports
 
 
 @rule("probe-port-unknown", "warning", "09-workloads#probes")
@@ -226,3 +226,65 @@ def restart_policy_not_always(bundle: Bundle) -> Iterator[Finding]:
             f"not {policy}",
             "delete the restartPolicy line (Always is the default); for a task that runs "
             "once and stops, write a Job instead", at_value=True)
+
+
+PROBE_HANDLERS = ("exec", "httpGet", "tcpSocket", "grpc")
+
+
+@rule("probe-handler-invalid", "error", "09-workloads#probes")
+def probe_handler_invalid(bundle: Bundle) -> Iterator[Finding]:
+    """A probe with no way to check the container, or with two.
+
+    Why: a probe checks the container in exactly one way: `httpGet` (a
+    path and a port), `tcpSocket` (a port), `exec` (a command) or `grpc`
+    (a port). Without one the API server does not know what to run; with
+    two it refuses to guess. Timing fields alone are not a probe.
+
+    Bad:
+
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web
+        spec:
+          containers:
+            - name: web
+              image: nginx:1.27
+              readinessProbe:
+                periodSeconds: 5
+
+    Good:
+
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web
+        spec:
+          containers:
+            - name: web
+              image: nginx:1.27
+              ports:
+                - containerPort: 80
+              readinessProbe:
+                httpGet:
+                  path: /
+                  port: 80
+                periodSeconds: 5
+    """
+    for template in graph_of(bundle).templates:
+        for path, container in template.containers(init=True):
+            for probe in PROBES:
+                settings = container.get(probe)
+                if not isinstance(settings, dict):
+                    continue
+                handlers = [h for h in PROBE_HANDLERS if h in settings]
+                if not handlers:
+                    yield template.owner.finding(
+                        (*path, probe), f"this {probe} says when to check but not how",
+                        "add one of httpGet (path and port), tcpSocket (port), exec "
+                        "(command) or grpc (port)")
+                for extra in handlers[1:]:
+                    yield template.owner.finding(
+                        (*path, probe, extra), f"this {probe} already checks with "
+                        f"{handlers[0]}; a probe has one way to check",
+                        f"delete {extra}, or move it to another probe")
