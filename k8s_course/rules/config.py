@@ -230,7 +230,7 @@ def config_key_invalid(bundle: Bundle) -> Iterator[Finding]:
                 if problem:
                     yield resource.finding(
                         (field, key), f"the key {key!r} under {field}: {problem}",
-                        f"for example `{suggest_key(key)}:`; keys are file names when mounted")
+                        _key_hint(key))
         if resource.kind == "ConfigMap" and isinstance(resource.get((second,)), dict) and \
                 isinstance(resource.get((first,)), dict):
             for key in resource.get((second,)):
@@ -239,6 +239,15 @@ def config_key_invalid(bundle: Bundle) -> Iterator[Finding]:
                         (second, key), f"the key {key!r} is in both data and binaryData",
                         "keep it in only one of them: data for text, binaryData for base64 "
                         "bytes")
+
+
+def _key_hint(key: str) -> str:
+    if len(key) > 253:
+        return "shorten the key to at most 253 characters; it becomes a file name when mounted"
+    if key.startswith(".."):
+        return ("rename it: names starting with '..' are kept for the files Kubernetes adds "
+                "when it mounts the volume")
+    return f"for example `{suggest_key(key)}:`; keys become file names when mounted"
 
 
 # Secret types whose keys the API server insists on: type -> (keys, how many are needed).
@@ -292,9 +301,12 @@ def secret_type_keys(bundle: Bundle) -> Iterator[Finding]:
         keys = _keys_of(secret)
         missing = [key for key in needed if key not in keys]
         if len(needed) - len(missing) < enough:
-            words = " and ".join(missing) if enough == len(needed) else " or ".join(missing)
+            both = enough == len(needed)
+            words = " and ".join(f"`{k}`" for k in missing) if both else \
+                " or ".join(f"`{k}`" for k in missing)
+            plural = "s" if both and len(missing) > 1 else ""
             yield secret.finding(
-                ("type",), f"a Secret of type {kind} needs the key {words}; it has "
+                ("type",), f"a Secret of type {kind} needs the key{plural} {words}; it has "
                 f"{', '.join(sorted(keys)) or 'no keys'}",
-                f"name the keys {' and '.join(needed)}" if enough == len(needed) else
+                f"name the key{plural} {words}" if both else
                 f"add `{needed[0]}:` under stringData", at_value=True)

@@ -74,7 +74,8 @@ def invalid_name(bundle: Bundle) -> Iterator[Finding]:
             if problem:
                 yield resource.finding(
                     ("metadata", "name"), f"{resource.kind} name {name!r}: {problem}",
-                    _name_hint(name, not resource.cluster_scoped), at_value=True)
+                    _name_hint(name, not resource.cluster_scoped,
+                               NAME_LIMITS.get(resource.kind, 63)), at_value=True)
         namespace = resource.metadata.get("namespace")
         if isinstance(namespace, str) and namespace:
             problem = name_problem(namespace, "dns-1123-label")
@@ -84,13 +85,13 @@ def invalid_name(bundle: Bundle) -> Iterator[Finding]:
                     f"for example `namespace: {suggest_name(namespace)}`", at_value=True)
 
 
-def _name_hint(name: str, namespaced: bool) -> str:
+def _name_hint(name: str, namespaced: bool, limit: int) -> str:
     """How to fix a name; `mlops/web` is a namespace and a name written as one."""
     namespace, slash, rest = name.partition("/")
     if namespaced and slash and rest and not name_problem(namespace, "dns-1123-label"):
         return (f"names cannot hold a namespace: write `namespace: {namespace}` under metadata "
                 f"and `name: {suggest_name(rest)}`")
-    return f"for example `name: {suggest_name(name)}`"
+    return f"for example `name: {suggest_name(name)[:limit].rstrip('-')}`"
 
 
 def _label_maps(bundle: Bundle, resource: Resource) -> Iterator[Path]:

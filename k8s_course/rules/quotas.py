@@ -116,8 +116,9 @@ def _limit_findings(resource: Resource, path: Path, limit: dict) -> Iterator[Fin
                     "for each resource", at_value=True)
     for name, ratio in amounts["maxLimitRequestRatio"].items():
         if ratio < 1:
+            shown = limit["maxLimitRequestRatio"][name]
             yield resource.finding((*path, "maxLimitRequestRatio", name),
-                                   f"{name}: the limit/request ratio {ratio} is below 1",
+                                   f"{name}: the limit/request ratio {shown} is below 1",
                                    "a limit is never below its request: use 1 or more",
                                    at_value=True)
 
