@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from ..bundle import Bundle, Resource
 from ..findings import Finding
-from ..graph import graph_of, references
+from ..graph import graph_of, is_whole_number, mappings_in, references
 from ._values import config_key_problem, is_base64, suggest_key
 from .catalogue import rule
 
@@ -310,3 +310,105 @@ def secret_type_keys(bundle: Bundle) -> Iterator[Finding]:
                 f"{', '.join(sorted(keys)) or 'no keys'}",
                 f"name the key{plural} {words}" if both else
                 f"add `{needed[0]}:` under stringData", at_value=True)
+
+
+_FILE_SOURCES = ("configMap", "secret", "downwardAPI")
+
+
+def _file_settings(volume: dict, path: tuple) -> Iterator[tuple[tuple, dict]]:
+    """(path, block) of every block of a volume that may hold defaultMode, mode or items."""
+    for source in (*_FILE_SOURCES, "projected"):
+        block = volume.get(source)
+        if not isinstance(block, dict):
+            continue
+        yield (*path, source), block
+        if source == "projected":
+            for index, projection in mappings_in(block.get("sources")):
+                for inner in _FILE_SOURCES:
+                    if isinstance(projection.get(inner), dict):
+                        yield (*path, source, "sources", index, inner), projection[inner]
+
+
+def _mode_problem(mode: object) -> str:
+    if not is_whole_number(mode) or 0 <= mode <= 0o777:
+        return ""
+    digits = str(mode)
+    if set(digits) <= set("01234567") and len(digits) <= 3:
+        return (f"{mode} is read as a decimal number, above 511 (0777); file modes are "
+                "octal")
+    return f"{mode} is not a file mode (0 to 0777 in octal, 511 in decimal)"
+
+
+@rule("volume-file-invalid", "error", "05-config#volumes")
+def volume_file_invalid(bundle: Bundle) -> Iterator[Finding]:
+    """A ConfigMap or Secret volume whose file mode or item path the API server refuses.
+
+    Why: `defaultMode` and an item's `mode` are Unix permissions, from 0 to
+    0777 in octal. Written without its leading 0, `644` is the decimal number
+    644, which is too big: write `0644` (YAML reads it as octal) or `420`.
+    An item's `path` is a file name inside the volume: relative, without
+    `..`.
+
+    Bad:
+
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web
+        spec:
+          containers:
+            - name: web
+              image: nginx:1.27
+              volumeMounts:
+                - name: settings
+                  mountPath: /etc/web
+          volumes:
+            - name: settings
+              configMap:
+                name: web-settings
+                defaultMode: 644
+                optional: true
+
+    Good:
+
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web
+        spec:
+          containers:
+            - name: web
+              image: nginx:1.27
+              volumeMounts:
+                - name: settings
+                  mountPath: /etc/web
+          volumes:
+            - name: settings
+              configMap:
+                name: web-settings
+                defaultMode: 0644
+                optional: true
+    """
+    for template in graph_of(bundle).templates:
+        for index, volume in mappings_in(template.spec.get("volumes")):
+            start = (*template.spec_path, "volumes", index)
+            for path, block in _file_settings(volume, start):
+                yield from _file_findings(template.owner, path, block)
+
+
+def _file_findings(owner: Resource, path: tuple, block: dict) -> Iterator[Finding]:
+    problem = _mode_problem(block.get("defaultMode"))
+    if problem:
+        yield owner.finding((*path, "defaultMode"), f"defaultMode {problem}",
+                            "write `0644` (with the 0) or `420`", at_value=True)
+    for number, item in mappings_in(block.get("items")):
+        problem = _mode_problem(item.get("mode"))
+        if problem:
+            yield owner.finding((*path, "items", number, "mode"), f"mode {problem}",
+                                "write `0644` (with the 0) or `420`", at_value=True)
+        target = item.get("path")
+        if isinstance(target, str) and (target.startswith(("/", "..")) or
+                                        ".." in target.split("/")):
+            yield owner.finding((*path, "items", number, "path"), f"path {target!r} must "
+                                "be a file name inside the volume, without '..'",
+                                "write a relative name, e.g. `path: app.conf`", at_value=True)
