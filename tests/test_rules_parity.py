@@ -164,6 +164,16 @@ def test_daemonset_surges_or_goes_without(rolling, line):
     "    - type: Container\n      min: {cpu: 100m}\n      defaultRequest: {cpu: 200m}\n"
     "      default: {cpu: 500m}\n      max: {cpu: '1'}\n      maxLimitRequestRatio: {cpu: '4'}\n"
     "    - type: PersistentVolumeClaim\n      max: {storage: 10Gi}\n",
+    # File modes: 0644 is octal in YAML, 420 is the same in decimal, 0 is allowed.
+    "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n"
+    "  containers: [{name: a, image: nginx:1.27}]\n  volumes:\n"
+    "    - {name: s, secret: {secretName: s, defaultMode: 0400, optional: true}}\n"
+    "    - name: c\n      configMap:\n        name: c\n        optional: true\n"
+    "        defaultMode: 420\n        items: [{key: k, path: conf/app.conf, mode: 0}]\n",
+    # A headless Service may have no ports; an ExternalName may end with a dot.
+    "apiVersion: v1\nkind: Service\nmetadata: {name: db}\nspec: {clusterIP: None}\n",
+    "apiVersion: v1\nkind: Service\nmetadata: {name: db}\n"
+    "spec: {type: ExternalName, externalName: db.example.com.}\n",
 ])
 def test_what_the_api_server_accepts_stays_quiet(text):
     found = _loud(text)
