@@ -40,6 +40,7 @@ TOPICS = {
     "ports": "Service ports (lesson 04)",
     "ingress": "Ingress",
     "config": "ConfigMaps and Secrets (lesson 05)",
+    "env": "Environment variables (lesson 05)",
     "storage": "Volumes and claims (lesson 06)",
     "claims": "What PersistentVolumes and claims must say (lesson 06)",
     "rbac": "ServiceAccounts and RBAC (lesson 07)",

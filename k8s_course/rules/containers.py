@@ -10,7 +10,6 @@ from ..findings import Finding, Severity
 from ..graph import (
     graph_of,
     is_whole_number,
-    mappings_in,
 )
 from ._values import image_tag, name_problem, suggest_name
 from .catalogue import rule
@@ -231,67 +230,6 @@ def invalid_container_name(bundle: Bundle) -> Iterator[Finding]:
                 yield template.owner.finding(
                     (*path, "name"), f"container name {name!r}: {problem}",
                     f"for example `name: {suggest_name(name)}`", at_value=True)
-
-
-@rule("env-defined-twice", "warning", "05-config#env")
-def env_defined_twice(bundle: Bundle) -> Iterator[Finding]:
-    """An environment variable defined twice in one container.
-
-    Why: the API server accepts it with a warning: the later definition
-    hides the earlier one, and `kubectl apply` may drop one of them when it
-    merges the list, so the value the container sees can change between
-    applies. (Redefining a name from itself, `value: "$(PATH):/extra"`,
-    is the one accepted use.)
-
-    Bad:
-
-        apiVersion: v1
-        kind: Pod
-        metadata:
-          name: web
-        spec:
-          containers:
-            - name: web
-              image: nginx:1.27
-              env:
-                - name: LOG_LEVEL
-                  value: info
-                - name: LOG_LEVEL
-                  value: debug
-
-    Good:
-
-        apiVersion: v1
-        kind: Pod
-        metadata:
-          name: web
-        spec:
-          containers:
-            - name: web
-              image: nginx:1.27
-              env:
-                - name: LOG_LEVEL
-                  value: debug
-    """
-    for template in graph_of(bundle).templates:
-        for path, container in template.containers(init=True):
-            seen: set[str] = set()
-            for index, variable in mappings_in(container.get("env")):
-                name = variable.get("name")
-                if not isinstance(name, str):
-                    continue
-                value = variable.get("value")
-                value = value if isinstance(value, str) else ""
-                reference = f"$({name})"
-                # The server stays quiet only for X: "...$(X)...", which builds on the old value.
-                builds_on_old = "valueFrom" not in variable and reference in value and \
-                    value != reference
-                if name in seen and not builds_on_old:
-                    yield template.owner.finding(
-                        (*path, "env", index), f"the variable {name} is already defined "
-                        "above in this container; this definition hides it",
-                        f"keep one definition of {name} and delete the other")
-                seen.add(name)
 
 
 @rule("duplicate-container-port", "warning", "03-deployments#ports")
