@@ -43,7 +43,7 @@ def hpa_target_missing(bundle: Bundle) -> Iterator[Finding]:
                     requests:
                       cpu: 100m
 
-    Bad:
+    Bad (warning):
 
         apiVersion: autoscaling/v2
         kind: HorizontalPodAutoscaler
@@ -96,7 +96,7 @@ def hpa_min_above_max(bundle: Bundle) -> Iterator[Finding]:
     maxReplicas; the API server refuses a range that is empty, and a
     minimum or maximum below 1.
 
-    Bad:
+    Bad (error):
 
         apiVersion: autoscaling/v2
         kind: HorizontalPodAutoscaler
@@ -199,7 +199,7 @@ def hpa_needs_requests(bundle: Bundle) -> Iterator[Finding]:
                   type: Utilization
                   averageUtilization: 70
 
-    Bad:
+    Bad (warning):
 
         apiVersion: apps/v1
         kind: Deployment

@@ -63,7 +63,7 @@ def selector_matches_template(bundle: Bundle) -> Iterator[Finding]:
     labels"). Every key: value of matchLabels must appear in
     spec.template.metadata.labels.
 
-    Bad:
+    Bad (error):
 
         apiVersion: apps/v1
         kind: Deployment
@@ -127,7 +127,7 @@ def negative_replicas(bundle: Bundle) -> Iterator[Finding]:
     Why: replicas says how many pods to keep running; 0 scales the workload
     down, and a negative number is refused by the API server.
 
-    Bad:
+    Bad (error):
 
         apiVersion: apps/v1
         kind: Deployment
@@ -201,7 +201,7 @@ def rollout_strategy_invalid(bundle: Bundle) -> Iterator[Finding]:
     A DaemonSet runs one pod per node, so it either starts the new pod
     first (maxSurge, with `maxUnavailable: 0`) or stops the old one first.
 
-    Bad:
+    Bad (error):
 
         apiVersion: apps/v1
         kind: Deployment
