@@ -310,7 +310,7 @@ def hpa_metric_invalid(bundle: Bundle) -> Iterator[Finding]:
     metric's target says `averageUtilization` (percent of what the pods
     request) or `averageValue`; `type: Utilization` alone is not a target.
 
-    Bad:
+    Bad (error):
 
         apiVersion: autoscaling/v2
         kind: HorizontalPodAutoscaler

@@ -60,7 +60,7 @@ def claim_spec_invalid(bundle: Bundle) -> Iterator[Finding]:
     (`resources.requests.storage`, more than zero). A storageClassName, when
     given, is an object name: lowercase, no spaces or '_'.
 
-    Bad:
+    Bad (error):
 
         apiVersion: v1
         kind: PersistentVolumeClaim
@@ -113,7 +113,7 @@ def pv_spec_invalid(bundle: Bundle) -> Iterator[Finding]:
     mounted (`accessModes`) and where the data lives, in exactly one
     backend such as `hostPath`, `nfs`, `local` or `csi`.
 
-    Bad:
+    Bad (error):
 
         apiVersion: v1
         kind: PersistentVolume

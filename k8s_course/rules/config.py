@@ -203,7 +203,7 @@ def config_key_invalid(bundle: Bundle) -> Iterator[Finding]:
     '/' and ':' are the usual slips. A ConfigMap key can sit in `data` or
     in `binaryData`, not in both.
 
-    Bad:
+    Bad (error):
 
         apiVersion: v1
         kind: ConfigMap
@@ -271,7 +271,7 @@ def secret_type_keys(bundle: Bundle) -> Iterator[Finding]:
     server refuses the Secret without them. For free-form keys use
     `type: Opaque` (the default).
 
-    Bad:
+    Bad (error):
 
         apiVersion: v1
         kind: Secret
@@ -349,7 +349,7 @@ def volume_file_invalid(bundle: Bundle) -> Iterator[Finding]:
     An item's `path` is a file name inside the volume: relative, without
     `..`.
 
-    Bad:
+    Bad (error):
 
         apiVersion: v1
         kind: Pod

@@ -200,7 +200,7 @@ def invalid_container_name(bundle: Bundle) -> Iterator[Finding]:
     letters, digits and '-', starting and ending with a letter or digit.
     `Web_Server` or `webServer` are refused; write `web-server`.
 
-    Bad:
+    Bad (error):
 
         apiVersion: v1
         kind: Pod

@@ -22,7 +22,7 @@ def cron_schedule_invalid(bundle: Bundle) -> Iterator[Finding]:
     @monthly, @yearly. There is no seconds field, and the time zone goes
     in `timeZone`, not in the schedule.
 
-    Bad:
+    Bad (error):
 
         apiVersion: batch/v1
         kind: CronJob
@@ -40,7 +40,7 @@ def cron_schedule_invalid(bundle: Bundle) -> Iterator[Finding]:
                       image: busybox:1.37
                       command: ["echo", "backup"]
 
-    Bad:
+    Bad (error):
 
         apiVersion: batch/v1
         kind: CronJob
@@ -96,7 +96,7 @@ def cron_time_zone_invalid(bundle: Bundle) -> Iterator[Finding]:
     that are not zone names are refused. Without timeZone the schedule
     follows the clock of the cluster's controller manager.
 
-    Bad:
+    Bad (error):
 
         apiVersion: batch/v1
         kind: CronJob

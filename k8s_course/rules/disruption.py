@@ -165,7 +165,7 @@ def pdb_both_limits(bundle: Bundle) -> Iterator[Finding]:
     or how many may be down at once (`maxUnavailable`), never both: the
     API server refuses the pair. Keep the one the lesson asks for.
 
-    Bad:
+    Bad (error):
 
         apiVersion: policy/v1
         kind: PodDisruptionBudget

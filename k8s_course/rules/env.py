@@ -20,7 +20,7 @@ def env_defined_twice(bundle: Bundle) -> Iterator[Finding]:
     applies. (Redefining a name from itself, `value: "$(PATH):/extra"`,
     is the one accepted use.)
 
-    Bad:
+    Bad (warning):
 
         apiVersion: v1
         kind: Pod
@@ -85,7 +85,7 @@ def env_source_invalid(bundle: Bundle) -> Iterator[Finding]:
     secretKeyRef, fieldRef or resourceFieldRef). Likewise each `envFrom`
     entry names one ConfigMap or one Secret; list two entries for both.
 
-    Bad:
+    Bad (error):
 
         apiVersion: v1
         kind: Pod

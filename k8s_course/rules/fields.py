@@ -224,7 +224,7 @@ def percent_invalid(bundle: Bundle) -> Iterator[Finding]:
     a Deployment may go higher). `25` percent without the sign, `"1.5"` or
     a negative number are refused.
 
-    Bad:
+    Bad (error):
 
         apiVersion: policy/v1
         kind: PodDisruptionBudget

@@ -70,7 +70,7 @@ def job_selector_set(bundle: Bundle) -> Iterator[Finding]:
     refused (a Job only accepts one with `manualSelector: true`, which is
     for experts). Keep the labels on the template and drop the selector.
 
-    Bad:
+    Bad (error):
 
         apiVersion: batch/v1
         kind: Job
@@ -128,7 +128,7 @@ def job_indexed_needs_completions(bundle: Bundle) -> Iterator[Finding]:
     Why: with `completionMode: Indexed` each pod gets an index from 0 to
     completions - 1, so the Job must say how many completions it wants.
 
-    Bad:
+    Bad (error):
 
         apiVersion: batch/v1
         kind: Job

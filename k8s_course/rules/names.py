@@ -170,7 +170,7 @@ def invalid_annotation(bundle: Bundle) -> Iterator[Finding]:
     though their values are free text. All keys and values of one object
     together may hold at most 256 KiB: big data belongs in a ConfigMap.
 
-    Bad:
+    Bad (error):
 
         apiVersion: v1
         kind: ConfigMap
@@ -232,7 +232,7 @@ def selector_expression_invalid(bundle: Bundle) -> Iterator[Finding]:
     `values`. Exists and DoesNotExist look at the key alone and take no
     values. Keys and values follow the label grammar.
 
-    Bad:
+    Bad (error):
 
         apiVersion: policy/v1
         kind: PodDisruptionBudget

@@ -88,7 +88,7 @@ def number_out_of_range(bundle: Bundle) -> Iterator[Finding]:
     stabilizationWindowSeconds at most 3600. A liveness or startup probe
     must have successThreshold 1.
 
-    Bad:
+    Bad (error):
 
         apiVersion: batch/v1
         kind: Job

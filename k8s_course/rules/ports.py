@@ -261,7 +261,7 @@ def service_port_range(bundle: Bundle) -> Iterator[Finding]:
     the API server refuses anything else. A targetPort of 0 means "the same
     as port".
 
-    Bad:
+    Bad (error):
 
         apiVersion: v1
         kind: Service
@@ -303,7 +303,7 @@ def service_port_duplicate(bundle: Bundle) -> Iterator[Finding]:
     reach two container ports, give the Service two different port
     numbers.
 
-    Bad:
+    Bad (error):
 
         apiVersion: v1
         kind: Service

@@ -162,7 +162,7 @@ def negative_quantity(bundle: Bundle) -> Iterator[Finding]:
     of something, so the API server refuses a negative one. (A claim's
     storage request must even be above zero.)
 
-    Bad:
+    Bad (error):
 
         apiVersion: v1
         kind: Pod

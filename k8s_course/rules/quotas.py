@@ -33,7 +33,7 @@ def quota_resource_unknown(bundle: Bundle) -> Iterator[Finding]:
     object (`count/deployments.apps`). Misspelt ones (`request.cpu`,
     `storage`) are refused.
 
-    Bad:
+    Bad (error):
 
         apiVersion: v1
         kind: ResourceQuota
@@ -133,7 +133,7 @@ def limit_range_inconsistent(bundle: Bundle) -> Iterator[Finding]:
     and `defaultRequest` belong to `type: Container` limits, not `Pod`,
     and each type has one entry.
 
-    Bad:
+    Bad (error):
 
         apiVersion: v1
         kind: LimitRange

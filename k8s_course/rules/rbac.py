@@ -214,7 +214,7 @@ def subject_invalid(bundle: Bundle) -> Iterator[Finding]:
     Other kinds, such as Pod or Deployment, cannot be granted anything: a
     pod acts as its ServiceAccount.
 
-    Bad:
+    Bad (error):
 
         apiVersion: rbac.authorization.k8s.io/v1
         kind: RoleBinding
@@ -265,7 +265,7 @@ def role_ref_invalid(bundle: Bundle) -> Iterator[Finding]:
     changed after the binding is created: to point elsewhere, delete and
     recreate the binding.
 
-    Bad:
+    Bad (error):
 
         apiVersion: rbac.authorization.k8s.io/v1
         kind: RoleBinding
@@ -325,7 +325,7 @@ def rbac_rule_incomplete(bundle: Bundle) -> Iterator[Finding]:
     `nonResourceURLs` (such as /healthz) belongs only in a ClusterRole and
     names no resources.
 
-    Bad:
+    Bad (error):
 
         apiVersion: rbac.authorization.k8s.io/v1
         kind: Role

@@ -164,7 +164,7 @@ def resource_name_unknown(bundle: Bundle) -> Iterator[Finding]:
     such as GPUs, carry a domain: `nvidia.com/gpu`. The API server refuses
     any other name.
 
-    Bad:
+    Bad (error):
 
         apiVersion: v1
         kind: Pod

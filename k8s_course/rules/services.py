@@ -305,7 +305,7 @@ def service_spec_invalid(bundle: Bundle) -> Iterator[Finding]:
     name such as `db.example.com`. A NodePort or LoadBalancer Service needs
     a cluster IP, so it cannot be headless.
 
-    Bad:
+    Bad (error):
 
         apiVersion: v1
         kind: Service

@@ -204,7 +204,7 @@ def volume_invalid(bundle: Bundle) -> Iterator[Finding]:
     mountPath is used once, and a subPath stays inside its volume: relative,
     without '..'.
 
-    Bad:
+    Bad (error):
 
         apiVersion: v1
         kind: Pod

@@ -177,7 +177,7 @@ def restart_policy_not_always(bundle: Bundle) -> Iterator[Finding]:
     out). A pod meant to run once and finish belongs in a Job, which takes
     OnFailure or Never.
 
-    Bad:
+    Bad (error):
 
         apiVersion: apps/v1
         kind: Deployment
@@ -241,7 +241,7 @@ def probe_handler_invalid(bundle: Bundle) -> Iterator[Finding]:
     (a port). Without one the API server does not know what to run; with
     two it refuses to guess. Timing fields alone are not a probe.
 
-    Bad:
+    Bad (error):
 
         apiVersion: v1
         kind: Pod
