@@ -86,7 +86,8 @@ def number_out_of_range(bundle: Bundle) -> Iterator[Finding]:
     refused below zero, and some have a floor or a ceiling of their own:
     a pod's activeDeadlineSeconds is at least 1, an autoscaler's
     stabilizationWindowSeconds at most 3600. A liveness or startup probe
-    must have successThreshold 1.
+    must have successThreshold 1, and a Deployment's progressDeadlineSeconds
+    must be longer than its minReadySeconds.
 
     Bad (error):
 
@@ -126,6 +127,16 @@ def number_out_of_range(bundle: Bundle) -> Iterator[Finding]:
             for bounds in kind_bounds:
                 for path, value in values_at(resource.body, bounds.path):
                     yield from _outside(resource, path, value, bounds)
+    for deployment in graph.of_kind("Deployment"):
+        deadline = deployment.get(("spec", "progressDeadlineSeconds"))
+        ready = deployment.get(("spec", "minReadySeconds"), 0)
+        if is_whole_number(deadline) and is_whole_number(ready) and ready >= 0 and \
+                0 <= deadline <= ready:
+            yield deployment.finding(
+                ("spec", "progressDeadlineSeconds"), f"progressDeadlineSeconds ({deadline}) "
+                f"must be longer than minReadySeconds ({ready})", "give the rollout more "
+                "time than one pod needs to count as ready, e.g. 600",
+                lesson="03-deployments#rollout", at_value=True)
     for template in graph.templates:
         owner = template.owner
         yield from _outside(owner, (*template.spec_path, "activeDeadlineSeconds"),

@@ -115,6 +115,13 @@ def _limit_findings(resource: Resource, path: Path, limit: dict) -> Iterator[Fin
                     f"{limit[high][name]})", "keep min <= defaultRequest <= default <= max "
                     "for each resource", at_value=True)
     for name, ratio in amounts["maxLimitRequestRatio"].items():
+        low, high = amounts["min"].get(name), amounts["max"].get(name)
+        if ratio >= 1 and low and high is not None and ratio > high / low:
+            yield resource.finding((*path, "maxLimitRequestRatio", name),
+                                   f"{name}: the limit/request ratio "
+                                   f"{limit['maxLimitRequestRatio'][name]} is above max/min "
+                                   f"({high / low:g}), so no container could reach it",
+                                   "lower the ratio, or widen min and max", at_value=True)
         if ratio < 1:
             shown = limit["maxLimitRequestRatio"][name]
             yield resource.finding((*path, "maxLimitRequestRatio", name),
