@@ -232,3 +232,53 @@ def test_restart_policy_typo_on_a_deployment_gets_did_you_mean_not_two_findings(
     [finding] = _loud(text)
     assert (finding.rule, finding.line) == ("unknown-value", 9)
     assert "`Always`" in finding.hint
+
+
+WEB = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.27
+          ports:
+            - containerPort: 80
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector:
+    app: web
+  ports:
+    - port: 80
+      targetPort: {target}
+"""
+
+
+@pytest.mark.parametrize(("target", "found"), [
+    ("123456", [("service-port-range", 29)]),  # not also "no pod declares 123456"
+    ("0", []),  # 0 means "the same as port", which the pods declare
+    ("80", []),
+    ("8080", [("target-port-unknown", 29)]),
+])
+def test_a_target_port_out_of_range_is_one_finding(target, found):
+    assert [(f.rule, f.line) for f in _loud(WEB.format(target=target))] == found
+
+
+def test_a_cluster_role_binding_to_a_role_is_one_finding_not_also_a_missing_role():
+    text = ("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\n"
+            "metadata: {name: a}\nsubjects: [{kind: Group, name: devs}]\n"
+            "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: reader}\n")
+    assert [(f.rule, f.severity) for f in check(text).findings] == \
+        [("role-ref-invalid", Severity.ERROR)]

@@ -175,11 +175,12 @@ def target_port_unknown(bundle: Bundle) -> Iterator[Finding]:
         if not declared:
             continue  # nothing to compare with
         for index, port in service_ports(service):
-            explicit = "targetPort" in port
-            target = port.get("targetPort", port.get("port"))
+            explicit = port.get("targetPort") not in (None, 0, "")  # 0 means "same as port"
+            target = port["targetPort"] if explicit else port.get("port")
             if not (isinstance(target, str) or is_whole_number(target)) or digits_as_text(target) \
+                    or (is_whole_number(target) and not 1 <= target <= 65535) \
                     or any(t.has_port(target) for t in targets):
-                continue
+                continue  # quoted digits and out-of-range numbers are other rules' findings
             offered = ", ".join(sorted({_shown_port(p) for p in declared}))
             path = ("spec", "ports", index, "targetPort" if explicit else "port")
             if isinstance(target, str):

@@ -65,8 +65,9 @@ def role_ref_missing(bundle: Bundle) -> Iterator[Finding]:
     graph = graph_of(bundle)
     for binding in (r for kind in BINDING_KINDS for r in graph.of_kind(kind)):
         kind, name = binding.get(("roleRef", "kind")), binding.get(("roleRef", "name"))
-        if not isinstance(name, str) or kind not in ("Role", "ClusterRole"):
-            continue
+        if not isinstance(name, str) or kind not in ("Role", "ClusterRole") or \
+                (binding.kind == "ClusterRoleBinding" and kind == "Role"):
+            continue  # a kind the binding cannot name is role-ref-invalid's finding
         if kind == "ClusterRole" and (name in BUILT_IN_CLUSTER_ROLES or
                                       name.startswith("system:")):
             continue
