@@ -282,3 +282,14 @@ def test_a_cluster_role_binding_to_a_role_is_one_finding_not_also_a_missing_role
             "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: reader}\n")
     assert [(f.rule, f.severity) for f in check(text).findings] == \
         [("role-ref-invalid", Severity.ERROR)]
+
+
+def test_a_misspelt_request_is_one_finding_not_also_an_autoscaler_without_requests():
+    deployment = WEB.split("---")[0].replace(
+        "          ports:", "          resources:\n            requests:\n"
+        "              cpus: 250m\n          ports:")
+    hpa = ("apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: web}\n"
+           "spec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n"
+           "  maxReplicas: 5\n  metrics:\n    - type: Resource\n      resource:\n"
+           "        name: cpu\n        target: {type: Utilization, averageUtilization: 70}\n")
+    assert [f.rule for f in _loud(deployment + "---\n" + hpa)] == ["resource-name-unknown"]

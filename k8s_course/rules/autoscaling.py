@@ -9,6 +9,7 @@ from ..findings import Finding, Severity
 from ..graph import PodTemplate, graph_of, is_whole_number, mappings_in
 from ._values import parse_quantity
 from .catalogue import rule
+from .resources import container_resource_problem
 
 SCALABLE_KINDS = ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController")
 
@@ -163,8 +164,11 @@ def _requests_everywhere(template: PodTemplate, name: str) -> bool:
     for _, container in template.containers():
         resources = container.get("resources")
         resources = resources if isinstance(resources, dict) else {}
-        if not any(isinstance(resources.get(group), dict) and name in resources[group]
-                   for group in ("requests", "limits")):
+        names = {key for group in ("requests", "limits")
+                 if isinstance(resources.get(group), dict) for key in resources[group]}
+        # A misspelt name (`cpus`) is resource-name-unknown's finding, not a missing request.
+        if name not in names and not any(
+                isinstance(key, str) and container_resource_problem(key) for key in names):
             return False
     return True
 
