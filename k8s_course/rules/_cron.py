@@ -69,6 +69,9 @@ def _range_problem(expression: str, field: _Field) -> str:
     else:
         if len(bounds) > 2:
             return f"{expression!r} has more than one '-'"
+        if "" in bounds:
+            return (f"{expression!r} in the {field.name} field is not a number or a range "
+                    "(negative numbers are not allowed)")
         values = [_number(bound, field) for bound in bounds]
         problem = next((v for v in values if isinstance(v, str)), "")
         if problem:

@@ -92,8 +92,8 @@ def cron_time_zone_invalid(bundle: Bundle) -> Iterator[Finding]:
 
     Why: `timeZone` names the zone the schedule is read in, spelt as in
     the IANA database (`Europe/Paris`, `America/New_York`, `UTC`), with the
-    same capital letters. `Local` and abbreviations such as `CET` or `PST`
-    that are not zone names are refused. Without timeZone the schedule
+    same capital letters. `Local` and abbreviations that are not zone
+    names, such as `PST` or `IST`, are refused. Without timeZone the schedule
     follows the clock of the cluster's controller manager.
 
     Bad (error):
