@@ -285,7 +285,7 @@ def _target_findings(hpa: Resource, path: tuple, target: dict, kind: str) -> Ite
                           at_value=True)
     for field in ("value", "averageValue"):
         amount = parse_quantity(target.get(field))
-        if amount is not None and amount <= 0:
+        if amount is not None and amount == 0:  # below 0 is negative-quantity's finding
             yield hpa.finding((*path, field), f"{field} must be above 0", "write a positive "
                               "amount", at_value=True)
     has = [field for field in ("averageUtilization", "averageValue", "value") if field in target]

@@ -55,6 +55,22 @@ def _quantities(bundle: Bundle, resource: Resource) -> Iterator[tuple[Path, Any]
             path = (*template.spec_path, "volumes", index, "emptyDir", "sizeLimit")
             if resource.get(path) is not None:
                 yield path, resource.get(path)
+    if resource.kind == "HorizontalPodAutoscaler":
+        yield from _metric_targets(resource)
+
+
+# Where each autoscaler metric type keeps its target (autoscaling/v2).
+_METRIC_BLOCKS = ("resource", "containerResource", "pods", "object", "external")
+
+
+def _metric_targets(hpa: Resource) -> Iterator[tuple[Path, Any]]:
+    """(path, value) of the amounts an autoscaler's metrics aim at."""
+    for index in _indexes(hpa.get(("spec", "metrics"))):
+        for block in _METRIC_BLOCKS:
+            for field in ("value", "averageValue"):
+                path = ("spec", "metrics", index, block, "target", field)
+                if hpa.get(path) is not None:
+                    yield path, hpa.get(path)
 
 
 def _all_quantities(bundle: Bundle) -> list[tuple[Resource, Path, Any]]:
