@@ -293,3 +293,11 @@ def test_a_misspelt_request_is_one_finding_not_also_an_autoscaler_without_reques
            "  maxReplicas: 5\n  metrics:\n    - type: Resource\n      resource:\n"
            "        name: cpu\n        target: {type: Utilization, averageUtilization: 70}\n")
     assert [f.rule for f in _loud(deployment + "---\n" + hpa)] == ["resource-name-unknown"]
+
+
+def test_a_port_of_the_wrong_shape_does_not_break_the_unnamed_ports_rule():
+    text = ("apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n"
+            "  ports:\n    - port: [80]\n    - port: 443\n")
+    report = check(text)
+    assert "checker-bug" not in report.rules()
+    assert "service-ports-unnamed" in report.rules()

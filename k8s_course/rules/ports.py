@@ -250,6 +250,8 @@ def service_ports_unnamed(bundle: Bundle) -> Iterator[Finding]:
 
 def _port_name(port: dict) -> str:
     number = port.get("port")
+    if not is_whole_number(number):  # a list or a mapping here is the schema's finding
+        return "http"
     return {80: "http", 443: "https"}.get(number, f"port-{number}")
 
 
