@@ -301,3 +301,17 @@ def test_a_port_of_the_wrong_shape_does_not_break_the_unnamed_ports_rule():
     report = check(text)
     assert "checker-bug" not in report.rules()
     assert "service-ports-unnamed" in report.rules()
+
+
+@pytest.mark.parametrize("text", [
+    # A string where a list or a mapping belongs is the schema's one finding, not also ours.
+    "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: a}\n"
+    "rules:\n  - apiGroups: ''\n    resources: [pods]\n    verbs: [get]\n",
+    "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: a}\nspec:\n"
+    "  accessModes: [ReadWriteOnce]\n  resources: {requests: 1Gi}\n",
+    "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: a}\nspec:\n"
+    "  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: a}\n  maxReplicas: 3\n"
+    "  metrics: [{type: Resource, resource: cpu}]\n",
+])
+def test_a_wrong_shape_is_the_schemas_finding_alone(text):
+    assert {f.rule for f in _loud(text)} == {"schema-type"}, _said(_loud(text))

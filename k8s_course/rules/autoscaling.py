@@ -367,11 +367,13 @@ def hpa_metric_invalid(bundle: Bundle) -> Iterator[Finding]:
                                   f"write one of {', '.join(METRIC_SOURCES)}", at_value=True)
                 continue
             source = metric.get(METRIC_SOURCES[kind])
-            if not isinstance(source, dict):
+            if source is None:
                 yield hpa.finding(path, f"a {kind} metric needs its `{METRIC_SOURCES[kind]}:` "
                                   "block", f"add `{METRIC_SOURCES[kind]}:` with the metric's "
                                   "name and target")
                 continue
+            if not isinstance(source, dict):
+                continue  # the block written as something else is the schema's finding
             others = [f for f in METRIC_SOURCES.values() if f in metric and
                       f != METRIC_SOURCES[kind]]
             for other in others:

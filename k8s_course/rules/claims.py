@@ -88,19 +88,20 @@ def claim_spec_invalid(bundle: Bundle) -> Iterator[Finding]:
         if not isinstance(resource.get(spec), dict):
             continue
         yield from _access_mode_findings(resource, spec)
-        requests = resource.get((*spec, "resources", "requests"))
-        if not isinstance(requests, dict) or "storage" not in requests:
-            where = (*spec, "resources", "requests") if isinstance(requests, dict) else \
-                (*spec, "resources") if resource.get((*spec, "resources")) is not None else spec
+        resources = resource.get((*spec, "resources"))
+        requests = resources.get("requests") if isinstance(resources, dict) else None
+        # a mapping written as something else is the schema's finding
+        shaped = isinstance(resources, dict | None) and isinstance(requests, dict | None)
+        if shaped and (requests is None or "storage" not in requests):
+            where = (*spec, "resources", "requests") if requests is not None else \
+                (*spec, "resources") if resources is not None else spec
             yield resource.finding(
                 where, "the claim does not request any storage",
                 "add `resources: {requests: {storage: 1Gi}}` to the claim's spec")
-        else:
-            amount = parse_quantity(requests["storage"])
-            if amount is not None and amount <= 0:
-                yield resource.finding(
-                    (*spec, "resources", "requests", "storage"), "the storage request must "
-                    "be more than zero", "for example `storage: 1Gi`", at_value=True)
+        elif shaped and parse_quantity(requests["storage"]) == 0:  # < 0: negative-quantity
+            yield resource.finding(
+                (*spec, "resources", "requests", "storage"), "the storage request must "
+                "be more than zero", "for example `storage: 1Gi`", at_value=True)
         yield from _class_findings(resource, spec)
 
 
@@ -142,7 +143,7 @@ def pv_spec_invalid(bundle: Bundle) -> Iterator[Finding]:
         if not isinstance(spec, dict):
             continue
         capacity = as_mapping(spec.get("capacity"))
-        if "storage" not in capacity:
+        if "storage" not in capacity and isinstance(spec.get("capacity"), dict | None):
             yield volume.finding(
                 ("spec", "capacity") if "capacity" in spec else ("spec",),
                 "the PersistentVolume has no `capacity.storage`", "add `capacity: "

@@ -354,8 +354,8 @@ def rbac_rule_incomplete(bundle: Bundle) -> Iterator[Finding]:
 
 
 def _policy_rule_findings(role: Resource, path: Path, entry: dict) -> Iterator[Finding]:
-    def empty(field: str) -> bool:
-        return not entry.get(field)
+    def empty(field: str) -> bool:  # a string where a list belongs is the schema's finding
+        return entry.get(field) in (None, [])
 
     if empty("verbs"):
         yield role.finding((*path, "verbs") if "verbs" in entry else path,
