@@ -315,3 +315,27 @@ def test_a_port_of_the_wrong_shape_does_not_break_the_unnamed_ports_rule():
 ])
 def test_a_wrong_shape_is_the_schemas_finding_alone(text):
     assert {f.rule for f in _loud(text)} == {"schema-type"}, _said(_loud(text))
+
+
+@pytest.mark.parametrize("text", [
+    # The missing field is there, misspelt: the schema's "did you mean" is the one finding.
+    "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers:\n"
+    "    - name: a\n      image: nginx:1.27\n      livenessProbe:\n"
+    "        httpget: {path: /, port: 80}\n",
+    "apiVersion: v1\nkind: PersistentVolume\nmetadata: {name: a}\nspec:\n"
+    "  capacity: {storage: 1Gi}\n  accessModes: [ReadWriteOnce]\n  hostpath: {path: /data}\n",
+    "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: a}\n"
+    "rules:\n  - apiGroups: ['']\n    resources: [pods]\n    verb: [get]\n",
+    "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: a}\nspec:\n"
+    "  accessModes: [ReadWriteOnce]\n  resource: {requests: {storage: 1Gi}}\n",
+    "apiVersion: v1\nkind: Service\nmetadata: {name: a}\nspec:\n  selector: {app: a}\n"
+    "  port: [{port: 80}]\n",
+    "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers:\n"
+    "    - name: a\n      image: nginx:1.27\n      env:\n        - name: X\n"
+    "          valueFrom: {configMapRef: {name: a, key: x}}\n",
+])
+def test_a_misspelt_field_is_the_schemas_finding_alone(text):
+    # (the schema stage may also call a required field missing: its own cascade, not a rule's)
+    rules = {f.rule for f in _loud(text)}
+    assert "schema-unknown-field" in rules, _said(_loud(text))
+    assert rules <= {"schema-unknown-field", "schema-required"}, _said(_loud(text))

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from ..bundle import Bundle, Resource
 from ..findings import Finding, Severity
 from ..graph import PodTemplate, graph_of, is_whole_number, mappings_in
+from ._known import METRIC, METRIC_TARGET, has_stray_field
 from ._values import parse_quantity
 from .catalogue import rule
 from .resources import container_resource_problem
@@ -289,6 +290,8 @@ def _target_findings(hpa: Resource, path: tuple, target: dict, kind: str) -> Ite
             yield hpa.finding((*path, field), f"{field} must be above 0", "write a positive "
                               "amount", at_value=True)
     has = [field for field in ("averageUtilization", "averageValue", "value") if field in target]
+    if has_stray_field(target, METRIC_TARGET):
+        return  # a misspelt target field is the schema's finding
     if kind in ("Resource", "ContainerResource"):
         if not {"averageUtilization", "averageValue"} & set(has):
             yield hpa.finding(path, f"a {kind} metric's target needs averageUtilization (a "
@@ -367,7 +370,7 @@ def hpa_metric_invalid(bundle: Bundle) -> Iterator[Finding]:
                                   f"write one of {', '.join(METRIC_SOURCES)}", at_value=True)
                 continue
             source = metric.get(METRIC_SOURCES[kind])
-            if source is None:
+            if source is None and not has_stray_field(metric, METRIC):
                 yield hpa.finding(path, f"a {kind} metric needs its `{METRIC_SOURCES[kind]}:` "
                                   "block", f"add `{METRIC_SOURCES[kind]}:` with the metric's "
                                   "name and target")

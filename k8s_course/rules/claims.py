@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from ..bundle import Bundle, Resource
 from ..findings import Finding, Path
 from ..graph import as_list, as_mapping, graph_of
+from ._known import CLAIM_RESOURCES, CLAIM_SPEC, PV_SPEC, has_stray_field
 from ._values import name_problem, parse_quantity
 from .catalogue import rule
 
@@ -87,11 +88,15 @@ def claim_spec_invalid(bundle: Bundle) -> Iterator[Finding]:
     for resource, spec in _claim_specs(bundle):
         if not isinstance(resource.get(spec), dict):
             continue
-        yield from _access_mode_findings(resource, spec)
-        resources = resource.get((*spec, "resources"))
+        block = resource.get(spec)
+        if not has_stray_field(block, CLAIM_SPEC):
+            yield from _access_mode_findings(resource, spec)
+        resources = block.get("resources")
         requests = resources.get("requests") if isinstance(resources, dict) else None
-        # a mapping written as something else is the schema's finding
-        shaped = isinstance(resources, dict | None) and isinstance(requests, dict | None)
+        # a mapping written as something else, or a misspelt field, is the schema's finding
+        shaped = isinstance(resources, dict | None) and isinstance(requests, dict | None) and \
+            not has_stray_field(block, CLAIM_SPEC) and \
+            not has_stray_field(resources, CLAIM_RESOURCES)
         if shaped and (requests is None or "storage" not in requests):
             where = (*spec, "resources", "requests") if requests is not None else \
                 (*spec, "resources") if resources is not None else spec
@@ -142,8 +147,10 @@ def pv_spec_invalid(bundle: Bundle) -> Iterator[Finding]:
         spec = volume.get(("spec",))
         if not isinstance(spec, dict):
             continue
+        stray = has_stray_field(spec, PV_SPEC | PV_SOURCES)  # a misspelt backend or field
         capacity = as_mapping(spec.get("capacity"))
-        if "storage" not in capacity and isinstance(spec.get("capacity"), dict | None):
+        if "storage" not in capacity and isinstance(spec.get("capacity"), dict | None) and \
+                not stray:
             yield volume.finding(
                 ("spec", "capacity") if "capacity" in spec else ("spec",),
                 "the PersistentVolume has no `capacity.storage`", "add `capacity: "
@@ -152,9 +159,10 @@ def pv_spec_invalid(bundle: Bundle) -> Iterator[Finding]:
             if key != "storage":
                 yield volume.finding(("spec", "capacity", key), f"capacity takes only "
                                      f"`storage`, not {key!r}", "delete this line")
-        yield from _access_mode_findings(volume, ("spec",))
+        if not stray:
+            yield from _access_mode_findings(volume, ("spec",))
         sources = [key for key in spec if key in PV_SOURCES]
-        if not sources:
+        if not sources and not stray:
             yield volume.finding(("spec",), "the PersistentVolume names no storage backend",
                                  "add one, e.g. `hostPath: {path: /data/pv}` on kind")
         for extra in sources[1:]:

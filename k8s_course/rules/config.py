@@ -295,8 +295,9 @@ def secret_type_keys(bundle: Bundle) -> Iterator[Finding]:
     """
     for secret in graph_of(bundle).of_kind("Secret"):
         kind = secret.get(("type",))
-        if not isinstance(kind, str) or kind not in _TYPED_KEYS:
-            continue
+        if not isinstance(kind, str) or kind not in _TYPED_KEYS or not all(
+                isinstance(secret.get((field,)), dict | None) for field in ("data", "stringData")):
+            continue  # data written as something else is the schema's finding
         needed, enough = _TYPED_KEYS[kind]
         keys = _keys_of(secret)
         missing = [key for key in needed if key not in keys]

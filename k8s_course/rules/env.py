@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from ..bundle import Bundle
 from ..findings import Finding
 from ..graph import graph_of, mappings_in
+from ._known import ENV_VALUE_FROM, has_stray_field
 from .catalogue import rule
 
 
@@ -130,7 +131,7 @@ def env_source_invalid(bundle: Bundle) -> Iterator[Finding]:
                                         "both value and valueFrom", "keep one: delete the "
                                         "`value:` line to read it from valueFrom")
                 kinds = [k for k in _VALUE_SOURCES if k in source]
-                if not kinds:
+                if not kinds and not has_stray_field(source, ENV_VALUE_FROM):
                     yield owner.finding((*where, "valueFrom"), "valueFrom names no source",
                                         "add configMapKeyRef, secretKeyRef or fieldRef under "
                                         "valueFrom")

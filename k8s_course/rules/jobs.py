@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from ..bundle import Bundle
 from ..findings import Finding
 from ..graph import graph_of
+from ._known import JOB_SPEC, has_stray_field
 from .catalogue import rule
 
 
@@ -167,7 +168,8 @@ def job_indexed_needs_completions(bundle: Bundle) -> Iterator[Finding]:
     for kind, spec in (("Job", ("spec",)), ("CronJob", ("spec", "jobTemplate", "spec"))):
         for job in graph.of_kind(kind):
             if job.get((*spec, "completionMode")) == "Indexed" and \
-                    job.get((*spec, "completions")) is None:
+                    job.get((*spec, "completions")) is None and \
+                    not has_stray_field(job.get(spec), JOB_SPEC):
                 yield job.finding((*spec, "completionMode"), "an Indexed Job needs "
                                   "`completions`: the number of indexes to run",
                                   "add `completions: 3` (or however many pieces of work)")

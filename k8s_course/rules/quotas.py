@@ -97,8 +97,9 @@ def _limit_findings(resource: Resource, path: Path, limit: dict) -> Iterator[Fin
                 yield resource.finding((*path, field), f"a Pod limit has no {field}: "
                                        "defaults are set per container",
                                        "move it to a limit of `type: Container`")
-    if kind == "PersistentVolumeClaim" and not ({"storage"} & (
-            set(as_mapping(limit.get("min"))) | set(as_mapping(limit.get("max"))))):
+    bounds = [limit.get("min"), limit.get("max")]  # a wrong shape is the schema's finding
+    if kind == "PersistentVolumeClaim" and all(isinstance(b, dict | None) for b in bounds) \
+            and not any("storage" in b for b in bounds if b):
         yield resource.finding(path, "a PersistentVolumeClaim limit needs a storage min or "
                                "max", "add `max: {storage: 10Gi}` (or a min)")
     amounts = {field: _amounts(limit, field) for field in

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from ..bundle import Bundle, Resource
 from ..findings import Finding, Path, Severity
 from ..graph import graph_of, mappings_in
+from ._known import POLICY_RULE, has_stray_field
 from ._values import name_problem
 from .catalogue import rule
 
@@ -196,10 +197,10 @@ def _subject_problem(subject: dict) -> tuple[str, str, str] | None:
         if problem:
             return ("name", f"ServiceAccount name {name!r}: {problem}",
                     "use the ServiceAccount's metadata.name")
-        if group:
+        if isinstance(group, str) and group:
             return ("apiGroup", f"a ServiceAccount subject takes no apiGroup (it is in the "
                     f"core group), not {group!r}", "delete the apiGroup line of this subject")
-    elif group and group != RBAC_GROUP:  # left out, it defaults to the RBAC group
+    elif isinstance(group, str) and group and group != RBAC_GROUP:  # "" means the default
         return ("apiGroup", f"a {kind} subject's apiGroup is {RBAC_GROUP}, not {group!r}",
                 f"write `apiGroup: {RBAC_GROUP}` in this subject")
     return None
@@ -354,10 +355,15 @@ def rbac_rule_incomplete(bundle: Bundle) -> Iterator[Finding]:
 
 
 def _policy_rule_findings(role: Resource, path: Path, entry: dict) -> Iterator[Finding]:
+    stray = has_stray_field(entry, POLICY_RULE)
+
     def empty(field: str) -> bool:  # a string where a list belongs is the schema's finding
         return entry.get(field) in (None, [])
 
-    if empty("verbs"):
+    def missing(field: str) -> bool:  # left out, it may be misspelt (`verb:`): the schema says
+        return empty(field) and not (stray and field not in entry)
+
+    if missing("verbs"):
         yield role.finding((*path, "verbs") if "verbs" in entry else path,
                            "this rule has no verbs", "add e.g. `verbs: [get, list, watch]`")
     if not empty("nonResourceURLs"):
@@ -370,10 +376,10 @@ def _policy_rule_findings(role: Resource, path: Path, entry: dict) -> Iterator[F
                                "resources or about nonResourceURLs, not both",
                                "split it into two rules")
         return
-    if empty("apiGroups"):
+    if missing("apiGroups"):
         yield role.finding((*path, "apiGroups") if "apiGroups" in entry else path,
                            "this rule has no apiGroups", 'add `apiGroups: [""]` for pods, '
                            'services and configmaps, `["apps"]` for Deployments')
-    if empty("resources"):
+    if missing("resources"):
         yield role.finding((*path, "resources") if "resources" in entry else path,
                            "this rule has no resources", "add e.g. `resources: [pods]`")

@@ -9,6 +9,7 @@ from typing import Any
 from ..bundle import Bundle, Resource
 from ..findings import Finding, Severity
 from ..graph import Graph, graph_of, is_whole_number, mappings_in
+from ._known import SERVICE_SPEC, has_stray_field
 from ._values import name_problem
 from .catalogue import rule
 
@@ -331,6 +332,8 @@ def service_spec_invalid(bundle: Bundle) -> Iterator[Finding]:
         kind = spec.get("type", "ClusterIP")
         headless = spec.get("clusterIP") == "None"
         external = spec.get("externalName")
+        if has_stray_field(spec, SERVICE_SPEC) or not isinstance(kind, str):
+            continue  # a misspelt field (`port:`) or a wrong shape is the schema's finding
         if kind == "ExternalName":
             problem = name_problem(external.rstrip("."), "dns-1123-subdomain") \
                 if isinstance(external, str) and external else ""

@@ -11,6 +11,7 @@ from ..graph import (
     graph_of,
     mappings_in,
 )
+from ._known import PROBE, has_stray_field
 from ._values import digits_as_text
 from .catalogue import rule
 from .containers import PROBES, probe_ports
@@ -279,7 +280,7 @@ def probe_handler_invalid(bundle: Bundle) -> Iterator[Finding]:
                 if not isinstance(settings, dict):
                     continue
                 handlers = [h for h in PROBE_HANDLERS if h in settings]
-                if not handlers:
+                if not handlers and not has_stray_field(settings, PROBE):
                     yield template.owner.finding(
                         (*path, probe), f"this {probe} says when to check but not how",
                         "add one of httpGet (path and port), tcpSocket (port), exec "
