@@ -356,3 +356,56 @@ def service_spec_invalid(bundle: Bundle) -> Iterator[Finding]:
                                   "this Service has no ports", "add the port clients use and "
                                   "the container's port, e.g. `ports: [{port: 80, targetPort: "
                                   "8080}]`")
+
+
+@rule("service-port-duplicate", "error", "04-services#ports")
+def service_port_duplicate(bundle: Bundle) -> Iterator[Finding]:
+    """A Service listing the same port number (and protocol) twice.
+
+    Why: each entry of a Service's ports is one port clients connect to,
+    so the same number with the same protocol can appear only once. To
+    reach two container ports, give the Service two different port
+    numbers.
+
+    Bad (error):
+
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: web
+        spec:
+          ports:
+            - name: http
+              port: 80
+              targetPort: 8080
+            - name: admin
+              port: 80
+              targetPort: 9090
+
+    Good:
+
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: web
+        spec:
+          ports:
+            - name: http
+              port: 80
+              targetPort: 8080
+            - name: admin
+              port: 9090
+              targetPort: 9090
+    """
+    for service in graph_of(bundle).of_kind("Service"):
+        seen: set[tuple[int, str]] = set()
+        for index, port in service_ports(service):
+            number, protocol = port.get("port"), port.get("protocol", "TCP")
+            if not is_whole_number(number) or not isinstance(protocol, str):
+                continue
+            if (number, protocol) in seen:
+                yield service.finding(
+                    ("spec", "ports", index), f"port {number}/{protocol} is already "
+                    "listed above in this Service", "give this entry another port number, or "
+                    "delete it")
+            seen.add((number, protocol))
