@@ -45,7 +45,7 @@ TOPICS = {
     "storage": "Volumes and claims (lesson 06)",
     "claims": "What PersistentVolumes and claims must say (lesson 06)",
     "rbac": "ServiceAccounts and RBAC (lesson 07)",
-    "resources": "Requests, limits, quotas and limit ranges (lesson 08)",
+    "resources": "Requests and limits (lesson 08)",
     "quotas": "ResourceQuotas and LimitRanges (lesson 08)",
     "autoscaling": "HorizontalPodAutoscalers (lesson 08)",
     "disruption": "PodDisruptionBudgets (lesson 08)",
