@@ -250,6 +250,8 @@ def _key_hint(key: str) -> str:
     return f"for example `{suggest_key(key)}:`; keys become file names when mounted"
 
 
+SERVICE_ACCOUNT_TOKEN = "kubernetes.io/service-account-token"
+SERVICE_ACCOUNT_ANNOTATION = "kubernetes.io/service-account.name"
 # Secret types whose keys the API server insists on: type -> (keys, how many are needed).
 _TYPED_KEYS = {
     "kubernetes.io/tls": (("tls.crt", "tls.key"), 2),
@@ -267,9 +269,11 @@ def secret_type_keys(bundle: Bundle) -> Iterator[Finding]:
     Why: a Secret's `type` promises a layout: `kubernetes.io/tls` holds
     `tls.crt` and `tls.key`, `kubernetes.io/dockerconfigjson` holds
     `.dockerconfigjson`, `kubernetes.io/ssh-auth` holds `ssh-privatekey`,
-    `kubernetes.io/basic-auth` holds `username` or `password`. The API
-    server refuses the Secret without them. For free-form keys use
-    `type: Opaque` (the default).
+    `kubernetes.io/basic-auth` holds `username` or `password`, and a
+    `kubernetes.io/service-account-token` names its ServiceAccount in the
+    annotation `kubernetes.io/service-account.name`. The API server refuses
+    the Secret without them. For free-form keys use `type: Opaque` (the
+    default).
 
     Bad (error):
 
@@ -295,6 +299,15 @@ def secret_type_keys(bundle: Bundle) -> Iterator[Finding]:
     """
     for secret in graph_of(bundle).of_kind("Secret"):
         kind = secret.get(("type",))
+        annotations = secret.metadata.get("annotations")
+        if kind == SERVICE_ACCOUNT_TOKEN and isinstance(annotations, dict | None) and \
+                not (annotations or {}).get(SERVICE_ACCOUNT_ANNOTATION):
+            yield secret.finding(
+                ("type",), f"a Secret of type {kind} needs the annotation "
+                f"{SERVICE_ACCOUNT_ANNOTATION}: the ServiceAccount whose token it holds",
+                f"add `{SERVICE_ACCOUNT_ANNOTATION}: <its name>` under metadata.annotations",
+                at_value=True)
+            continue
         if not isinstance(kind, str) or kind not in _TYPED_KEYS or not all(
                 isinstance(secret.get((field,)), dict | None) for field in ("data", "stringData")):
             continue  # data written as something else is the schema's finding
