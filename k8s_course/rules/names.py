@@ -138,6 +138,8 @@ def _label_maps(bundle: Bundle, resource: Resource) -> Iterator[Path]:
         yield (*template.path, "metadata", "labels")
         if kind != "Pod":
             yield ("spec", "selector", "matchLabels")
+    if template is not None:
+        yield (*template.spec_path, "nodeSelector")  # node labels, same grammar
     if kind in _SELECTORS:
         yield _SELECTORS[kind]
 
