@@ -68,7 +68,7 @@ ALLOWED: tuple[Allowed, ...] = (
             in_pod=True, left_to=("OnFailure", "Never")),
     # Always is refused for Jobs too, but job-restart-policy explains why.
     Allowed(JOB_KINDS, ("restartPolicy",), ("OnFailure", "Never"), "a Job's restartPolicy",
-            "09-workloads#jobs", in_pod=True, left_to=("Always",)),
+            "10-jobs#restart-policy", in_pod=True, left_to=("Always",)),
     Allowed(("Deployment",), ("spec", "strategy", "type"), ("RollingUpdate", "Recreate"),
             "a Deployment strategy", "03-deployments#rollout"),
     Allowed(("StatefulSet", "DaemonSet"), ("spec", "updateStrategy", "type"), _UPDATES,
@@ -76,7 +76,7 @@ ALLOWED: tuple[Allowed, ...] = (
     Allowed(("StatefulSet",), ("spec", "podManagementPolicy"), ("OrderedReady", "Parallel"),
             "a podManagementPolicy", "09-workloads#statefulsets"),
     Allowed(("CronJob",), ("spec", "concurrencyPolicy"), ("Allow", "Forbid", "Replace"),
-            "a concurrencyPolicy", "09-workloads#jobs"),
+            "a concurrencyPolicy", "10-jobs#concurrency"),
     Allowed(("PersistentVolumeClaim", "PersistentVolume"), ("spec", "accessModes", "*"),
             _ACCESS_MODES, "an access mode", "06-storage#claims"),
     Allowed(("StatefulSet",), ("spec", "volumeClaimTemplates", "*", "spec", "accessModes", "*"),

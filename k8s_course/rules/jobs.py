@@ -11,7 +11,7 @@ from ._known import JOB_SPEC, has_stray_field
 from .catalogue import rule
 
 
-@rule("job-restart-policy", "error", "09-workloads#jobs")
+@rule("job-restart-policy", "error", "10-jobs#restart-policy")
 def job_restart_policy(bundle: Bundle) -> Iterator[Finding]:
     """A Job or CronJob whose pods would restart forever (restartPolicy Always).
 
