@@ -9,13 +9,13 @@ from ..bundle import Bundle, Resource
 from ..findings import Finding, Path
 from ..graph import TEMPLATE_PATHS, graph_of, is_whole_number
 from .catalogue import rule
+from .containers import PROBES
 from .fields import values_at
 
 _JOB_FIELDS = ("parallelism", "completions", "activeDeadlineSeconds", "backoffLimit",
                "ttlSecondsAfterFinished")
 _PROBE_FIELDS = ("initialDelaySeconds", "timeoutSeconds", "periodSeconds", "successThreshold",
                  "failureThreshold")
-_PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
 
 
 @dataclass(frozen=True)
@@ -57,10 +57,9 @@ BOUNDS: tuple[Bounds, ...] = (
 POD_DEADLINE = Bounds(tuple(TEMPLATE_PATHS), ("activeDeadlineSeconds",), 1, None,
                       "10-jobs#completions")
 PROBE_FIELD = Bounds(tuple(TEMPLATE_PATHS), (), 0, None, "09-workloads#probes")
-_BY_KIND: dict[str, list[Bounds]] = {}
-for _bounds in BOUNDS:
-    for _kind in _bounds.kinds:
-        _BY_KIND.setdefault(_kind, []).append(_bounds)
+_BY_KIND: dict[str, list[Bounds]] = {
+    kind: [bounds for bounds in BOUNDS if kind in bounds.kinds]
+    for kind in dict.fromkeys(kind for bounds in BOUNDS for kind in bounds.kinds)}
 
 
 def _range_words(bounds: Bounds) -> str:
@@ -147,7 +146,7 @@ def number_out_of_range(bundle: Bundle) -> Iterator[Finding]:
 
 def _probe_findings(owner: Resource, path: Path, container: dict) -> Iterator[Finding]:
     """Probe numbers: none negative, and one success is enough for liveness and startup."""
-    for probe in _PROBES:
+    for probe in PROBES:
         settings = container.get(probe)
         if not isinstance(settings, dict):
             continue
