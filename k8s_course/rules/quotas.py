@@ -88,7 +88,7 @@ def _amounts(limit: dict, field: str) -> dict[str, Decimal]:
 
 def _limit_findings(resource: Resource, path: Path, limit: dict) -> Iterator[Finding]:
     kind = limit.get("type")
-    if isinstance(kind, str) and kind not in LIMIT_TYPES:
+    if isinstance(kind, str) and kind not in LIMIT_TYPES and "/" not in kind:  # or qualified
         yield resource.finding((*path, "type"), f"{kind!r} is not a LimitRange type",
                                f"write one of {', '.join(LIMIT_TYPES)}", at_value=True)
     if kind == "Pod":
