@@ -70,18 +70,24 @@ def _walk(folder: Path) -> Iterable[Path]:
                 yield Path(root) / name
 
 
-def manifest_files(paths: Iterable[Path]) -> tuple[list[Path], list[Skipped]]:
+def manifest_files(paths: Iterable[Path], *, skip_named: bool = False
+                   ) -> tuple[list[Path], list[Skipped]]:
     """The files to check for the paths given, in order, and the files skipped with why.
 
-    A folder is walked in sorted order; a named file is taken as it is.
-    Special files (pipes, devices) inside a folder are skipped: reading a
-    pipe would wait forever.
+    A folder is walked in sorted order; a named file is taken as it is
+    (unless `skip_named`: pre-commit names every staged YAML file). Special
+    files (pipes, devices) inside a folder are skipped: reading a pipe would
+    wait forever.
     """
     files: list[Path] = []
     skipped: list[Skipped] = []
     for path in paths:
         if not path.is_dir():
-            files.append(path)
+            reason = why_not_a_manifest(path) if skip_named and path.is_file() else None
+            if reason is None:
+                files.append(path)
+            else:
+                skipped.append(Skipped(path, reason))
             continue
         for found in _walk(path):
             if not found.is_file():

@@ -44,6 +44,9 @@ def add_parser(subparsers) -> None:
                              "file's, else the course's pinned version)")
     parser.add_argument("--jobs", "-j", type=_jobs, default=0, metavar="N",
                         help="worker processes that parse files (default 0: one per core)")
+    parser.add_argument("--skip-non-manifests", action="store_true",
+                        help="skip named files that are not manifests, as in a folder "
+                             "(for pre-commit, which names every staged YAML file)")
     parser.add_argument("--verbose", "-v", action="store_true",
                         help="say which files in folders were skipped, and why")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto")
@@ -70,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     gc.freeze()
     gc.set_threshold(100_000, 50, 100)
     named = [Path(name) for name in args.files if name != "-"]
-    files, skipped = manifest_files(named)
+    files, skipped = manifest_files(named, skip_named=args.skip_non_manifests)
     if args.verbose and skipped:
         for entry in skipped:
             print(f"skipped {entry.path}: {entry.reason}", file=sys.stderr)
