@@ -293,8 +293,8 @@ Template = Callable[[random.Random, str, str, bool], str]
 # One application's documents, in the order a repository keeps them.
 APP: tuple[Template, ...] = (
     deployment, service, config_map, secret, service_account, role, role_binding, hpa, pdb,
-    network_policy, ingress, pvc, statefulset, headless_service, job, cron_job, daemonset, pod, limit_range,
-    resource_quota, cluster_role, cluster_role_binding, priority_class, storage_class,
+    network_policy, ingress, pvc, statefulset, headless_service, job, cron_job, daemonset, pod,
+    limit_range, resource_quota, cluster_role, cluster_role_binding, priority_class, storage_class,
     persistent_volume)
 KINDS = 1 + len(APP)  # Namespace too
 

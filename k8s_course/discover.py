@@ -45,8 +45,8 @@ def why_not_a_manifest(path: Path) -> str | None:
     """Why a file found in a folder is not a manifest, or None when it may be one."""
     if path.name in KUSTOMIZE:
         return "a Kustomize file"
-    if path.name in HELM or "templates" in path.parts[:-1] and (
-            path.parent.parent / "Chart.yaml").is_file():
+    in_chart = "templates" in path.parts[:-1] and (path.parent.parent / "Chart.yaml").is_file()
+    if path.name in HELM or in_chart:
         return "part of a Helm chart"
     if path.name in TOOL_FILES or CI_FOLDERS.intersection(path.parts[:-1]):
         return "a CI or tool settings file"
