@@ -19,7 +19,6 @@ import marshal
 import os
 import pickle
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from . import rules, schema
@@ -96,6 +95,8 @@ def check_many(answers: Iterable[Answer], *, kube_version: str | None = None,
     if jobs == 1 or len(answers) < _POOL_THRESHOLD:
         yield from _check_chunk(answers, kube_version)
         return
+    from concurrent.futures import ProcessPoolExecutor  # only a big batch needs a pool
+
     chunks = [answers[i:i + chunk] for i in range(0, len(answers), chunk)]
     with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker) as pool:
         for reports in pool.map(_check_chunk, chunks, [kube_version] * len(chunks)):

@@ -22,7 +22,6 @@ is an error that names the file and line.
 from __future__ import annotations
 
 import re
-import tomllib
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -124,6 +123,8 @@ def read_yaml_settings(path: Path) -> Settings:
 
 def read_pyproject_settings(path: Path) -> Settings | None:
     """`[tool.k8s-course]` of a pyproject.toml, or None when it has none."""
+    import tomllib  # only for a folder that has a pyproject.toml
+
     text = path.read_text(encoding="utf-8")
     name = str(path)
     try:

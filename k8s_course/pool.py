@@ -9,12 +9,13 @@ fresh worker takes its place, and every other task still gets its answer.
 
 from __future__ import annotations
 
-import multiprocessing
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from multiprocessing.connection import Connection, wait
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,8 @@ class Failed:
 
 
 def _context():
+    import multiprocessing  # loads when a pool starts: a one-file check never needs it
+
     # fork starts a worker in milliseconds with the checker already imported;
     # spawn (macOS, Windows) imports it again in each worker.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
@@ -72,6 +75,8 @@ def run_tasks(function: Callable[[Any], Any], tasks: Sequence[Any], jobs: int,
     when its worker process ended first. `function` must be a module-level
     function (spawn pickles it by name).
     """
+    from multiprocessing.connection import wait
+
     context = _context()
     results: list[Any] = [None] * len(tasks)
     waiting = deque(range(len(tasks)))
