@@ -9,7 +9,6 @@ file named on the command line is always checked; only a folder's walk skips.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +31,6 @@ CI_FOLDERS = frozenset({".github", ".gitlab", ".circleci", ".buildkite"})
 # Folders that hold no one's manifests: version control, environments, caches.
 PRUNED = frozenset({".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__",
                     ".tox", ".mypy_cache", ".pytest_cache", ".ruff_cache"})
-_MANIFEST_KEY = re.compile(rb"^\s*[\"']?(apiVersion|kind)[\"']?\s*:", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -57,8 +55,8 @@ def why_not_a_manifest(path: Path) -> str | None:
         return None  # the checker reports why it cannot read it
     if b"{{" in head:
         return "a template ({{ ... }} is filled in before it is YAML)"
-    if not _MANIFEST_KEY.search(head):
-        return "no apiVersion or kind: not a Kubernetes manifest"
+    # Anything else is checked, even without apiVersion or kind: a learner's
+    # misspelled `kind:` is a mistake to report, not a file to pass over.
     return None
 
 

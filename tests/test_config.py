@@ -141,7 +141,7 @@ def _repository(root: Path) -> None:
                               "  name: {{ .Values.name }}\n",
         ".github/workflows/ci.yaml": "on: push\njobs: {}\n",
         ".gitlab-ci.yml": "stages: [test]\n",
-        "docs/mkdocs-nav.yml": "nav: [index.md]\n",
+        "docs/mkdocs.yml": "nav: [index.md]\n",
         ".git/config.yaml": "kind: Pod\n",  # never walked
     }
     for name, text in files.items():
@@ -157,7 +157,7 @@ def test_a_folder_walk_checks_manifests_and_skips_the_rest(tmp_path):
     assert set(reasons) == {"apps/kustomization.yaml", "chart/Chart.yaml", "chart/values.yaml",
                             "chart/templates/deployment.yaml", "raw/templated.yaml",
                             ".github/workflows/ci.yaml", ".gitlab-ci.yml",
-                            "docs/mkdocs-nav.yml"}
+                            "docs/mkdocs.yml"}
     assert "Kustomize" in reasons["apps/kustomization.yaml"]
     assert "Helm" in reasons["chart/templates/deployment.yaml"]
     assert "template" in reasons["raw/templated.yaml"]
