@@ -80,7 +80,16 @@ def _level(value: Any) -> str | None:
     return value if value in LEVELS else None
 
 
-def _settings(file: str, values: Any, line_of) -> Settings:
+def _written(text: str, line: int) -> str:
+    """The value as written on a `key: value` or `key = value` line (`1.30`, not 1.3)."""
+    lines = text.splitlines()
+    if not 0 < line <= len(lines):
+        return ""
+    value = re.split(r"[:=]", lines[line - 1], maxsplit=1)[-1]
+    return value.split("#", 1)[0].strip().strip("\"'")
+
+
+def _settings(file: str, values: Any, line_of, text: str) -> Settings:
     """Check the keys and rule ids of a settings mapping; `line_of(key path)` -> line."""
     if not isinstance(values, dict):
         raise SettingsError(file, 1, "the settings must be a mapping (kube-version, rules)")
@@ -91,6 +100,8 @@ def _settings(file: str, values: Any, line_of) -> Settings:
     version = values.get("kube-version")
     if version is not None and not isinstance(version, str | float | int):
         raise SettingsError(file, line_of(("kube-version",)), "kube-version is a version like 1.36")
+    if isinstance(version, float | int):  # an unquoted 1.30 is the number 1.3
+        version = _written(text, line_of(("kube-version",))) or str(version)
     rules = values.get("rules") or {}
     if not isinstance(rules, dict):
         raise SettingsError(file, line_of(("rules",)), "rules maps rule ids to off, on, "
@@ -111,14 +122,15 @@ def _settings(file: str, values: Any, line_of) -> Settings:
 def read_yaml_settings(path: Path) -> Settings:
     """A `.k8s-course.yaml` file, read with the checker's own parser (for its line numbers)."""
     name = str(path)
-    documents, problems = parse(Source(name, path.read_text(encoding="utf-8")))
+    text = path.read_text(encoding="utf-8")
+    documents, problems = parse(Source(name, text))
     errors = [p for p in problems if p.severity is Severity.ERROR and p.rule != "empty-file"]
     if errors:
         raise SettingsError(name, errors[0].line, errors[0].message)
     if not documents:  # only comments: the defaults
         return Settings(name)
     document = documents[0]
-    return _settings(name, document.value, lambda key: document.locate(key)[0])
+    return _settings(name, document.value, lambda key: document.locate(key)[0], text)
 
 
 def read_pyproject_settings(path: Path) -> Settings | None:
@@ -143,7 +155,7 @@ def read_pyproject_settings(path: Path) -> Settings | None:
                 return number + 1
         return start + 1
 
-    return _settings(name, values, line_of)
+    return _settings(name, values, line_of, text)
 
 
 def find_settings(start: Path) -> Settings:

@@ -87,6 +87,14 @@ def test_a_bad_level_or_setting_is_refused_with_its_line(tmp_path):
         find_settings(tmp_path)
 
 
+@pytest.mark.parametrize("name, text", [
+    (".k8s-course.yaml", "kube-version: 1.30\n"),
+    ("pyproject.toml", "[tool.k8s-course]\nkube-version = 1.30\n")])
+def test_an_unquoted_version_keeps_its_spelling(tmp_path, name, text):
+    (tmp_path / name).write_text(text)
+    assert find_settings(tmp_path).kube_version == "1.30"
+
+
 def test_no_settings_file_means_the_defaults(tmp_path):
     assert find_settings(tmp_path).levels == {}
 
