@@ -50,6 +50,11 @@ def _context():
 def _serve(connection: Connection, function: Callable[[Any], Any],
            initializer: Callable[[], None] | None) -> None:
     """A worker: answer one task at a time until told to stop (None) or the pipe closes."""
+    import signal
+
+    # Ctrl-C reaches the whole process group: the parent stops the work, a worker
+    # that died of it too would only print a traceback per worker.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if initializer is not None:
         initializer()
     while True:
