@@ -123,7 +123,8 @@ def _fit_packed(task: tuple[FileAnswer, str, str]) -> tuple[list[Source], bytes,
 
     marshal reads back in about half the time of pickle, which matters since
     the merging process unpacks every document alone; a value marshal cannot
-    write (a YAML timestamp is a datetime) sends that file by pickle.
+    write (the parser's marker for `<<` written as a plain value) sends that
+    file by pickle.
     """
     sources, documents, parsed, fitted = _fit(*task)
     fields = [(d.file, d.index, d.value, d.line, d.column, d.spans, d.traps) for d in documents]
