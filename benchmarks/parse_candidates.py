@@ -9,9 +9,11 @@ positions of every node, duplicate keys, YAML 1.1 traps (`no`, `0755`,
 `12:30`), and libyaml's own syntax messages. The identity part parses every
 input the tests know (tests/corpus, tests/hostile with its generated inputs,
 exercises, solutions and the manifests in the solution notebooks, and the
-realistic corpus) with this checkout's `source.parse` and with the one at
-REV (default: the commit before the leaner walk), and compares documents
-(values, spans, traps) and findings.
+realistic corpus) with this checkout's `source.parse` and with a reference,
+and compares documents (values, spans, traps) and findings. The reference is
+today's parser with the inlined scalar path switched off (the general path
+every event took before), or `source.py` at a git revision (`--against`;
+that one also differs wherever a message was reworded since).
 
 The other candidates are not dependencies of the course: install them into a
 folder of their own (`pip install --target /tmp/cand rapidyaml libfyaml
@@ -44,6 +46,18 @@ PROBES = {  # what each must keep, as YAML
     "YAML 1.1 boolean": "a: no\n",
     "YAML 1.1 octal": "a: 0755\n",
 }
+
+
+def general_path_parser() -> types.ModuleType:
+    """Today's `source.py` with every scalar on the general path (no inlining)."""
+    text = (ROOT / "k8s_course" / "source.py").read_text(encoding="utf-8")
+    name = "k8s_course._general_path_source"
+    module = types.ModuleType(name)
+    module.__package__ = "k8s_course"
+    sys.modules[name] = module
+    exec(compile(text, "k8s_course/source.py", "exec"), module.__dict__)
+    module.INLINE_SCALARS = False
+    return module
 
 
 def previous_parser(revision: str) -> types.ModuleType:
@@ -93,15 +107,18 @@ def _parsed(module: types.ModuleType, name: str, data: str | bytes) -> tuple:
                   for d in docs), tuple(map(repr, [*problems, *findings])))
 
 
-def identity(revision: str) -> None:
-    previous = previous_parser(revision)
+def identity(revision: str | None) -> None:
+    """Today's parser against the reference: the general path, or the parser at `revision`
+    (which also differs wherever others changed a message since)."""
+    reference = previous_parser(revision) if revision else general_path_parser()
+    label = revision or "the general path (INLINE_SCALARS = False)"
     checked = differ = 0
     for name, data in inputs():
         checked += 1
-        if _parsed(previous, name, data) != _parsed(source, name, data):
+        if _parsed(reference, name, data) != _parsed(source, name, data):
             differ += 1
             print(f"  DIFFERS: {name}")
-    print(f"identity against {revision}: {checked} inputs, {differ} differ"
+    print(f"identity against {label}: {checked} inputs, {differ} differ"
           + (" (byte-identical)" if not differ else ""))
 
 
@@ -208,13 +225,16 @@ def _other_candidates(whole: str) -> list[tuple[str, Callable[[], object], str]]
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--against", default=BEFORE_LEANER_WALK)
+    parser.add_argument("--against", default=None, metavar="REV",
+                        help="compare with source.py at this git revision (default: with "
+                             f"today's general path; the walk before this work is "
+                             f"{BEFORE_LEANER_WALK})")
     parser.add_argument("--part", choices=("identity", "speed", "both"), default="both")
     args = parser.parse_args()
     if args.part in ("identity", "both"):
         identity(args.against)
     if args.part in ("speed", "both"):
-        speed(args.against)
+        speed(args.against or BEFORE_LEANER_WALK)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,11 @@ MAX_BYTES = 10 * 1024 * 1024
 MAX_DEPTH = 100
 MAX_NODES_PER_DOCUMENT = 100_000
 LESSON_YAML = "01-manifest-anatomy#yaml"
+# Plain scalars take an inlined copy of the general path (_scalar and what it
+# calls), the event walk's hot spot. The general path is the reference: with
+# this False every event takes it, and tests/test_source_paths.py and
+# benchmarks/parse_candidates.py check that both give the same documents and findings.
+INLINE_SCALARS = True
 
 try:  # libyaml's parser alone: the loader around it builds a constructor we never use
     from yaml._yaml import CParser as _Loader
@@ -384,7 +389,7 @@ class _Builder:
                     ev.AliasEvent: self._alias}
         scalar = self._scalar
         stack, spans, traps, offset = self.stack, self.spans, self.doc.traps, self.offset
-        scalar_event, plain_cache = ev.ScalarEvent, _plain_cache
+        scalar_event, plain_cache, inline = ev.ScalarEvent, _plain_cache, INLINE_SCALARS
         try:
             for event in events:
                 kind = type(event)
@@ -396,7 +401,7 @@ class _Builder:
                 # Most events are untagged scalars inside a mapping or list: they take
                 # this inlined path (the same steps as _scalar -> _add_value -> _place
                 # -> _attach); anything unusual takes the general one.
-                top = stack[-1] if stack else None
+                top = stack[-1] if stack and inline else None
                 if top is None or top.skip or event.anchor is not None or (
                         event.tag is not None):
                     scalar(event)
