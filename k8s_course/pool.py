@@ -40,11 +40,15 @@ class Failed:
 
 def _context():
     import multiprocessing  # loads when a pool starts: a one-file check never needs it
+    import threading
 
-    # fork starts a worker in milliseconds with the checker already imported;
-    # spawn (macOS, Windows) imports it again in each worker.
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    return multiprocessing.get_context(method)
+    # fork starts a worker in milliseconds with the checker already imported, but
+    # forking a process that runs other threads (a Jupyter kernel) can copy a lock
+    # some thread holds; then, and where there is no fork, workers start afresh.
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
 def _serve(connection: Connection, function: Callable[[Any], Any],

@@ -106,6 +106,24 @@ def test_a_worker_that_dies_is_its_task_answer_and_the_others_still_run():
     assert results[3] == Failed("ValueError")
 
 
+def test_a_process_with_threads_starts_its_workers_afresh_and_gets_the_same_answers():
+    """Forking beside other threads (a Jupyter kernel has several) could copy a held lock."""
+    import threading
+
+    from k8s_course import pool
+
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert pool._context().get_start_method() != "fork"
+        results = run_tasks(_kill_on_negative, [1, -1, 2], jobs=2)
+    finally:
+        stop.set()
+        thread.join()
+    assert results == [10, Died(-signal.SIGKILL), 20]
+
+
 def _pids_reading(fifo: Path, parent: int) -> list[int]:
     """Processes below `parent` that hold `fifo` open."""
     inode = fifo.stat().st_ino
