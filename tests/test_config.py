@@ -185,6 +185,8 @@ def test_the_cli_walks_a_folder_and_says_what_it_skipped_when_verbose(tmp_path):
     assert "1 files to check, 8 skipped" in verbose.stderr
     assert "kustomization.yaml: a Kustomize file" in verbose.stderr
     assert verbose.stdout == quiet.stdout
-    empty = tmp_path / "chart"
-    nothing = run(str(empty))
-    assert nothing.returncode == 2 and "no manifests to check" in nothing.stderr
+    chart = run(str(tmp_path / "chart"))  # only Helm files: nothing to check, nothing wrong
+    assert chart.returncode == 0 and "no manifests to check; 3 files skipped" in chart.stderr
+    (tmp_path / "empty").mkdir()
+    empty = run(str(tmp_path / "empty"))
+    assert empty.returncode == 2 and "no .yaml, .yml or .json file" in empty.stderr

@@ -82,3 +82,8 @@ def test_the_hook_fails_a_broken_manifest_passes_a_fixed_one_and_skips_kustomize
                         home=tmp_path / "cache")
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
     assert "Passed" in fixed.stdout
+
+    # a commit that touches only a Kustomize file has nothing to check, and passes
+    only = _pre_commit("run", hook["id"], "--files", "kustomization.yaml", cwd=repository,
+                       home=tmp_path / "cache")
+    assert only.returncode == 0, only.stdout + only.stderr

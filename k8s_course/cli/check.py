@@ -81,8 +81,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"k8s-course: {len(files)} files to check, {len(skipped)} skipped",
               file=sys.stderr)
     if named and not files and "-" not in args.files:
-        print("k8s-course: no manifests to check in " + ", ".join(args.files)
-              + " (--verbose says what was skipped)", file=sys.stderr)
+        if skipped:  # only Kustomize, Helm or CI files: nothing wrong, nothing to check
+            print(f"k8s-course: no manifests to check; {len(skipped)} files skipped "
+                  "(--verbose says why)", file=sys.stderr)
+            return CLEAN
+        print("k8s-course: no .yaml, .yml or .json file in " + ", ".join(args.files),
+              file=sys.stderr)
         return UNUSABLE
     answers: list = list(files)
     if "-" in args.files:
