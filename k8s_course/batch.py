@@ -180,7 +180,8 @@ def check_files(answers: Sequence[FileAnswer], *, kube_version: str | None = Non
             if collecting:
                 gc.enable()
     bundle = Bundle(sources=[source for part in parts for source in part[0]],
-                    resources=[Resource(document) for part in parts for document in part[1]])
+                    resources=[Resource(document) for part in parts for document in part[1]],
+                    kube_version=version)
     parsed = [finding for part in parts for finding in part[2]]
     fitted = [finding for part in parts for finding in part[3]]
     return Report(parsed + fitted + rules.run(bundle), bundle, version)

@@ -206,6 +206,16 @@ def test_hostile_files_through_two_jobs_match_one(tmp_path):
     two.to_text()  # every file renders
 
 
+def test_rules_see_the_kube_version_whatever_the_jobs(tmp_path):
+    paths = _repository(tmp_path, count=2)
+    for version in ("1.30", "1.36"):
+        expected = _json(check(paths, kube_version=version))
+        for jobs in (1, 2):
+            report = check_files(paths, kube_version=version, jobs=jobs)
+            assert report.bundle.kube_version == version
+            assert _json(report) == expected
+
+
 def test_fixture_answers_agree_across_jobs():
     paths = sorted((FIXTURES / "seed").glob("*.yaml"))
     assert _json(check_files(paths, jobs=2)) == _json(check_files(paths, jobs=1))
