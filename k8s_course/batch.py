@@ -134,25 +134,38 @@ def _fit_packed(task: tuple[FileAnswer, str, str]) -> tuple[list[Source], bytes,
         return sources, pickle.dumps(fields, pickle.HIGHEST_PROTOCOL), False, parsed, fitted
 
 
+def _failure(answer: FileAnswer, name: str, result: Died | Failed) -> Fitted:
+    """The finding that says why a file has no result."""
+    file = name if isinstance(answer, bytes) else str(answer)
+    if isinstance(result, Died):
+        return [], [], [Finding(
+            "checker-crashed", Severity.ERROR,
+            f"the worker process checking this file stopped ({result.reason}), "
+            "so this file was not checked; the other files were",
+            "run `k8s-course check --jobs 1` on this file alone; if it stops again, "
+            "the file may be too large for this machine's memory", file)], []
+    return [], [], [Finding(
+        "checker-bug", Severity.ERROR,
+        f"the checker failed on this file ({result.error}); this is a bug in the "
+        "checker, not necessarily in the file",
+        "please report it to the course team with the file attached", file)], []
+
+
 def _unpack(answer: FileAnswer, name: str, result) -> Fitted:
     """A worker's answer for one file, or the finding that says why there is none."""
     if isinstance(result, Died | Failed):
-        file = name if isinstance(answer, bytes) else str(answer)
-        if isinstance(result, Died):
-            return [], [], [Finding(
-                "checker-crashed", Severity.ERROR,
-                f"the worker process checking this file stopped ({result.reason}), "
-                "so this file was not checked; the other files were",
-                "run `k8s-course check --jobs 1` on this file alone; if it stops again, "
-                "the file may be too large for this machine's memory", file)], []
-        return [], [], [Finding(
-            "checker-bug", Severity.ERROR,
-            f"the checker failed on this file ({result.error}); this is a bug in the "
-            "checker, not necessarily in the file",
-            "please report it to the course team with the file attached", file)], []
+        return _failure(answer, name, result)
     sources, packed, is_marshal, parsed, fitted = result
     fields = marshal.loads(packed) if is_marshal else pickle.loads(packed)
     return sources, [Document(*entry) for entry in fields], parsed, fitted
+
+
+def _fit_here(answer: FileAnswer, name: str, version: str) -> Fitted:
+    """`_fit` in this process; a failure is the same finding a worker's would be."""
+    try:
+        return _fit(answer, name, version)
+    except Exception as error:  # one file's checker bug must not cost the other files
+        return _failure(answer, name, Failed(type(error).__name__))
 
 
 def check_files(answers: Sequence[FileAnswer], *, kube_version: str | None = None,
@@ -168,7 +181,7 @@ def check_files(answers: Sequence[FileAnswer], *, kube_version: str | None = Non
     jobs = default_jobs() if jobs is None else max(jobs, 1)
     tasks = [(answer, name, version) for answer in answers]
     if jobs == 1 or len(tasks) < 2:
-        parts = [_fit(*task) for task in tasks]
+        parts = [_fit_here(*task) for task in tasks]
     else:
         results = run_tasks(_fit_packed, tasks, jobs, initializer=_start_worker)
         collecting = gc.isenabled()

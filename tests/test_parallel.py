@@ -216,6 +216,26 @@ def test_rules_see_the_kube_version_whatever_the_jobs(tmp_path):
             assert _json(report) == expected
 
 
+def test_a_checker_bug_on_one_file_is_the_same_finding_whatever_the_jobs(tmp_path,
+                                                                        monkeypatch):
+    from k8s_course import batch
+
+    paths = _repository(tmp_path, count=2)
+    real = batch._fit
+
+    def buggy(answer, name, version):
+        if str(answer).endswith("00-service.yaml"):
+            raise RuntimeError("a bug")
+        return real(answer, name, version)
+
+    monkeypatch.setattr(batch, "_fit", buggy)  # workers are forked: they see it too
+    one, two = check_files(paths, jobs=1), check_files(paths, jobs=2)
+    assert _json(one) == _json(two)
+    [bug] = [f for f in one.findings if f.rule == "checker-bug"]
+    assert bug.file.endswith("00-service.yaml") and "RuntimeError" in bug.message
+    assert len(one.bundle) == 3  # the three other objects were checked
+
+
 def test_fixture_answers_agree_across_jobs():
     paths = sorted((FIXTURES / "seed").glob("*.yaml"))
     assert _json(check_files(paths, jobs=2)) == _json(check_files(paths, jobs=1))
