@@ -67,6 +67,7 @@ def scale(folder: Path) -> None:
         # the stages apart, on the same bundle
         start = time.process_time()
         bundle, _ = load(paths)
+        bundle.kube_version = "1.36"
         parse = time.process_time() - start
         start = time.process_time()
         for resource_ in bundle:
