@@ -75,10 +75,14 @@ def run_stages(answer: Answer, version: str, name: str = "<answer>"
     bundle, parsed = load(answer, name)
     bundle.kube_version = version
     fitted, covered = schema.check_all(bundle.resources, version)
+    return bundle, parsed, fitted, rule_stage(bundle, covered)
+
+
+def rule_stage(bundle: Bundle, covered: schema.Covered) -> list[Finding]:
+    """The rules' findings, without those about fields the schema stage flagged
+    (`covered`): one mistake, one finding."""
     bundle.derived["flagged"] = covered  # for cross-resource rules (Bundle.flagged)
-    # one mistake, one finding: a rule stays quiet about a field the schema flagged
-    ruled = [f for f in rules.run(bundle) if not schema.knock_on(f, covered)]
-    return bundle, parsed, fitted, ruled
+    return [f for f in rules.run(bundle) if not schema.knock_on(f, covered)]
 
 
 def check(answer: Answer, *, kube_version: str | None = None, name: str = "<answer>") -> Report:
