@@ -13,6 +13,8 @@ from pathlib import Path as FsPath
 from typing import Protocol
 
 from .findings import LESSON_DIR, Finding, Severity, lesson_link
+from .markup import html as markup_html
+from .markup import plain
 
 
 class Rendered(Protocol):
@@ -70,7 +72,7 @@ def text(report: Rendered, *, color: bool = False) -> str:
             out.append(f" {number} | {shown}")
             out.append(f" {' ' * len(number)} | {caret}")
         if finding.hint:
-            out.append(f"  hint: {finding.hint}")
+            out.append(f"  hint: {plain(finding.hint)}")
         if finding.lesson:
             out.append(f"  lesson: {lesson_link(finding.lesson)}")
     out.append(report.summary())
@@ -134,15 +136,21 @@ _STYLE = """<style>
 </style>"""
 
 
+def spot(line: str, column: int) -> tuple[int, int]:
+    """Where a finding at 1-based `column` points in `line`: its 0-based [start, end)."""
+    start = min(max(column - 1, 0), len(line))
+    match = _SPOT.match(line, start)
+    end = match.end() if match and match.end() > start else min(start + 1, len(line))
+    return start, end
+
+
 def _source_html(line: str, finding: Finding) -> str:
     """The finding's line with the spot it points at underlined."""
     line = line[:_WIDEST]
-    column = min(finding.column - 1, len(line))
-    match = _SPOT.match(line, column)
-    end = match.end() if match and match.end() > column else min(column + 1, len(line))
-    spot = line[column:end] or " "  # past the end of the line: mark the place itself
+    column, end = spot(line, finding.column)
+    spot_text = line[column:end] or " "  # past the end of the line: mark the place itself
     return (f'<pre class="k8sc-src"><span class="k8sc-ln">{finding.line:>4} │ </span>'
-            f'{escape(line[:column])}<span class="k8sc-spot">{escape(spot)}'
+            f'{escape(line[:column])}<span class="k8sc-spot">{escape(spot_text)}'
             f'</span>{escape(line[end:])}</pre>')
 
 
@@ -158,7 +166,7 @@ def _finding_html(report: Rendered, finding: Finding) -> str:
     if line.strip():
         parts.append(_source_html(line, finding))
     if finding.hint:
-        parts.append(f'<div class="k8sc-hint"><b>Hint:</b> {escape(finding.hint)}</div>')
+        parts.append(f'<div class="k8sc-hint"><b>Hint:</b> {markup_html(finding.hint)}</div>')
     if finding.lesson:
         parts.append(f'<div class="k8sc-lesson"><b>Lesson:</b> '
                      f'<a href="{escape(lesson_href(finding.lesson))}">'

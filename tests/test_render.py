@@ -178,3 +178,16 @@ def test_lesson_links_point_at_the_notebook_from_where_the_kernel_runs(tmp_path:
     elsewhere = tmp_path / "a" / "b" / "c" / "d" / "e"
     elsewhere.mkdir(parents=True)
     assert lesson_href("03-deployments", elsewhere) == "notebooks/03-deployments.ipynb"
+
+
+def test_markdown_in_hints_is_html_in_a_notebook_and_gone_in_text():
+    from k8s_course import markup
+
+    hint = "write `replicas: 3` under `spec`, **not** <b>here</b> (a*b)"
+    assert markup.html(hint) == ("write <code>replicas: 3</code> under <code>spec</code>,"
+                                 " <b>not</b> &lt;b&gt;here&lt;/b&gt; (a*b)")
+    assert markup.plain(hint) == "write replicas: 3 under spec, not <b>here</b> (a*b)"
+    secret = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  p: hello\n"
+    report = check(secret)
+    assert "`" not in str(report) and "stringData:" in str(report)
+    assert "<code>stringData:</code>" in report._repr_html_()

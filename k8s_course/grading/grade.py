@@ -13,6 +13,8 @@ from typing import Any, NamedTuple
 from .. import schema
 from ..bundle import Bundle
 from ..findings import Finding, Severity
+from ..markup import html as markup_html
+from ..markup import plain
 from ..pipeline import run_stages
 from ..report import Report
 from . import checks
@@ -103,7 +105,7 @@ class Grade:
             line = f"  [{box}] {result.id:<{width}}  {result.earned}/{result.points}"
             lines.append(line if result.passed else f"{line}  {result.message}")
             if not result.passed and result.hint:
-                lines.append(f"      hint: {result.hint}")
+                lines.append(f"      hint: {plain(result.hint)}")
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -125,7 +127,8 @@ class Grade:
             mark = "✔" if result.passed else "✘"
             detail = "" if result.passed else (
                 f"<br><small>{escape(result.message)}</small>"
-                + (f"<br><small><b>hint:</b> {escape(result.hint)}</small>" if result.hint else ""))
+                + (f"<br><small><b>hint:</b> {markup_html(result.hint)}</small>"
+                   if result.hint else ""))
             rows.append(f"<li>{mark} <code>{escape(result.id)}</code> "
                         f"{result.earned}/{result.points}{detail}</li>")
         stages = " · ".join(
