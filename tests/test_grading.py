@@ -189,3 +189,14 @@ def test_with_a_configured_context_the_cluster_layer_is_used(exercise, monkeypat
     result = grade(exercise, SOLVED)
     assert calls == ["kind-k8s-course"]
     assert isinstance(result, Grade) and (result.score, result.maximum) == (6, 6)
+
+
+def test_the_untouched_starter_is_not_started_and_gives_nothing_away(exercise):
+    starter = exercise.starter
+    untouched = grade(exercise, "\n" + starter)  # as an answer cell holds it
+    assert not untouched.full_marks and untouched.starter
+    assert untouched.verdict == "Not started"
+    assert "Not yet" not in untouched.text() and "Not yet" not in untouched._repr_html_()
+    assert "hint:" not in untouched.text() and "unchanged" in untouched.feedback
+    changed = grade(exercise, starter + "# my try\n")
+    assert changed.verdict == "Not yet" and not changed.starter

@@ -57,6 +57,7 @@ class Grade:
     stages: list[Stage]
     report: Report
     server_report: Report | None = field(default=None, repr=False)
+    starter: bool = False  # the answer is the exercise's starter text, unchanged
 
     @property
     def score(self) -> int:
@@ -72,12 +73,17 @@ class Grade:
 
     @property
     def verdict(self) -> str:
-        return "Full marks" if self.full_marks else "Not yet"
+        if self.full_marks:
+            return "Full marks"
+        # an untouched example is not an attempt: no "Not yet" before the learner tries
+        return "Not started" if self.starter else "Not yet"
 
     @property
     def feedback(self) -> str:
         """One or two sentences for the learner: the verdict and what to do next."""
         head = f"{self.verdict}: {self.score}/{self.maximum} points."
+        if self.starter and not self.full_marks:
+            return f"{head} {STARTER_NOTE}"
         failing = [r for r in self.results if not r.passed]
         if not failing:
             return head
@@ -96,6 +102,8 @@ class Grade:
         """Plain text, the same for the same answer on every machine (nbval compares it)."""
         lines = [f"{self.exercise.title} ({self.exercise.id})",
                  f"{self.verdict}: {self.score}/{self.maximum} points"]
+        if self.starter and not self.full_marks:
+            return "\n".join([*lines, f"  {STARTER_NOTE}"])
         for stage in self.stages:
             mark = {True: "ok  ", False: "FAIL", None: "skip"}[stage.passed]
             lines.append(f"  {mark} {stage.name}: {stage.sentence}")
@@ -121,7 +129,12 @@ class Grade:
     def _repr_html_(self) -> str:
         # theme colours, so the verdict reads in light and dark JupyterLab alike
         color = ("var(--jp-success-color0, #1a7f37)" if self.full_marks
+                 else "var(--jp-ui-font-color1, #333)" if self.starter
                  else "var(--jp-warn-color0, #9a6700)")
+        if self.starter and not self.full_marks:
+            return (f'<div class="k8s-course-grade"><b style="color:{color}">{self.verdict}: '
+                    f"{self.score}/{self.maximum} points</b> &mdash; "
+                    f"{escape(self.exercise.title)}<br>{escape(STARTER_NOTE)}</div>")
         rows = []
         for result in self.results:
             mark = "✔" if result.passed else "✘"
@@ -137,6 +150,10 @@ class Grade:
         return (f'<div class="k8s-course-grade"><b style="color:{color}">{self.verdict}: '
                 f"{self.score}/{self.maximum} points</b> &mdash; {escape(self.exercise.title)}"
                 f"<br><small>{stages}</small><ul>{''.join(rows)}</ul></div>")
+
+
+STARTER_NOTE = ("This is the exercise's starting text, unchanged: edit it (here or in "
+                "the editor above) and grade again.")
 
 
 def _errors(findings: list[Finding]) -> list[Finding]:
@@ -239,7 +256,8 @@ def grade(exercise: Exercise | str | os.PathLike, answer: Any, *,
     stages.append(stage)
     if result is not None:
         results.append(result)
-    return Grade(exercise, results, stages, report, server_report)
+    starter = isinstance(answer, str) and answer.strip() == exercise.starter.strip()
+    return Grade(exercise, results, stages, report, server_report, starter)
 
 
 def next_hint(exercise: Exercise, answer: Any, shown: int) -> str | None:
