@@ -63,9 +63,11 @@ def text(report: Rendered, *, color: bool = False) -> str:
         if color:
             severity = f"{_ANSI[finding.severity]}{severity}{_RESET}"
         subject = f"{finding.where}: " if finding.resource else ""
-        out.append(f"{finding.file}:{finding.line}:{finding.column}: "
+        # line 0: about the answer as a whole (no cluster, say), so no place in it is shown
+        place = f"{finding.line}:{finding.column}:" if finding.line > 0 else ""
+        out.append(f"{finding.file}:{place} "
                    f"{severity}[{finding.rule}] {subject}{finding.message}")
-        line = report.source_line(finding)
+        line = report.source_line(finding) if finding.line > 0 else ""
         if line.strip():
             shown, caret = _caret_line(line[:_WIDEST], min(finding.column, _WIDEST))
             number = str(finding.line)
@@ -155,14 +157,15 @@ def _source_html(line: str, finding: Finding) -> str:
 
 
 def _finding_html(report: Rendered, finding: Finding) -> str:
-    where = f"line {finding.line}, column {finding.column}"
+    where = (f"line {finding.line}, column {finding.column}" if finding.line > 0
+             else "not about a line of your YAML")
     if finding.path:
         where += f" · <code>{escape(finding.dotted_path)}</code>"
     parts = [f'<div class="k8sc-f k8sc-{finding.severity}" data-line="{finding.line}">',
              f'<div><span class="k8sc-sev">{finding.severity}</span>'
              f'<span class="k8sc-msg">{escape(finding.message)}</span></div>',
              f'<div class="k8sc-meta">{where} · rule <code>{escape(finding.rule)}</code></div>']
-    line = report.source_line(finding)
+    line = report.source_line(finding) if finding.line > 0 else ""
     if line.strip():
         parts.append(_source_html(line, finding))
     if finding.hint:
