@@ -120,10 +120,10 @@ def test_as_dict_is_the_json_form(exercise):
     assert data["stages"][0] == {"name": "parses", "passed": True, "sentence": "the YAML reads"}
 
 
-def test_hints_come_one_at_a_time_mistake_first_never_the_solution(exercise):
+def test_hints_go_nudge_then_where_to_look_then_the_fix_for_this_mistake(exercise):
     hints = [next_hint(exercise, DEPLOYMENT, shown) for shown in range(4)]
-    assert hints == ["Set three replicas.", "A Deployment keeps replicas copies running.",
-                     "Replicas is a number.", None]
+    assert hints == ["A Deployment keeps replicas copies running.", "Replicas is a number.",
+                     "Set three replicas.", None]
     assert next_hint(exercise, SOLVED, 0) is None
     assert all(h is None or "replicas: 3" not in h for h in hints)
 

@@ -185,9 +185,11 @@ def test_hints_come_one_at_a_time_then_say_there_are_no_more(tmp_path: Path):
     box = editor(EXERCISE, answers=tmp_path)
     box.text.value = WRONG
     box.hint_button.click()
-    assert box.shown_hints == ["Under data, write `message: hello`."]
+    assert box.shown_hints == ["A ConfigMap keeps its settings under `data`."]  # a nudge
+    assert "<code>data</code>" in box.hints.value and "`" not in box.hints.value
     for _ in range(5):
         box.hint_button.click()
+    assert box.shown_hints[-1] == "Under data, write `message: hello`."  # the fix comes last
     assert len(box.shown_hints) == len(set(box.shown_hints)) >= 2
     assert "No further hint" in box.hints.value
 

@@ -263,13 +263,13 @@ def grade(exercise: Exercise | str | os.PathLike, answer: Any, *,
 def next_hint(exercise: Exercise, answer: Any, shown: int) -> str | None:
     """The hint after the `shown` ones already seen; None when there are no more.
 
-    Hints of the checks this answer fails come first (they speak to the
-    learner's actual mistake), then the exercise's general hints. A
-    hint never contains the solution, only a nudge toward it.
+    Hints teach in steps: the exercise's own hints first, a nudge, then
+    where to look (neither gives a line of the solution away), and only then
+    the fix, from the hints of the checks this answer still fails.
     """
     result = grade(exercise, answer, server=offline)
     if result.full_marks:
         return None
-    failing = [r.hint for r in result.results if not r.passed and r.hint]
-    hints = list(dict.fromkeys([*failing, *exercise.hints]))
+    fixes = [r.hint for r in result.results if not r.passed and r.hint]
+    hints = list(dict.fromkeys([*exercise.hints, *fixes]))
     return hints[shown] if 0 <= shown < len(hints) else None
