@@ -66,7 +66,7 @@ def text(report: Rendered, *, color: bool = False) -> str:
         # line 0: about the answer as a whole (no cluster, say), so no place in it is shown
         place = f"{finding.line}:{finding.column}:" if finding.line > 0 else ""
         out.append(f"{finding.file}:{place} "
-                   f"{severity}[{finding.rule}] {subject}{finding.message}")
+                   f"{severity}[{finding.rule}] {subject}{plain(finding.message)}")
         line = report.source_line(finding) if finding.line > 0 else ""
         if line.strip():
             shown, caret = _caret_line(line[:_WIDEST], min(finding.column, _WIDEST))
@@ -163,7 +163,7 @@ def _finding_html(report: Rendered, finding: Finding) -> str:
         where += f" · <code>{escape(finding.dotted_path)}</code>"
     parts = [f'<div class="k8sc-f k8sc-{finding.severity}" data-line="{finding.line}">',
              f'<div><span class="k8sc-sev">{finding.severity}</span>'
-             f'<span class="k8sc-msg">{escape(finding.message)}</span></div>',
+             f'<span class="k8sc-msg">{markup_html(finding.message)}</span></div>',
              f'<div class="k8sc-meta">{where} · rule <code>{escape(finding.rule)}</code></div>']
     line = report.source_line(finding) if finding.line > 0 else ""
     if line.strip():

@@ -341,8 +341,8 @@ def test_every_text_lies_inside_the_picture_for_1_to_12_objects():
         boxes = list(_text_boxes(picture.svg))
         assert len(boxes) > count
         for text, (left, top, right, bottom) in boxes:
-            assert 0 <= left and right <= width, (count, text, left, right, width)
-            assert 0 <= top and bottom <= height, (count, text, top, bottom, height)
+            assert left >= 0 and right <= width, (count, text, left, right, width)
+            assert top >= 0 and bottom <= height, (count, text, top, bottom, height)
 
 
 def test_a_one_object_picture_is_as_wide_as_its_longest_text():

@@ -111,7 +111,7 @@ class Grade:
         for result in self.results:
             box = "x" if result.passed else " "
             line = f"  [{box}] {result.id:<{width}}  {result.earned}/{result.points}"
-            lines.append(line if result.passed else f"{line}  {result.message}")
+            lines.append(line if result.passed else f"{line}  {plain(result.message)}")
             if not result.passed and result.hint:
                 lines.append(f"      hint: {plain(result.hint)}")
         return "\n".join(lines)
@@ -139,7 +139,7 @@ class Grade:
         for result in self.results:
             mark = "✔" if result.passed else "✘"
             detail = "" if result.passed else (
-                f"<br><small>{escape(result.message)}</small>"
+                f"<br><small>{markup_html(result.message)}</small>"
                 + (f"<br><small><b>hint:</b> {markup_html(result.hint)}</small>"
                    if result.hint else ""))
             rows.append(f"<li>{mark} <code>{escape(result.id)}</code> "

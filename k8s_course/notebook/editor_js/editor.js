@@ -42,6 +42,7 @@ const STYLE = `
   border:1px solid var(--jp-border-color1,#bdbdbd)}
 .k8se .cm-diagnostic{font-family:var(--jp-ui-font-family,sans-serif);font-size:12px;
   max-width:60ch;white-space:pre-wrap}
+.k8se .cm-diagnosticSource{opacity:1;color:var(--k8se-muted)}
 .k8se .cm-diagnostic-error{border-left-color:var(--k8se-error)}
 .k8se .cm-diagnostic-warning{border-left-color:var(--k8se-warning)}
 .k8se .cm-diagnostic-info{border-left-color:var(--k8se-info)}

@@ -31,6 +31,7 @@ var As=[],al=[];(()=>{let n="lc,34,7n,7,7b,19,,,,2,,2,,,20,b,1c,l,g,,2t,7,2,6,2,
   border:1px solid var(--jp-border-color1,#bdbdbd)}
 .k8se .cm-diagnostic{font-family:var(--jp-ui-font-family,sans-serif);font-size:12px;
   max-width:60ch;white-space:pre-wrap}
+.k8se .cm-diagnosticSource{opacity:1;color:var(--k8se-muted)}
 .k8se .cm-diagnostic-error{border-left-color:var(--k8se-error)}
 .k8se .cm-diagnostic-warning{border-left-color:var(--k8se-warning)}
 .k8se .cm-diagnostic-info{border-left-color:var(--k8se-info)}
