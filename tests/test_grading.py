@@ -197,6 +197,6 @@ def test_the_untouched_starter_is_not_started_and_gives_nothing_away(exercise):
     assert not untouched.full_marks and untouched.starter
     assert untouched.verdict == "Not started"
     assert "Not yet" not in untouched.text() and "Not yet" not in untouched._repr_html_()
-    assert "hint:" not in untouched.text() and "unchanged" in untouched.feedback
+    assert "hint:" not in untouched.text() and "nothing is graded yet" in untouched.feedback
     changed = grade(exercise, starter + "# my try\n")
     assert changed.verdict == "Not yet" and not changed.starter

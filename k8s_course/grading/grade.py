@@ -152,8 +152,9 @@ class Grade:
                 f"<br><small>{stages}</small><ul>{''.join(rows)}</ul></div>")
 
 
-STARTER_NOTE = ("This is the exercise's starting text, unchanged: edit it (here or in "
-                "the editor above) and grade again.")
+STARTER_NOTE = ("This is the exercise's starting text, unchanged, so nothing is graded yet. "
+                "Work in the editor above (its Grade button grades what you write there), "
+                "or change the answer here and run this cell again.")
 
 
 def _errors(findings: list[Finding]) -> list[Finding]:
