@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from html import escape
+from math import ceil
 
 from .model import CLUSTER_WIDE, ENTRY_COLUMN, Edge, Node, Scene
 
@@ -104,13 +105,13 @@ def _node_texts(node: Node) -> list[tuple[str, str, float]]:
     return texts
 
 
-def _node_width(node: Node) -> float:
-    return max(NODE_WIDTH, *(indent * 2 + text_width(text, css)
+def _node_width(node: Node) -> int:
+    return max(NODE_WIDTH, *(ceil(indent * 2 + text_width(text, css))
                              for text, css, indent in _node_texts(node)))
 
 
-def _label_width(labels: tuple[str, ...]) -> float:
-    return max((text_width(label, "k8sd-label") for label in labels), default=0) + 8
+def _label_width(labels: tuple[str, ...]) -> int:
+    return ceil(max((text_width(label, "k8sd-label") for label in labels), default=0)) + 8
 
 
 def _drawing_order(diagram: Scene) -> list[Node]:
@@ -142,14 +143,14 @@ def _layout(diagram: Scene) -> _Plan:
     gap = max(COLUMN_GAP, widest_label + 40)
     # an arrow inside one column loops out to the left: room for it and its label
     loops = [e for e in diagram.edges if column_of[e.source] == column_of[e.target]]
-    left = PAD * 2 + (max(LOOP + _label_width(e.labels) / 2 for e in loops) if loops else 0)
+    left = PAD * 2 + (max(LOOP + ceil(_label_width(e.labels) / 2) for e in loops) if loops else 0)
     x_of, x = {}, left
     for column in columns:
         x_of[column] = x
         x += column_width[column] + gap
     content_right = x - gap + PAD  # the right edge of the areas, from their boxes
     titles = {ns: _area_title(diagram, ns) for ns in diagram.areas()}
-    title_right = max(PAD + 12 + text_width(t, "k8sd-area-title") + 12 for t in titles.values())
+    title_right = max(PAD + 24 + ceil(text_width(t, "k8sd-area-title")) for t in titles.values())
     area_right = max(content_right, title_right)
     ordered = _drawing_order(diagram)
     boxes: dict[str, _Box] = {}
@@ -168,7 +169,7 @@ def _layout(diagram: Scene) -> _Plan:
         area_height = max(bottom.values()) - y + (PAD if members else 10)
         areas.append((titles[namespace], y, area_height, area_right - PAD))
         y += area_height + PAD
-    legend_right = PAD + max(text_width(line, "k8sd-legend") for line in LEGEND)
+    legend_right = PAD + max(ceil(text_width(line, "k8sd-legend")) for line in LEGEND)
     width = max(area_right, legend_right) + PAD
     return _Plan(boxes, areas, width, y + LINE * len(LEGEND) + 6, y)
 
