@@ -198,6 +198,7 @@ def _replace_text(page, editor, text: str) -> None:
 
 def test_editor_marks_findings_as_you_type_grades_and_keeps_the_text(lab: Lab, browser):
     expect = sync_api.expect
+    expect.set_options(timeout=WAIT)  # a busy machine: kernel starts take their time
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
     page.set_default_timeout(WAIT)
     try:
@@ -268,11 +269,13 @@ def test_editor_marks_findings_as_you_type_grades_and_keeps_the_text(lab: Lab, b
 
         _menu(page, "Settings", "Theme", "JupyterLab Dark")
         expect(page.locator("body[data-jp-theme-light='false']")).to_have_count(1)
+        # Check pressed at once after typing: the editor hands over its text before the click
         _replace_text(page, editor, WRONG)
-        expect(editor.locator(".cm-lintRange-error")).to_have_text("date")
         editor.get_by_role("button", name="Check", exact=True).click()
         finding = editor.locator('.k8sc-f[data-line="5"]')
         expect(finding).to_be_visible()
+        expect(editor.locator(".cm-lintRange-error")).to_have_text("date")
+        _wait_for_file(lab.answers / f"{EXERCISE}.answer.yaml", WRONG)
         editor.scroll_into_view_if_needed()
         page.screenshot(path=ARTIFACTS / "4-dark-theme-findings.png")
 
@@ -329,7 +332,8 @@ _CONTRAST = """
 
 LIGHT = {"light": "true", "dark": "false"}
 READABLE = {"report": ".k8sc-msg, .k8sc-hint, .k8sc-res, .k8sc-meta, .k8sc-src",
-            "diagram": ".k8sd-name, .k8sd-label, .k8sd-area-title, .k8sd-line, .k8sd-kind"}
+            "diagram": ".k8sd-name, .k8sd-label, .k8sd-area-title, .k8sd-line, .k8sd-kind, "
+                       ".k8sd-legend"}
 
 
 @pytest.mark.parametrize("theme", sorted(LIGHT))
