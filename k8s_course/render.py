@@ -6,8 +6,10 @@ reads a report through the `Rendered` protocol instead of importing it back.
 
 from __future__ import annotations
 
+import json
 import os
 import re
+from functools import lru_cache
 from html import escape
 from pathlib import Path as FsPath
 from typing import Protocol
@@ -94,8 +96,41 @@ def lesson_href(lesson: str, here: FsPath | None = None) -> str:
         for candidate in (folder / f"{page}.ipynb", folder / LESSON_DIR / f"{page}.ipynb"):
             if candidate.is_file():
                 link = os.path.relpath(candidate, start).replace(os.sep, "/")
-                return f"{link}#{anchor}" if anchor else link
+                if not anchor:
+                    return link
+                stat = candidate.stat()
+                heading = _heading_id(str(candidate), stat.st_mtime_ns, anchor)
+                return f"{link}#{heading or anchor}"
     return lesson_link(lesson)
+
+
+_HEADING = re.compile(r"#{1,6}\s+(.+?)\s*#*\s*$")
+
+
+@lru_cache(maxsize=256)
+def _heading_id(notebook: str, _mtime: int, anchor: str) -> str | None:
+    """The id JupyterLab gives the heading that follows `<a id="anchor">` in a notebook.
+
+    JupyterLab scrolls a notebook to a heading named by its text (spaces as
+    dashes), not to an `<a id>` anchor, whose id its sanitizer removes; so a
+    link to the lesson names the heading. None when the anchor is not found.
+    """
+    try:
+        cells = json.loads(FsPath(notebook).read_text(encoding="utf-8")).get("cells", [])
+    except (OSError, ValueError, AttributeError):
+        return None
+    marker = f'<a id="{anchor}">'
+    for cell in cells:
+        if not isinstance(cell, dict) or cell.get("cell_type") != "markdown":
+            continue
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else str(source)
+        if marker in source:
+            for line in source[source.index(marker):].splitlines()[1:]:
+                found = _HEADING.match(line)
+                if found:
+                    return plain(found[1]).replace("*", "").replace(" ", "-")
+    return None
 
 
 # Severity colours are fixed (not theme variables) because each is drawn as a
