@@ -8,7 +8,7 @@ STAMP   = $(VENV)/.installed
 TEST_STAMP = $(VENV)/.installed-test
 PIP     = $(BIN)/python -m pip install --disable-pip-version-check --progress-bar on
 
-.PHONY: setup test-setup lab workspace test lint notebooks bench
+.PHONY: setup test-setup lab workspace test lint notebooks bench mutate
 
 setup: $(STAMP)
 
@@ -54,3 +54,8 @@ bench: setup
 	$(BIN)/python benchmarks/check_speed.py
 	$(BIN)/python benchmarks/grade_batch.py
 	$(BIN)/python benchmarks/compare.py
+
+# mutation testing of the modules learners trust most (docs/testing.md); not part of `make test`
+mutate: test-setup
+	$(BIN)/mutmut run
+	$(BIN)/python -m tools.mutation_report

@@ -249,7 +249,7 @@ def test_editor_marks_findings_as_you_type_grades_and_keeps_the_text(lab: Lab, b
         expect(editor.locator(".cm-lint-marker-error")).to_have_count(0)
 
         editor.get_by_role("button", name="Grade", exact=True).click()
-        expect(editor).to_contain_text("Full marks: 2/2 points")
+        expect(editor).to_contain_text("Full marks: 3/3 points")
         page.screenshot(path=ARTIFACTS / "2-grade-full-marks.png")
 
         _replace_text(page, editor, TYPED)  # typed, no button pressed: saved after a pause
