@@ -111,9 +111,10 @@ _HEADING = re.compile(r"#{1,6}\s+(.+?)\s*#*\s*$")
 def _heading_id(notebook: str, _mtime: int, anchor: str) -> str | None:
     """The id JupyterLab gives the heading that follows `<a id="anchor">` in a notebook.
 
-    JupyterLab scrolls a notebook to a heading named by its text (spaces as
-    dashes), not to an `<a id>` anchor, whose id its sanitizer removes; so a
-    link to the lesson names the heading. None when the anchor is not found.
+    JupyterLab scrolls a notebook to the element a link's fragment names, and
+    names a heading by its text (spaces as dashes); its sanitizer keeps no
+    `id` of our own. So a link to the lesson names the heading. None when the
+    anchor or a heading after it is not found.
     """
     try:
         cells = json.loads(FsPath(notebook).read_text(encoding="utf-8")).get("cells", [])

@@ -293,7 +293,7 @@ def test_editor_marks_findings_as_you_type_grades_and_keeps_the_text(lab: Lab, b
         heading = lesson.locator("h2", has_text="Kinds and their API groups")
         heading.wait_for(state="attached")
         # JupyterLab 4.6 scrolls to a link's heading only in a notebook that is already
-        # open (on the first open it looks for the heading before the cells are ready):
+        # open (on the first open it looks for the heading before the cells are drawn):
         # back to the exercise, and the same link again
         page.locator(".lm-TabBar-tab", has_text="00-start-here").first.click()
         link.click()
@@ -376,7 +376,8 @@ const state = {value: %s, label: "YAML answer: sample", rows: 8, findings: [
   {line: 11, column: 1, length: 4, severity: "error", rule: "r", message: "unknown field"},
   {line: 7, column: 3, length: 5, severity: "warning", rule: "w", message: "a warning"}]};
 const listeners = {};
-const model = {get: (k) => state[k], set: (k, v) => { state[k] = v; window.sent = v; },
+const model = {get: (k) => state[k], set: (k, v) => { state[k] = v; },
+  send: (message) => { window.sent = message; },
   save_changes() {}, on(e, f) { (listeners[e] ||= []).push(f); }, off() {}};
 editor.render({model, el: document.getElementById("box")});
 window.ready = true;
@@ -411,7 +412,8 @@ def test_the_code_editor_reads_in_both_themes_and_sends_what_is_typed(browser, t
         page.locator(".cm-content").click()
         page.keyboard.press("Control+End")
         page.keyboard.insert_text("extra: 1\n")
-        page.wait_for_function("window.sent && window.sent.endsWith('extra: 1\\n')")
+        page.wait_for_function("window.sent && window.sent.type === 'text' && "
+                               "window.sent.value.endsWith('extra: 1\\n')")
     finally:
         page.close()
 

@@ -329,3 +329,11 @@ def test_widget_libraries_load_only_when_an_editor_is_made():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip().splitlines()[-1]
     assert out == "[]"
+
+
+def test_text_sent_by_the_front_end_is_taken_like_typing(tmp_path: Path):
+    box = editor(EXERCISE, answers=tmp_path)
+    box.text._handle_custom_msg({"type": "text", "value": WRONG}, [])  # as ipywidgets does
+    assert box.value == WRONG and [m["line"] for m in box.text.findings] == [5]
+    box.text._handle_custom_msg({"type": "other"}, [])
+    assert box.value == WRONG

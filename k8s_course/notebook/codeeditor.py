@@ -25,3 +25,12 @@ class CodeEditor(anywidget.AnyWidget):
     findings = traitlets.List(traitlets.Dict()).tag(sync=True)  # see marks.py
     label = traitlets.Unicode("YAML answer").tag(sync=True)  # what a screen reader announces
     rows = traitlets.Int(12).tag(sync=True)  # the height it opens with, in lines
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.on_msg(self._from_front_end)
+
+    def _from_front_end(self, _widget, content: dict, _buffers) -> None:
+        """The text typed, sent as a message so that it arrives before a later click."""
+        if isinstance(content, dict) and content.get("type") == "text":
+            self.value = str(content.get("value", ""))

@@ -5,6 +5,10 @@
 // focus, so a button press always grades what is on screen), and draws the
 // findings it gets back as gutter markers and underlines with the message on
 // hover. `npm run build` bundles this file into ../static/editor.js.
+//
+// The text goes as a message of its own, not as a state update: ipywidgets
+// holds back a state update while an earlier one is unanswered, and a button's
+// click (sent at once) could then reach the kernel before the text it grades.
 
 import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
 import { yaml } from "@codemirror/lang-yaml";
@@ -92,8 +96,7 @@ function render({ model, el }) {
     const text = view.state.doc.toString();
     if (text === sent) return;
     sent = text;
-    model.set("value", text);
-    model.save_changes();
+    model.send({ type: "text", value: text });
   };
 
   const view = new EditorView({
