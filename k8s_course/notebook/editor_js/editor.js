@@ -124,6 +124,13 @@ function render({ model, el }) {
     }),
   });
   el.appendChild(live);
+  // A press anywhere else (a Check button, say) sends waiting text first: the
+  // editor may not lose focus before the button's click goes out.
+  const flushFirst = (event) => {
+    if (timer !== null && !el.contains(event.target)) send();
+  };
+  document.addEventListener("pointerdown", flushFirst, true);
+  document.addEventListener("keydown", flushFirst, true);
 
   const showFindings = () => {
     const findings = model.get("findings") || [];
@@ -144,6 +151,8 @@ function render({ model, el }) {
   model.on("change:value", takeText);
   showFindings();
   return () => {
+    document.removeEventListener("pointerdown", flushFirst, true);
+    document.removeEventListener("keydown", flushFirst, true);
     send();
     model.off("change:findings", showFindings);
     model.off("change:value", takeText);
