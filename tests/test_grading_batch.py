@@ -65,15 +65,20 @@ def test_gradebook_csv_and_json(course, tmp_path):
     book = gradebook(grade_folder(course / "subs"))
     csv_path, json_path = write_gradebook(book, tmp_path / "out")
     rows = list(csv.reader(io.StringIO(csv_path.read_text())))
-    assert rows[0] == ["learner", "03-deployments/scale", "04-services/again", "total", "maximum"]
-    assert rows[1] == ["(maximum)", "3", "3", "6", ""]
-    assert ["ada", "3", "1", "4", "6"] in rows
-    assert ["bob", "0", "", "0", "6"] in rows
+    assert rows[0] == ["learner", "03-deployments/scale", "04-services/again",
+                       "03-deployments total", "04-services total", "total", "maximum",
+                       "problems"]
+    assert rows[1] == ["(maximum)", "3", "3", "3", "3", "6", "", ""]
+    assert ["ada", "3", "1", "3", "1", "4", "6", ""] in rows
+    assert ["bob", "0", "", "0", "0", "0", "6",
+            "bob/again.yaml: a symbolic link; submissions must be plain files"] in rows
     # a learner's folder name never becomes a spreadsheet formula
-    assert ["'=cmd|calc", "3", "", "3", "6"] in rows
+    assert ["'=cmd|calc", "3", "", "3", "0", "3", "6", ""] in rows
     data = json.loads(json_path.read_text())
     assert data["exercises"] == {"03-deployments/scale": 3, "04-services/again": 3}
     assert data["learners"]["ada"]["total"] == 4
+    assert data["lessons"] == {"03-deployments": 3, "04-services": 3}
+    assert data["learners"]["ada"]["lessons"] == {"03-deployments": 3, "04-services": 1}
     assert {s["status"] for s in data["learners"]["cy"]["submissions"]} == {"graded", "skipped"}
 
 
