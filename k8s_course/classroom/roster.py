@@ -37,11 +37,13 @@ def namespace_for(name: str, prefix: str = DEFAULT_PREFIX) -> str:
 
 def read_roster(text: str, prefix: str = DEFAULT_PREFIX) -> list[Learner]:
     """The learners of a roster's CSV text, in its order; RosterError when it cannot be used."""
-    rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
-    rows = [row for row in rows if any(cell.strip() for cell in row)]
+    # (line number, cells) of every line that is not blank; a name may not span lines
+    rows = [(number, row) for number, row in enumerate(
+        csv.reader(io.StringIO(text.removeprefix("\ufeff"))), 1)
+        if any(cell.strip() for cell in row)]
     if not rows:
         raise RosterError("the roster is empty: write a header line `name` and one learner a line")
-    header = [cell.strip().lower() for cell in rows[0]]
+    header = [cell.strip().lower() for cell in rows[0][1]]
     if "name" not in header:
         raise RosterError(f"the roster's first line must be a header with a `name` column "
                           f"(found: {', '.join(header) or 'nothing'})")
@@ -49,7 +51,7 @@ def read_roster(text: str, prefix: str = DEFAULT_PREFIX) -> list[Learner]:
     namespace_at = header.index("namespace") if "namespace" in header else None
     learners: list[Learner] = []
     used: dict[str, int] = {}
-    for line, row in enumerate(rows[1:], 2):
+    for line, row in rows[1:]:
         name = row[name_at].strip() if name_at < len(row) else ""
         if not name:
             raise RosterError(f"line {line}: no name")
