@@ -127,7 +127,7 @@ def test_cli_batch(course, capsys, monkeypatch):
     assert main(["grade", "--batch", "subs", "--out", "out"]) == 1
     captured = capsys.readouterr()
     assert "grading [" in captured.err
-    assert "wrote out/gradebook.csv and out/gradebook.json" in captured.out
+    assert "wrote out/gradebook.csv, out/gradebook.json and out/gradebook.html" in captured.out
     assert (course / "out/gradebook.json").is_file()
     for learner in ("bob", "cy", "dan", "=cmd|calc"):
         for file in (course / "subs" / learner).iterdir():

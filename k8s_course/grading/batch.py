@@ -43,6 +43,7 @@ class Entry:
     maximum: int = 0
     problem: str = ""  # why it was skipped, or why it did not parse
     failed: tuple[str, ...] = field(default_factory=tuple)
+    feedback: str = ""  # the grade as the learner sees it (Grade.text())
 
 
 def exercise_index(exercises: list[Exercise]) -> dict[str, Exercise]:
@@ -111,7 +112,7 @@ def _graded(learner: str, where: str, exercise: Exercise, answer: Path | bytes,
     problem = next((stage.sentence for stage in result.stages
                     if stage.passed is False and stage.name == "parses"), "")
     return Entry(learner, where, exercise.id, GRADED, result.score, result.maximum, problem,
-                 tuple(r.id for r in result.results if not r.passed))
+                 tuple(r.id for r in result.results if not r.passed), result.text())
 
 
 def handin_files(folder: Path) -> list[Path]:
@@ -255,7 +256,7 @@ def gradebook(entries: list[Entry]) -> dict:
         record["submissions"].append({
             "file": entry.file, "exercise": entry.exercise, "status": entry.status,
             "score": entry.score, "maximum": entry.maximum, "failed": list(entry.failed),
-            "problem": entry.problem})
+            "problem": entry.problem, "feedback": entry.feedback})
         if entry.exercise:
             best = record["scores"].get(entry.exercise, 0)
             record["scores"][entry.exercise] = max(best, entry.score)
