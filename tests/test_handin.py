@@ -216,3 +216,18 @@ def test_a_handin_of_another_course_version_still_grades(course):
                        "0.0.1", NOW)
     (subs / "ada.zip").write_bytes(data)
     assert gradebook(grade_folder(subs))["learners"]["Ada"]["total"] == 3
+
+
+def test_the_hand_in_button_of_lesson_00_writes_one_zip(course):
+    from k8s_course.notebook import hand_in_button
+
+    box = hand_in_button()
+    (name, button), said = box.children[0].children, box.children[1]
+    button.click()
+    assert "give your name" in said.value and not list(course.glob("*.zip"))
+    name.value = "Ada <Lovelace>"
+    button.click()
+    (written,) = course.glob("*.zip")
+    assert written.name.startswith("handin-ada-lovelace-")
+    assert "with 2 answers" in said.value and "<Lovelace>" not in said.value
+    assert handin.unpack(written.read_bytes()).learner == "Ada <Lovelace>"
