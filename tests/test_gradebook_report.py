@@ -32,8 +32,8 @@ def course(tmp_path, monkeypatch):
 
 
 def _cells(html: str, learner: str) -> list[str]:
-    row = re.search(rf"<tr><td class='name'><a href='#l\d+'>{re.escape(learner)}</a></td>(.*?)</tr>",
-                    html)
+    name = re.escape(learner)
+    row = re.search(rf"<tr><td class='name'><a href='#l\d+'>{name}</a></td>(.*?)</tr>", html)
     assert row, learner
     return re.findall(r"<td[^>]*>.*?</td>", row.group(1))
 
@@ -97,3 +97,19 @@ def test_batch_with_a_context_dry_runs_each_learner_in_their_namespace(course, t
 def test_context_and_roster_only_go_with_batch(course, argv, monkeypatch, capsys):
     monkeypatch.chdir(course)
     assert main(argv) == 2
+
+
+@pytest.mark.notebooks
+def test_the_instructor_notebook_runs_on_its_demo_class():
+    """Not among the lesson notebooks of test_nbval.py: it has no stored outputs to compare
+    (a class's grades are not the course's), so it runs under --nbval-lax, without error."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    notebook = root / "notebooks" / "instructor" / "gradebook.ipynb"
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval-lax",
+         str(notebook)], cwd=root, capture_output=True, text=True, timeout=600, check=False)
+    assert result.returncode == 0, result.stdout[-3000:]

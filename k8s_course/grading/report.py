@@ -16,16 +16,17 @@ from pathlib import Path
 from .batch import GRADED
 
 TOP_FAILURES = 3
+# scoped to the report's own element, so it can sit inside a notebook's page too
 _STYLE = """<style>
-body{font-family:system-ui,sans-serif;margin:1.5em;color:#222}
-table{border-collapse:collapse;font-size:13px}
-th,td{border:1px solid #ccc;padding:3px 6px;text-align:center}
-th.ex{writing-mode:vertical-rl;transform:rotate(180deg);white-space:nowrap;font-weight:500}
-td.name{text-align:left;white-space:nowrap}
-td a{color:inherit;text-decoration:none;display:block}
-.missing{background:#eee;color:#999}
-pre{background:#f6f6f6;padding:6px;white-space:pre-wrap}
-.problem{color:#b00020}
+.k8sc-book{font-family:system-ui,sans-serif;color:#222}
+.k8sc-book table{border-collapse:collapse;font-size:13px}
+.k8sc-book th,.k8sc-book td{border:1px solid #ccc;padding:3px 6px;text-align:center}
+.k8sc-book th.ex{writing-mode:vertical-rl;transform:rotate(180deg);white-space:nowrap}
+.k8sc-book td.name{text-align:left;white-space:nowrap}
+.k8sc-book td a{color:inherit;text-decoration:none;display:block}
+.k8sc-book .missing{background:#eee;color:#999}
+.k8sc-book pre{background:#f6f6f6;padding:6px;white-space:pre-wrap}
+.k8sc-book .problem{color:#b00020}
 </style>"""
 
 
@@ -50,10 +51,16 @@ def common_failures(book: dict) -> dict[str, list[tuple[str, int]]]:
 
 def render_report(book: dict, title: str = "Gradebook") -> str:
     """The gradebook's HTML page."""
+    return (f"<!doctype html><meta charset='utf-8'><title>{escape(title)}</title>\n"
+            f"<h1>{escape(title)}</h1>\n{render_book(book)}")
+
+
+def render_book(book: dict) -> str:
+    """The report itself, an HTML fragment (a notebook shows it with IPython's HTML)."""
     exercises = list(book["exercises"])
     learners = list(book["learners"].items())
-    parts = [f"<!doctype html><meta charset='utf-8'><title>{escape(title)}</title>{_STYLE}",
-             f"<h1>{escape(title)}</h1><p>{len(learners)} learners, {len(exercises)} exercises, "
+    parts = [f"{_STYLE}<div class='k8sc-book'>",
+             f"<p>{len(learners)} learners, {len(exercises)} exercises, "
              f"{sum(book['exercises'].values())} points.</p>", "<table><tr><th>learner</th>"]
     parts += [f"<th class='ex' title='{escape(e)}'>{escape(e)}</th>" for e in exercises]
     parts.append("<th>total</th></tr>")
@@ -93,7 +100,7 @@ def render_report(book: dict, title: str = "Gradebook") -> str:
             parts.append(f"<details{anchor}{opened}><summary>{escape(sub['exercise'])}: "
                          f"{sub['score']}/{sub['maximum']} ({escape(sub['file'])})</summary>"
                          f"<pre>{escape(sub['feedback'])}</pre></details>")
-    return "\n".join(parts) + "\n"
+    return "\n".join(parts) + "</div>\n"
 
 
 def write_report(book: dict, out: Path) -> Path:
