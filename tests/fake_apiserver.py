@@ -25,9 +25,10 @@ enough for the course's client to be tested without Docker:
 - GET, LIST (labelSelector: =, ==, !=, in, notin, exists, !key), DELETE
   (Status Success; a Namespace answers with itself, Terminating), pod logs;
 - TokenRequest (POST .../serviceaccounts/NAME/token): 201 with the
-  TokenRequest echoed, its audience and `status.token` /
-  `status.expirationTimestamp`; 404 for a missing ServiceAccount; 422 for
-  expirationSeconds under 600 (the API server's minimum);
+  TokenRequest echoed (its metadata as sent), the default audience and
+  `status.token` / `status.expirationTimestamp`; 404 for a missing
+  ServiceAccount; 422 for expirationSeconds under 600 (the API server's
+  minimum);
 - ResourceQuota status: `status.hard` copies spec.hard and `status.used`
   counts the namespace's pods (and services); other used amounts are "0";
 - a bearer token is required (401 otherwise), so the client's auth is tested.
@@ -336,11 +337,14 @@ class FakeApiServer:
         except ValueError as error:
             raise ApiError(status_body(400, "the body of the request could not be decoded",
                                        "BadRequest")) from error
-        spec = asked.get("spec") if isinstance(asked, dict) else None
-        spec = spec if isinstance(spec, dict) else {}
+        asked = asked if isinstance(asked, dict) else {}
+        spec = asked.get("spec") if isinstance(asked.get("spec"), dict) else {}
+        # the answer echoes the request's own metadata (kubectl sends none: name "")
+        metadata = asked.get("metadata") if isinstance(asked.get("metadata"), dict) else {}
         seconds = spec.get("expirationSeconds", 3600)
         if isinstance(seconds, int) and seconds < 600:
-            raise ApiError(_invalid("authentication.k8s.io/v1", "TokenRequest", name, [(
+            raise ApiError(_invalid("authentication.k8s.io/v1", "TokenRequest",
+                                    metadata.get("name", ""), [(
                 "FieldValueInvalid", f"Invalid value: {seconds}: may not specify a duration "
                 "less than 10 minutes", "spec.expirationSeconds")]))
         token = f"issued-{uuid.uuid4().hex}"
@@ -348,7 +352,7 @@ class FakeApiServer:
         expires = datetime.fromtimestamp(datetime.now(UTC).timestamp() + seconds, UTC)
         return 201, {
             "kind": "TokenRequest", "apiVersion": "authentication.k8s.io/v1",
-            "metadata": {"name": name, "namespace": namespace, "creationTimestamp": None},
+            "metadata": {**metadata, "creationTimestamp": None},
             "spec": {"audiences": spec.get("audiences") or [TOKEN_AUDIENCE],
                      "expirationSeconds": seconds, "boundObjectRef": None},
             "status": {"token": token,
@@ -692,7 +696,7 @@ def _invalid(gv: str, kind: str, name: str, causes: list[tuple[str, str, str]]) 
     said = [f"{field}: {message}" for _, message, field in causes]
     listed = said[0] if len(said) == 1 else "[" + ", ".join(said) + "]"
     qualified = f"{kind}.{group}" if group else kind
-    details = {"name": name} | ({"group": group} if group else {}) | {
+    details = ({"name": name} if name else {}) | ({"group": group} if group else {}) | {
         "kind": kind, "causes": [{"reason": r, "message": m, "field": f} for r, m, f in causes]}
     return status_body(422, f"{qualified} \"{name}\" is invalid: {listed}", "Invalid", details)
 

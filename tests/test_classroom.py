@@ -299,3 +299,31 @@ def test_a_plan_with_a_foreign_object_is_not_applied(classroom, tmp_path, capsys
         text + "---\napiVersion: v1\nkind: Namespace\nmetadata: {name: kube-system}\n")
     assert main(["classroom", "apply", "mixed.yaml", "--context", "classroom"]) == 2
     assert classroom.calls("PATCH") == []
+
+
+def test_the_grader_dry_runs_in_the_learners_namespace(classroom, tmp_path, monkeypatch):
+    from k8s_course.grading import grade
+    from tests.grading_support import SCALE_SPEC, SOLVED, write_exercise
+
+    folder = write_exercise(tmp_path, SCALE_SPEC, exercise_id="03-deployments/scale")
+    classroom.put({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "learner-bob"}})
+    monkeypatch.setenv("K8S_COURSE_CONTEXT", "classroom")
+    monkeypatch.setenv("K8S_COURSE_NAMESPACE", "learner-bob")
+    result = grade(folder, SOLVED)  # the answer says namespace: shop
+    assert result.full_marks and result.stages[-1].passed, result.text()
+    assert [r["path"] for r in classroom.calls("PATCH")] == [
+        "/apis/apps/v1/namespaces/learner-bob/deployments/web"]
+
+
+def test_endpoints_are_read_in_the_learners_namespace(classroom, monkeypatch):
+    from k8s_course.cluster import endpoints
+
+    monkeypatch.setenv("K8S_COURSE_CONTEXT", "classroom")
+    monkeypatch.setenv("K8S_COURSE_NAMESPACE", "learner-bob")
+    classroom.put({"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice", "metadata": {
+        "name": "web-x", "namespace": "learner-bob",
+        "labels": {"kubernetes.io/service-name": "web"}},
+        "endpoints": [{"addresses": ["10.0.0.5"], "conditions": {"ready": True}}],
+        "ports": [{"port": 8000, "protocol": "TCP"}]})
+    found = endpoints("web", "mlops")
+    assert found.namespace == "learner-bob" and len(found.endpoints) == 1
