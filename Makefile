@@ -34,4 +34,5 @@ notebooks: setup
 bench: setup
 	$(BIN)/python benchmarks/check_speed.py
 	$(BIN)/python benchmarks/grade_batch.py
+	$(BIN)/python benchmarks/gradebook.py
 	$(BIN)/python benchmarks/compare.py
