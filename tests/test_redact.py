@@ -48,3 +48,16 @@ def test_masked_lines_keep_their_keys():
     assert "a Secret's values are text" in pin.hint
     entries = json.loads(report.to_json())
     assert all("12345" not in entry["message"] for entry in entries)
+
+
+def test_a_secret_value_on_the_very_last_line_is_hidden_too():
+    """A notebook cell often ends on the value itself, with no newline after it."""
+    text = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\ndata:\n  pin: 12345"
+    report = check(text)
+    [finding] = [f for f in report.findings if f.line == 6]
+    assert report.source_line(finding) == "  pin: ••••••"
+    renderings = {"text": report.to_text(), "json": report.to_json(),
+                  "html": report._repr_html_()}
+    for name, rendering in renderings.items():
+        assert "12345" not in rendering, name
+    assert "pin: ••••••" in renderings["text"]
