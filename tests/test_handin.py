@@ -110,6 +110,7 @@ def test_submit_refuses_without_answers_or_over_an_existing_file(course, capsys)
     assert "no saved answers" in capsys.readouterr().err
     assert not (course / "other.zip").exists()
     assert main(["submit", "--name", "  ", "--out", "x.zip"]) == 2
+    assert main(["submit", "--name", "Ada\nLovelace", "--out", "x.zip"]) == 2
 
 
 def test_the_same_answers_always_make_the_same_bytes():
@@ -162,6 +163,22 @@ def test_a_damaged_or_foreign_handin_says_what_is_wrong(data, problem, kept):
     found = handin.unpack(data)
     assert problem in found.problem
     assert len(found.answers) == kept
+
+
+def _renamed(learner: str):
+    def change(name, data):
+        if name == "manifest.json":
+            manifest = json.loads(data)
+            manifest["learner"] = learner
+            return [(name, json.dumps(manifest).encode())]
+        return [(name, data)]
+    return change
+
+
+@pytest.mark.parametrize("learner", ["x" * 201, "Ada\r\n=cmd", ""])
+def test_a_manifest_whose_learner_is_not_a_name_is_refused(learner):
+    found = handin.unpack(_rezip(GOOD, _renamed(learner)))
+    assert found.problem.startswith("tampered:") and not found.answers
 
 
 def test_a_zip_bomb_is_refused_not_inflated():

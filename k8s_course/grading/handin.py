@@ -9,8 +9,9 @@
 `pack` builds one from answers already read (pure: bytes in, bytes out);
 `collect` reads the answers folder and takes only plain files inside it (no
 symbolic links, nothing reached through `..`). `unpack` is the grader's side:
-it trusts nothing in the file, and says in one sentence what is wrong with a
-truncated, tampered, foreign or oversized one instead of raising.
+it trusts nothing in the file, reads it in memory (nothing is ever extracted
+to disk), and says in one sentence what is wrong with a truncated, tampered,
+foreign or oversized one instead of raising.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ HANDIN_SUFFIX = ".zip"
 MAX_FILES = 500
 MAX_ANSWER_BYTES = 1024 * 1024
 MAX_HANDIN_BYTES = 20 * 1024 * 1024
+MAX_NAME = 200  # characters of a learner's name
 _EXERCISE_ID = re.compile(r"[0-9A-Za-z][-0-9A-Za-z_.]*/[0-9A-Za-z][-0-9A-Za-z_.]*")
 # zip entries get a fixed date: the same answers always make the same bytes
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -115,6 +117,8 @@ def pack(learner: str, answers: list[Answer], course_version: str, created: str)
     learner = learner.strip()
     if not learner:
         raise HandInError("give your name, so the instructor knows whose work this is")
+    if len(learner) > MAX_NAME or not learner.isprintable():
+        raise HandInError(f"give your name on one line, at most {MAX_NAME} characters")
     if not answers:
         raise HandInError("there are no saved answers yet: open an exercise's editor, "
                           "press Check, then hand in")
@@ -203,6 +207,8 @@ def _manifest(archive: zipfile.ZipFile, names: list[str]) -> tuple[dict | None, 
             and isinstance(manifest.get("created"), str)
             and all(isinstance(f, dict) for f in files)):
         return None, f"tampered: {MANIFEST} lacks the learner, the date or the file list"
+    if len(learner) > MAX_NAME or not learner.isprintable():
+        return None, f"tampered: the learner's name in {MANIFEST} is not a name"
     if len(files) > MAX_FILES:
         return None, f"more than {MAX_FILES} answers: not a hand-in"
     return manifest, ""
