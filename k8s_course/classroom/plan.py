@@ -116,7 +116,7 @@ def plan(learners: list[Learner], sizing: Sizing) -> list[dict]:
 def plan_yaml(objects: list[dict]) -> str:
     """The plan as one multi-document YAML file, as `kubectl apply -f` takes it."""
     header = ("# Written by `k8s-course classroom plan`: one namespace per learner.\n"
-              "# Apply with `k8s-course classroom apply --context NAME`.\n")
+              "# Apply with `k8s-course classroom apply THIS-FILE --context NAME`.\n")
     return header + yaml.safe_dump_all(objects, sort_keys=False, explicit_start=True,
                                        allow_unicode=True)
 
