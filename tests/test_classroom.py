@@ -197,6 +197,7 @@ def test_apply_then_learners_work_only_in_their_namespace(classroom, tmp_path, m
     assert [f.name for f in files] == ["learner-ada-lovelace.yaml", "learner-bob.yaml",
                                        "learner-zoe-arger.yaml"]
     assert all(stat.S_IMODE(f.stat().st_mode) == 0o600 for f in files)
+    assert stat.S_IMODE((tmp_path / "kubeconfigs").stat().st_mode) == 0o700
     ada = yaml.safe_load(files[0].read_text())
     assert ada["contexts"][0]["context"]["namespace"] == "learner-ada-lovelace"
     token_call = next(r for r in classroom.calls("POST") if r["path"].endswith("/token"))

@@ -83,8 +83,8 @@ def issue_kubeconfigs(client: Client, learners: list[Learner], folder: Path, sec
         raise ClassroomError(f"a token must last at least {MIN_TOKEN_SECONDS} seconds "
                              "(the API server's minimum)")
     ca, verified = client.certificate_authority()
-    folder.mkdir(parents=True, exist_ok=True)
-    os.chmod(folder, 0o700)
+    if not folder.exists():  # a folder of its own: only the instructor may list it
+        folder.mkdir(mode=0o700, parents=True)
     failed = 0
     for learner in learners:
         answer = client.create_token(learner.namespace, SERVICE_ACCOUNT, seconds)
