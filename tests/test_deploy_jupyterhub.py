@@ -102,3 +102,9 @@ def test_the_start_script_copies_the_notebooks_once(tmp_path):
                             capture_output=True, text=True)
     assert result.stdout == "started\n"
     assert copied.read_text() == "the learner's own work"
+
+
+def test_the_image_leaves_out_solutions_tokens_and_answers():
+    ignored = {line.strip() for line in (DEPLOY / "Dockerfile.dockerignore").read_text()
+               .splitlines() if line.strip() and not line.startswith("#")}
+    assert {"solutions", "kubeconfigs", "answers", "notebooks/instructor"} <= ignored
