@@ -242,7 +242,7 @@ def test_a_namespace_object_is_not_sent_for_a_confined_learner(classroom, monkey
     assert sent == ["/apis/apps/v1/namespaces/learner-bob/deployments/web"]
 
 
-def test_status_shows_each_learner_and_their_troubles(classroom, capsys):
+def test_status_shows_each_learner_and_their_troubles(classroom, tmp_path, capsys):
     assert main(["classroom", "apply", "classroom.yaml", "--context", "classroom"]) == 0
     classroom.put({"apiVersion": "v1", "kind": "Pod", "metadata": {
         "name": "web-1", "namespace": "learner-bob"}, "status": {
@@ -258,6 +258,13 @@ def test_status_shows_each_learner_and_their_troubles(classroom, capsys):
         "(pods 1/20, requests.cpu 0/2, requests.memory 0/2Gi)",
         "learner-zoe-arger  Zoë Ärger  objects 6/6  0 pods  "
         "(pods 0/20, requests.cpu 0/2, requests.memory 0/2Gi)"]
+    planned = plan_yaml(plan([Learner("Bob", "learner-bob"), Learner("Eve", "learner-eve")],
+                             Sizing()))
+    more = tmp_path / "more.yaml"
+    more.write_text(planned)
+    assert main(["classroom", "status", str(more), "--context", "classroom"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == (
+        "learner-eve  Eve  MISSING: no classroom namespace on classroom (run `classroom apply`)")
 
 
 def test_down_removes_exactly_what_apply_made(classroom, tmp_path, capsys):

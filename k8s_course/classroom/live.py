@@ -124,10 +124,19 @@ def _ours(obj: dict) -> bool:
     return labels.get(MANAGED_BY[0]) == MANAGED_BY[1]
 
 
-def status_lines(client: Client) -> list[str]:
-    """One line per learner namespace: classroom objects, pods not ready and why, quota."""
+def status_lines(client: Client, learners: list[Learner] | None = None) -> list[str]:
+    """One line per learner namespace: classroom objects, pods not ready and why, quota.
+
+    With the plan's `learners`, one who has no namespace on the cluster gets
+    a line saying so (apply failed for them, or has not run).
+    """
     lines = []
-    for namespace in classroom_namespaces(client):
+    found = classroom_namespaces(client)
+    made = {namespace["metadata"]["name"] for namespace in found}
+    lines += [f"{learner.namespace}  {learner.name}  MISSING: no classroom namespace on "
+              f"{client.context} (run `classroom apply`)" for learner in learners or []
+              if learner.namespace not in made]
+    for namespace in found:
         name = namespace["metadata"]["name"]
         present = sum(client.get(_resource(client, {"apiVersion": gv, "kind": kind}), name,
                                  obj_name).ok for gv, kind, obj_name in INSIDE)

@@ -49,11 +49,13 @@ def add_parser(subparsers) -> None:
     apply.add_argument("--server", default=None, metavar="URL",
                        help="the API server's address as learners reach it "
                             "(default: the one your context uses)")
-    actions.add_parser("status", help="one line per learner: objects, pods, quota")
+    status = actions.add_parser("status", help="one line per learner: objects, pods, quota")
+    status.add_argument("plan", type=Path, nargs="?", metavar="CLASSROOM.yaml",
+                        help="also name this plan's learners who have no namespace")
     down = actions.add_parser("down", help="delete what apply made (by label), nothing else")
     down.add_argument("plan", type=Path, nargs="?", metavar="CLASSROOM.yaml",
                       help="only this plan's namespaces (default: every classroom namespace)")
-    for action in (apply, down, actions.choices["status"]):
+    for action in (apply, down, status):
         action.add_argument("--context", required=True,
                             help="the shared cluster's kubeconfig context (always named)")
     parser.set_defaults(func=run)
@@ -136,7 +138,7 @@ def _live(args: argparse.Namespace) -> int:
                                               int(args.token_hours * 3600), _say, args.server)
             return 1 if refused else 0
         if args.action == "status":
-            lines = live.status_lines(client)
+            lines = live.status_lines(client, plan[1] if plan else None)
             for line in lines or ["no classroom namespaces on this cluster"]:
                 print(line)
             return 0
