@@ -62,6 +62,7 @@ def test_a_roster_gives_each_learner_a_namespace_name():
     ("name\nAda Lovelace\nada  lovelace\n", "lines 2 and 3 both get namespace"),
     ("name\n李雷\n", "has no letter or digit a namespace name can use"),
     ("name,namespace\nAda,Ada_NS\n", "'Ada_NS' cannot be a namespace name"),
+    ("name\n\x00ada\n", "line 2: the name holds control characters"),
 ])
 def test_a_roster_that_cannot_be_used_says_which_line(text, said):
     with pytest.raises(RosterError) as error:
@@ -335,3 +336,15 @@ def test_endpoints_are_read_in_the_learners_namespace(classroom, monkeypatch):
         "ports": [{"port": 8000, "protocol": "TCP"}]})
     found = endpoints("web", "mlops")
     assert found.namespace == "learner-bob" and len(found.endpoints) == 1
+
+
+@pytest.mark.parametrize("text", [
+    "just text\n", "- a list\n", "apiVersion: v1\nkind: Namespace\nmetadata: [x]\n",
+    "kind: Namespace\nmetadata:\n  name: x\n  labels: {app.kubernetes.io/managed-by: "
+    "k8s-course-classroom}\n", "a: [\n", "\x00\x01binary",
+])
+def test_a_broken_plan_is_a_usage_error_not_a_crash(classroom, tmp_path, capsys, text):
+    (tmp_path / "broken.yaml").write_text(text)
+    assert main(["classroom", "apply", "broken.yaml", "--context", "classroom"]) == 2
+    assert main(["classroom", "down", "broken.yaml", "--context", "classroom"]) == 2
+    assert classroom.calls("PATCH") == [] and classroom.calls("DELETE") == []

@@ -55,6 +55,8 @@ def read_roster(text: str, prefix: str = DEFAULT_PREFIX) -> list[Learner]:
         name = row[name_at].strip() if name_at < len(row) else ""
         if not name:
             raise RosterError(f"line {line}: no name")
+        if not name.isprintable():
+            raise RosterError(f"line {line}: the name holds control characters")
         given = row[namespace_at].strip() if namespace_at is not None and namespace_at < len(
             row) else ""
         if not given and not namespace_for(name, ""):

@@ -72,7 +72,10 @@ def run(args: argparse.Namespace) -> int:
         if args.action == "plan":
             return _plan(args)
         return _live(args)
-    except (RosterError, OSError, UnicodeDecodeError) as error:
+    except UnicodeDecodeError:
+        print("k8s-course classroom: the file is not UTF-8 text", file=sys.stderr)
+        return 2
+    except (RosterError, OSError) as error:
         print(f"k8s-course classroom: {error}", file=sys.stderr)
         return 2
 
@@ -103,6 +106,18 @@ def _plan(args: argparse.Namespace) -> int:
     return 0
 
 
+def _ours(obj: object) -> bool:
+    """Whether a plan's object is one `classroom plan` writes (labelled, and complete)."""
+    from ..classroom.plan import MANAGED_BY
+
+    if not isinstance(obj, dict) or not isinstance(obj.get("metadata"), dict):
+        return False
+    metadata = obj["metadata"]
+    labels = metadata.get("labels") if isinstance(metadata.get("labels"), dict) else {}
+    return (labels.get(MANAGED_BY[0]) == MANAGED_BY[1] and isinstance(metadata.get("name"), str)
+            and isinstance(obj.get("apiVersion"), str) and isinstance(obj.get("kind"), str))
+
+
 def _read_plan(path: Path) -> tuple[list[dict], list]:
     """The plan's objects and its learners; RosterError when it is not a classroom plan."""
     import yaml
@@ -114,12 +129,10 @@ def _read_plan(path: Path) -> tuple[list[dict], list]:
         objects = [obj for obj in yaml.safe_load_all(path.read_text(encoding="utf-8")) if obj]
     except yaml.YAMLError as error:
         raise RosterError(f"{path} is not YAML: {error}") from error
-    foreign = [obj for obj in objects if not isinstance(obj, dict) or (
-        (obj.get("metadata") or {}).get("labels") or {}).get(MANAGED_BY[0]) != MANAGED_BY[1]]
-    if foreign or not objects:
+    if not objects or not all(_ours(obj) for obj in objects):
         raise RosterError(f"{path} is not a plan written by `classroom plan` (every object "
                           f"must carry {MANAGED_BY[0]}={MANAGED_BY[1]}); nothing was applied")
-    learners = [Learner(obj["metadata"].get("annotations", {}).get(NAME_ANNOTATION, ""),
+    learners = [Learner(str((obj["metadata"].get("annotations") or {}).get(NAME_ANNOTATION, "")),
                         obj["metadata"]["name"]) for obj in objects if obj["kind"] == "Namespace"]
     return objects, learners
 
