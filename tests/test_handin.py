@@ -108,6 +108,8 @@ def test_submit_refuses_without_answers_or_over_an_existing_file(course, capsys)
         file.unlink()
     assert main(["submit", "--name", "Ada", "--out", "other.zip"]) == 2
     assert "no saved answers" in capsys.readouterr().err
+    assert main(["submit", "--name", "Ada", "--answers", "nowhere", "--out", "other.zip"]) == 2
+    assert "no saved answers" in capsys.readouterr().err
     assert not (course / "other.zip").exists()
     assert main(["submit", "--name", "  ", "--out", "x.zip"]) == 2
     assert main(["submit", "--name", "Ada\nLovelace", "--out", "x.zip"]) == 2

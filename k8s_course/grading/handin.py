@@ -81,6 +81,8 @@ def collect(folder: Path) -> tuple[list[Answer], list[str]]:
     left_out: list[str] = []
     try:
         lessons = sorted(folder.iterdir())
+    except FileNotFoundError:  # nothing saved yet: pack() says so in the learner's words
+        return [], []
     except OSError as error:
         raise HandInError(f"cannot read the answers folder {folder}: "
                           f"{error.strerror or type(error).__name__}") from error
