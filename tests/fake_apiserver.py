@@ -38,13 +38,16 @@ enough for the course's client to be tested without Docker:
   (the built-in view/edit/admin/cluster-admin known), decided by
   `k8s_course.access.can`; a refusal is the 403 Forbidden Status of the real
   authorizer ("secrets is forbidden: User ... cannot list resource ...").
+  Being the course's own authorizer, it is no independent witness of what
+  RBAC allows: tests/test_access.py checks it, and test_classroom_real.py
+  asks a real API server.
 
 What it does NOT model: defaulting (answers echo what was applied, plus
 metadata), any controller (no ReplicaSets or pods appear by themselves: a
 test puts them in with `put()`), field ownership beyond one owner per leaf
 field, merging of list items by key (an apply replaces the object's fields
 with the applied ones), admission plugins other than the namespace check,
-quota, watch, the order in which a real server reports several different
+watch, the order in which a real server reports several different
 kinds of error at once, the 30-second namespace finalisation (a deleted
 namespace and its objects vanish at once), the exact wording of type errors
 other than "expected numeric" and unknown fields, and the validation rules
