@@ -295,6 +295,8 @@ def test_down_removes_exactly_what_apply_made(classroom, tmp_path, capsys):
     (["classroom", "apply", "classroom.yaml", "--context", "nope"], 3, "no context 'nope'"),
     (["classroom", "down", "--context", "nope"], 3, "no context 'nope'"),
     (["classroom", "apply", "roster.csv", "--context", "classroom"], 2, "not a plan written"),
+    (["classroom", "apply", "classroom.yaml", "--context", "classroom", "--token-hours", "0.1"],
+     2, "at least 10 minutes"),
 ])
 def test_the_live_commands_need_a_named_context_and_a_plan(classroom, capsys, argv, code, said):
     assert main(argv) == code

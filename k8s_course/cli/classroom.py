@@ -139,9 +139,13 @@ def _read_plan(path: Path) -> tuple[list[dict], list]:
 
 def _live(args: argparse.Namespace) -> int:
     from ..classroom import live
+    from ..classroom.roster import RosterError
     from ..cluster import ClusterUnreachable, ContextError
 
     plan = _read_plan(args.plan) if getattr(args, "plan", None) else None
+    if args.action == "apply" and args.token_hours * 3600 < live.MIN_TOKEN_SECONDS:
+        raise RosterError(f"--token-hours: a token must last at least "
+                          f"{live.MIN_TOKEN_SECONDS // 60} minutes (the API server's minimum)")
     try:
         client = live.connect(args.context)
         if args.action == "apply":
