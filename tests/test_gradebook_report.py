@@ -43,12 +43,12 @@ def test_the_grid_colours_each_score_and_links_to_the_feedback(course):
     html = render_report(book)
     ada = _cells(html, "ada")
     assert "hsl(120," in ada[0] and "href='#l1-0'" in ada[0]  # full marks: green
-    assert "hsl(40," in ada[1]  # 1 of 3 points
+    assert "hsl(60," in ada[1]  # 2 of 4 points
     bob = _cells(html, "bob")
-    assert "hsl(40," in bob[0] and bob[1] == "<td class='missing'>–</td>"
-    assert bob[2] == "<td>1/6</td>"
+    assert "hsl(60," in bob[0] and bob[1] == "<td class='missing'>–</td>"
+    assert bob[2] == "<td>2/8</td>"
     # the link leads to Bob's feedback, shown open because it is not full marks
-    anchor = re.search(r"<details id='l2-0' open><summary>03-deployments/scale: 1/3 "
+    anchor = re.search(r"<details id='l2-0' open><summary>03-deployments/scale: 2/4 "
                        r"\(bob/scale.yaml\)</summary><pre>(.*?)</pre>", html, re.S)
     assert anchor and "[ ] three" in anchor.group(1) and "hint: Set three replicas." in \
         anchor.group(1)
@@ -58,7 +58,8 @@ def test_the_grid_colours_each_score_and_links_to_the_feedback(course):
 
 def test_each_exercise_lists_its_most_common_failing_checks(course):
     book = gradebook(grade_folder(course / "subs"))
-    assert common_failures(book) == {"03-deployments/scale": [("three", 2), ("exists", 1)],
+    assert common_failures(book) == {"03-deployments/scale": [("three", 2), ("exists", 1),
+                                                              ("no-errors", 1)],
                                      "04-services/again": [("three", 1)]}
     assert "<li><b>04-services/again</b>: <code>three</code> (1)</li>" in render_report(book)
 
@@ -66,9 +67,9 @@ def test_each_exercise_lists_its_most_common_failing_checks(course):
 def test_batch_writes_the_html_report_beside_csv_and_json(course, capsys):
     assert main(["grade", "--batch", str(course / "subs"), "--out", str(course / "out")]) == 1
     html = (course / "out/gradebook.html").read_text()
-    assert html.startswith("<!doctype html>") and "4 points" not in html
+    assert html.startswith("<!doctype html>") and "3 learners, 2 exercises, 8 points" in html
     data = json.loads((course / "out/gradebook.json").read_text())
-    assert "Full marks: 3/3 points" in data["learners"]["ada"]["submissions"][1]["feedback"]
+    assert "Full marks: 4/4 points" in data["learners"]["ada"]["submissions"][1]["feedback"]
 
 
 def test_batch_with_a_context_dry_runs_each_learner_in_their_namespace(course, tmp_path,
@@ -87,7 +88,7 @@ def test_batch_with_a_context_dry_runs_each_learner_in_their_namespace(course, t
     book = json.loads((tmp_path / "out/gradebook.json").read_text())
     ada = book["learners"]["ada"]["submissions"]
     assert all("accepted by the server" in s["feedback"] for s in ada)
-    assert book["exercises"]["03-deployments/scale"] == 4  # the server stage's point counts
+    assert book["exercises"]["03-deployments/scale"] == 5  # the server stage's point counts
 
 
 @pytest.mark.parametrize("argv", [

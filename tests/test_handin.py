@@ -210,22 +210,22 @@ def test_batch_grades_handins_and_records_every_problem(course, capsys):
     entries = grade_folder(subs)
     book = gradebook(entries)
     learners = book["learners"]
-    assert learners["Ada"]["scores"] == {"03-deployments/scale": 3, "04-services/again": 1}
-    assert learners["Bob"]["scores"] == {"03-deployments/scale": 3}  # the newer hand-in
+    assert learners["Ada"]["scores"] == {"03-deployments/scale": 4, "04-services/again": 2}
+    assert learners["Bob"]["scores"] == {"03-deployments/scale": 4}  # the newer hand-in
     assert "bob-old.zip: duplicate: an older hand-in by Bob" in learners["Bob"]["problems"][0]
-    assert learners["Cy"]["scores"] == {"04-services/again": 1}
+    assert learners["Cy"]["scores"] == {"04-services/again": 2}
     assert "was changed after it was handed in" in learners["Cy"]["problems"][0]
     assert "duplicate: the same bytes as ada-copy.zip" in learners["(ada.zip)"]["problems"][0]
     assert "truncated" in learners["(dan.zip)"]["problems"][0]
     assert "names no exercise (09-unknown/exercise)" in learners["Eve"]["problems"][0]
     assert "not a hand-in (.zip file)" in learners["(notes.txt)"]["problems"][0]
-    assert learners["fay"]["total"] == 3
-    assert book["lessons"] == {"03-deployments": 3, "04-services": 3}
-    assert learners["Ada"]["lessons"] == {"03-deployments": 3, "04-services": 1}
+    assert learners["fay"]["total"] == 4
+    assert book["lessons"] == {"03-deployments": 4, "04-services": 4}
+    assert learners["Ada"]["lessons"] == {"03-deployments": 4, "04-services": 2}
     assert main(["grade", "--batch", str(subs), "--out", str(course / "out")]) == 1
     csv_text = (course / "out/gradebook.csv").read_text()
     assert "03-deployments total,04-services total,total,maximum,problems" in csv_text
-    assert "Cy,,1,0,1,1,6," in csv_text
+    assert "Cy,,2,0,2,2,8," in csv_text
 
 
 def test_a_handin_of_another_course_version_still_grades(course):
@@ -234,7 +234,7 @@ def test_a_handin_of_another_course_version_still_grades(course):
     data = handin.pack("Ada", [handin.Answer("03-deployments/scale", SOLVED.encode())],
                        "0.0.1", NOW)
     (subs / "ada.zip").write_bytes(data)
-    assert gradebook(grade_folder(subs))["learners"]["Ada"]["total"] == 3
+    assert gradebook(grade_folder(subs))["learners"]["Ada"]["total"] == 4
 
 
 def test_the_hand_in_button_of_lesson_00_writes_one_zip(course):
