@@ -231,11 +231,14 @@ def test_a_namespace_object_is_not_sent_for_a_confined_learner(classroom, monkey
     classroom.put({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "learner-bob"}})
     text = ("apiVersion: v1\nkind: Namespace\nmetadata: {name: mlops}\n---\n" + DEPLOYMENT
             + "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\n"
-              "metadata: {name: reader}\nrules: []\n")
+              "metadata: {name: reader}\nrules: []\n"
+            + "---\napiVersion: v1\nkind: ResourceQuota\nmetadata: {name: mine, namespace: mlops}"
+              "\nspec: {hard: {pods: '5'}}\n")
     report = actions.dry_run(text)
     assert report.ok
     messages = [f.message for f in report.findings if f.rule == "cluster-namespace-confined"]
-    assert len(messages) == 3
+    assert len(messages) == 4
+    assert any("the ResourceQuota is your instructor's" in m for m in messages)
     assert any("objects written for mlops go there" in m for m in messages)
     assert any("a ClusterRole is cluster-wide" in m for m in messages)
     assert any("instead of mlops" in m for m in messages)

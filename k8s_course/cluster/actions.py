@@ -19,8 +19,8 @@ objects could not be checked.
 On a shared classroom cluster the learner has one namespace (guard.py says
 how it is named): namespaced objects are sent there whatever namespace they
 were written for, with one note saying so, and Namespaces and other
-cluster-wide objects are not sent at all. Lessons written for `mlops` work
-unchanged.
+cluster-wide objects are not sent at all, nor quotas and limits (the
+instructor's, in a classroom). Lessons written for `mlops` work unchanged.
 """
 
 from __future__ import annotations
@@ -42,6 +42,9 @@ from .payload import Payload, payloads
 from .report import ClusterReport
 
 DRY_RUN, APPLY, DELETE = "server dry run", "apply", "delete"
+# What a classroom sets for each learner's namespace, which the learner may read but not
+# change (classroom/plan.py): sending theirs would only bring back the server's 403.
+INSTRUCTORS_KINDS = frozenset({"ResourceQuota", "LimitRange"})
 LESSON_CLUSTER = "00-start-here#cluster"
 
 
@@ -176,6 +179,13 @@ def _confine(target: Target, client: Client, findings: list[Finding],
     in `mlops` give one note, not ten.
     """
     mine, resource = client.namespace, target.resource
+    if target.api.kind in INSTRUCTORS_KINDS:
+        findings.append(resource.finding(
+            ("kind",), f"not sent: in your namespace {mine} on {client.context} the "
+            f"{target.api.kind} is your instructor's, so yours was checked offline only",
+            "nothing to change: `k8s-course check` has read it", severity=Severity.WARNING,
+            rule="cluster-namespace-confined", lesson="02-namespaces#create"))
+        return None
     if not target.api.namespaced:
         is_namespace = target.api.kind == "Namespace"
         findings.append(resource.finding(
