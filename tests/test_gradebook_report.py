@@ -94,6 +94,8 @@ def test_batch_with_a_context_dry_runs_each_learner_in_their_namespace(course, t
 @pytest.mark.parametrize("argv", [
     ["grade", "--batch", "subs", "--out", "o", "--roster", "r.csv"],
     ["grade", "03-deployments/scale", "x.yaml", "--context", "classroom"],
+    ["grade", "03-deployments/scale", "x.yaml", "--roster", "r.csv"],
+    ["grade", "--batch", "subs", "--out", "o", "--context", "no-such-context"],
 ])
 def test_context_and_roster_only_go_with_batch(course, argv, monkeypatch, capsys):
     monkeypatch.chdir(course)

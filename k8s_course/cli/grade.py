@@ -47,7 +47,8 @@ def run(args: argparse.Namespace) -> int:
             return _usage(args, "--roster goes with --context NAME")
         if not args.batch.is_dir():
             return _usage(args, f"{args.batch} is not a folder")
-    elif not (args.exercise and args.answer) or args.out is not None or args.context:
+    elif not (args.exercise and args.answer) or args.out is not None or args.context \
+            or args.roster:
         return _usage(args, "give EXERCISE and ANSWER.yaml, or --batch DIR --out DIR")
     try:
         return _batch(args) if args.batch is not None else _single(args)
@@ -84,11 +85,16 @@ def _servers(context: str, roster: Path | None):
 
 def _batch(args: argparse.Namespace) -> int:
     from ..classroom.roster import RosterError
+    from ..cluster import ClusterUnreachable, ContextError
+    from ..cluster.client import Client
     from ..grading import batch, report
 
     try:
         server_for = _servers(args.context, args.roster) if args.context else None
-    except (RosterError, OSError, UnicodeDecodeError) as error:
+        if args.context:  # a wrong name should stop the batch now, not skip every answer
+            Client.connect(args.context).server_version()
+    except (RosterError, OSError, UnicodeDecodeError, ContextError,
+            ClusterUnreachable) as error:
         return _usage(args, str(error))
     entries = batch.grade_folder(args.batch, progress=batch.progress_bar(sys.stderr),
                                  server_for=server_for)
