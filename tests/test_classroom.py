@@ -165,12 +165,16 @@ def test_a_status_line_counts_pods_quota_refusals_and_use():
     pods = [_pod("c", containerStatuses=[{"state": {"waiting": {"reason": "ImagePullBackOff"}}}]),
             _pod("a", conditions=[{"type": "Ready", "status": "True"}])]
     events = [{"reason": "FailedCreate", "count": 3, "message": 'pods "web-1" is forbidden: '
-               "exceeded quota: learner-quota, requested: pods=1, used: pods=2, limited: pods=2"}]
+               "exceeded quota: learner-quota, requested: pods=1, used: pods=2, limited: pods=2"},
+              {"reason": "FailedCreate", "message": 'pods "db-0" is forbidden: violates '
+               'PodSecurity "baseline:latest": host namespaces (hostNetwork=true)'},
+              {"reason": "Scheduled", "message": "exceeded quota"}]
     quota = {"status": {"hard": {"pods": "2", "requests.cpu": "2"},
                         "used": {"pods": "2", "requests.cpu": "200m"}}}
     line = learner_line(namespace, 6, 6, pods, events, quota)
     assert line == ("learner-ada  Ada  objects 6/6  2 pods, 1 not ready: 1 ImagePullBackOff; "
-                    "3 pod creations refused by the quota  (pods 2/2, requests.cpu 200m/2)")
+                    "1 pod creation refused by Pod Security; 3 pod creations refused by the "
+                    "quota  (pods 2/2, requests.cpu 200m/2)")
 
 
 # --- the live flow against the fake API server -------------------------------------
@@ -258,7 +262,7 @@ def test_status_shows_each_learner_and_their_troubles(classroom, tmp_path, capsy
     assert lines == [
         "learner-ada-lovelace  Ada Lovelace  objects 6/6  0 pods  "
         "(pods 0/20, requests.cpu 0/2, requests.memory 0/2Gi)",
-        "learner-bob  Bob  objects 6/6  1 pods, 1 not ready: 1 ImagePullBackOff  "
+        "learner-bob  Bob  objects 6/6  1 pod, 1 not ready: 1 ImagePullBackOff  "
         "(pods 1/20, requests.cpu 0/2, requests.memory 0/2Gi)",
         "learner-zoe-arger  Zoë Ärger  objects 6/6  0 pods  "
         "(pods 0/20, requests.cpu 0/2, requests.memory 0/2Gi)"]

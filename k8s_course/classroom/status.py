@@ -1,8 +1,9 @@
 """One line per learner for `classroom status`, from what the API server lists (pure).
 
 A pod that is not ready says why, in the words `kubectl get pods` uses
-(ImagePullBackOff, CrashLoopBackOff, Pending), and a pod the quota kept from
-being created at all shows up as its owner's FailedCreate event.
+(ImagePullBackOff, CrashLoopBackOff, Pending), and a pod the quota (or Pod
+Security) kept from being created at all shows up as its owner's
+FailedCreate event.
 """
 
 from __future__ import annotations
@@ -36,10 +37,22 @@ def pod_trouble(pod: dict) -> str:
     return phase or "not ready"
 
 
-def quota_refusals(events: list[dict]) -> int:
-    """How many times the quota refused to let a pod be created (FailedCreate events)."""
-    return sum(int(e.get("count") or 1) for e in events
-               if e.get("reason") == "FailedCreate" and "exceeded quota" in str(e.get("message")))
+# words of a FailedCreate event's message -> why the pod was refused, as the line says it
+_REFUSALS = (("exceeded quota", "by the quota"), ("violates PodSecurity", "by Pod Security"),
+             ("must specify limits", "by the quota (no limits given)"))
+
+
+def refused_pods(events: list[dict]) -> Counter:
+    """Why pods could not even be created, from their owners' FailedCreate events."""
+    refused: Counter = Counter()
+    for event in events:
+        message = str(event.get("message", ""))
+        if event.get("reason") != "FailedCreate":
+            continue
+        why = next((said for words, said in _REFUSALS if words in message), "by the API server")
+        count = event.get("count")
+        refused[why] += count if isinstance(count, int) and count > 0 else 1
+    return refused
 
 
 def quota_use(quota: dict | None) -> str:
@@ -58,16 +71,19 @@ def learner_line(namespace: dict, present: int, expected: int, pods: list[dict],
     phase = _dict(namespace.get("status")).get("phase", "")
     troubles = Counter(t for t in map(pod_trouble, pods) if t)
     not_ready = sum(troubles.values())
-    said = f"{len(pods)} pods"
+    said = _count(len(pods), "pod")
     if not_ready:
         said += f", {not_ready} not ready: " + ", ".join(
             f"{count} {reason}" for reason, count in sorted(troubles.items()))
-    refusals = quota_refusals(events)
-    if refusals:
-        said += f"; {refusals} pod creations refused by the quota"
+    for why, count in sorted(refused_pods(events).items()):
+        said += f"; {_count(count, 'pod creation')} refused {why}"
     state = "" if phase in ("", "Active") else f" [{phase}]"
     return (f"{metadata.get('name', '?')}{state}  {name}  objects {present}/{expected}  "
             f"{said}  ({quota_use(quota)})")
+
+
+def _count(number: int, thing: str) -> str:
+    return f"{number} {thing}{'' if number == 1 else 's'}"
 
 
 def _dict(value: Any) -> dict:
