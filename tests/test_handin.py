@@ -90,8 +90,10 @@ def test_submit_never_takes_files_from_outside_the_answers_folder(course, capsys
     (outside / "stolen.answer.yaml").write_text("password: hunter2\n")
     os.symlink(outside, answers / "99-linked-lesson")
     (answers / "03-deployments/notes.txt").write_text("mine")
+    os.mkfifo(answers / "04-services/pipe.answer.yaml")  # reading it would hang forever
     assert main(["submit", "--name", "Ada", "--out", "ada.zip"]) == 0
     err = capsys.readouterr().err
+    assert "04-services/pipe.answer.yaml: a link or special file" in err
     assert "03-deployments/linked.answer.yaml: a link" in err
     assert "99-linked-lesson: not a lesson folder" in err
     assert "notes.txt: not a saved answer" in err

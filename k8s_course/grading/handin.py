@@ -87,24 +87,52 @@ def collect(folder: Path) -> tuple[list[Answer], list[str]]:
         raise HandInError(f"cannot read the answers folder {folder}: "
                           f"{error.strerror or type(error).__name__}") from error
     for lesson in lessons:
-        if lesson.name.startswith(".") or not _plain(lesson, stat.S_ISDIR):
-            if not lesson.name.startswith("."):
-                left_out.append(f"{lesson.name}: not a lesson folder")
+        if lesson.name.startswith("."):
             continue
-        for file in sorted(lesson.iterdir()):
+        files = _listing(lesson) if _plain(lesson, stat.S_ISDIR) else None
+        if files is None:
+            left_out.append(f"{lesson.name}: not a lesson folder (or it cannot be read)")
+            continue
+        for file in files:
             if file.name.startswith("."):
                 continue  # the editor's half-written temporary files
             where = f"{lesson.name}/{file.name}"
             exercise = f"{lesson.name}/{file.name.removesuffix(SUFFIX)}"
             if not file.name.endswith(SUFFIX) or not _EXERCISE_ID.fullmatch(exercise):
                 left_out.append(f"{where}: not a saved answer (*{SUFFIX})")
-            elif not _plain(file, stat.S_ISREG):
-                left_out.append(f"{where}: a link or special file, not a plain file")
-            elif file.stat().st_size > MAX_ANSWER_BYTES:
-                left_out.append(f"{where}: larger than {MAX_ANSWER_BYTES // 1024} KB")
+                continue
+            found = _read_plain(file)
+            if isinstance(found, str):
+                left_out.append(f"{where}: {found}")
             else:
-                answers.append(Answer(exercise, file.read_bytes(), iso(file.stat().st_mtime)))
+                answers.append(Answer(exercise, *found))
     return answers, left_out
+
+
+def _listing(folder: Path) -> list[Path] | None:
+    try:
+        return sorted(folder.iterdir())
+    except OSError:
+        return None
+
+
+def _read_plain(file: Path) -> tuple[bytes, str] | str:
+    """(bytes, modified) of a plain file, or why it is left out.
+
+    O_NOFOLLOW: a file swapped for a link after it was listed is still refused.
+    """
+    try:
+        handle = os.open(file, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(
+            os, "O_NONBLOCK", 0))
+    except OSError:
+        return "a link or special file, not a plain file (or it cannot be read)"
+    with os.fdopen(handle, "rb") as opened:
+        info = os.fstat(opened.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            return "a link or special file, not a plain file"
+        if info.st_size > MAX_ANSWER_BYTES:
+            return f"larger than {MAX_ANSWER_BYTES // 1024} KB"
+        return opened.read(MAX_ANSWER_BYTES + 1), iso(info.st_mtime)
 
 
 def _plain(path: Path, is_kind) -> bool:
