@@ -357,3 +357,15 @@ def test_a_broken_plan_is_a_usage_error_not_a_crash(classroom, tmp_path, capsys,
     assert main(["classroom", "apply", "broken.yaml", "--context", "classroom"]) == 2
     assert main(["classroom", "down", "broken.yaml", "--context", "classroom"]) == 2
     assert classroom.calls("PATCH") == [] and classroom.calls("DELETE") == []
+
+
+def test_a_refused_object_is_reported_and_the_rest_still_applied(classroom, tmp_path, capsys):
+    text = (tmp_path / "classroom.yaml").read_text()
+    (tmp_path / "bad.yaml").write_text(text.replace("name: learner-defaults\n  namespace: "
+                                                    "learner-bob", "name: Learner_Defaults\n"
+                                                    "  namespace: learner-bob", 1))
+    assert main(["classroom", "apply", "bad.yaml", "--context", "classroom"]) == 1
+    out = capsys.readouterr().out
+    assert "LimitRange learner-bob/Learner_Defaults REFUSED (422)" in out
+    assert "learner-zoe-arger: wrote" in out
+    assert classroom.get("v1", "limitranges", "learner-zoe-arger", "learner-defaults")
