@@ -33,7 +33,7 @@ def learner_kubeconfig(namespace: str, server: str, token: str, *, ca_data: str 
         "users": [{"name": user, "user": {"token": token}}],
         "contexts": [{"name": LEARNER_CONTEXT, "context": {
             "cluster": LEARNER_CONTEXT, "user": user, "namespace": namespace,
-            # kubectl keeps an extension it does not know if it has a kind
+            # typed like other kubeconfig extensions; kubectl reads and keeps it
             "extensions": [{"name": CLASSROOM_EXTENSION, "extension": {
                 "apiVersion": "k8s-course.dev/v1", "kind": "Classroom",
                 "namespace": namespace}}]}}],
