@@ -86,12 +86,20 @@ def lesson_href(lesson: str, here: FsPath | None = None) -> str:
     """
     page, _, anchor = lesson.partition("#")
     start = here or FsPath(os.getcwd())
-    for folder in (start, *start.parents[:3]):
-        for candidate in (folder / f"{page}.ipynb", folder / LESSON_DIR / f"{page}.ipynb"):
-            if candidate.is_file():
-                link = os.path.relpath(candidate, start).replace(os.sep, "/")
-                return f"{link}#{anchor}" if anchor else link
-    return lesson_link(lesson)
+    nearby = (start, *start.parents[:3])
+    written = (candidate for folder in nearby
+               for candidate in (folder / f"{page}.ipynb", folder / LESSON_DIR / f"{page}.ipynb")
+               if candidate.is_file())
+    # A lesson not written yet gets the address it will have in the nearest notebooks/
+    # folder, relative to where we are, so that the folder is never doubled.
+    planned = ((folder if folder.name == LESSON_DIR else folder / LESSON_DIR) / f"{page}.ipynb"
+               for folder in nearby
+               if folder.name == LESSON_DIR or (folder / LESSON_DIR).is_dir())
+    target = next(written, None) or next(planned, None)
+    if target is None:
+        return lesson_link(lesson)
+    link = os.path.relpath(target, start).replace(os.sep, "/")
+    return f"{link}#{anchor}" if anchor else link
 
 
 # Severity colours are fixed (not theme variables) because each is drawn as a

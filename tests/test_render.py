@@ -178,3 +178,14 @@ def test_lesson_links_point_at_the_notebook_from_where_the_kernel_runs(tmp_path:
     elsewhere = tmp_path / "a" / "b" / "c" / "d" / "e"
     elsewhere.mkdir(parents=True)
     assert lesson_href("03-deployments", elsewhere) == "notebooks/03-deployments.ipynb"
+
+
+def test_a_lesson_not_written_yet_is_linked_where_it_will_be_without_doubling(tmp_path: Path):
+    # the kernel of notebooks/03-deployments.ipynb runs in notebooks/: a link to a
+    # lesson that is not there must not become notebooks/notebooks/...
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "solutions").mkdir()
+    assert lesson_href("99-later#part", tmp_path / "notebooks") == "99-later.ipynb#part"
+    assert lesson_href("99-later#part", tmp_path / "solutions") == \
+        "../notebooks/99-later.ipynb#part"
+    assert lesson_href("99-later", tmp_path) == "notebooks/99-later.ipynb"
