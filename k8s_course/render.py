@@ -6,8 +6,10 @@ reads a report through the `Rendered` protocol instead of importing it back.
 
 from __future__ import annotations
 
+import json
 import os
 import re
+from functools import lru_cache
 from html import escape
 from pathlib import Path as FsPath
 from typing import Protocol
@@ -99,7 +101,44 @@ def lesson_href(lesson: str, here: FsPath | None = None) -> str:
     if target is None:
         return lesson_link(lesson)
     link = os.path.relpath(target, start).replace(os.sep, "/")
-    return f"{link}#{anchor}" if anchor else link
+    if not anchor:
+        return link
+    cell = _anchor_cells(str(target), _modified(target)).get(anchor)
+    return f"{link}#cell-id={cell}" if cell else f"{link}#{anchor}"
+
+
+def _modified(path: FsPath) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0
+
+
+_ANCHOR = re.compile(r'<a id="([A-Za-z0-9_-]+)"></a>')
+
+
+@lru_cache(maxsize=64)
+def _anchor_cells(path: str, modified: int) -> dict[str, str]:
+    """Anchor -> id of the lesson cell holding it (keyed on the file's modification time).
+
+    JupyterLab scrolls a notebook it has just opened to `#cell-id=<id>`; a plain
+    `#anchor` is found only once the notebook has rendered, so a first click would
+    leave the learner at the top of the lesson.
+    """
+    if not modified:
+        return {}
+    try:
+        cells = json.loads(FsPath(path).read_text(encoding="utf-8")).get("cells", [])
+    except (OSError, ValueError, AttributeError):
+        return {}
+    found: dict[str, str] = {}
+    for cell in cells if isinstance(cells, list) else []:
+        source = cell.get("source", "") if isinstance(cell, dict) else ""
+        text = "".join(source) if isinstance(source, list) else str(source)
+        if isinstance(cell.get("id"), str) and cell.get("cell_type") == "markdown":
+            for anchor in _ANCHOR.findall(text):
+                found.setdefault(anchor, cell["id"])
+    return found
 
 
 # Severity colours are fixed (not theme variables) because each is drawn as a

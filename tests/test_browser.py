@@ -101,6 +101,43 @@ def _stop(server: subprocess.Popen, url: str, token: str) -> None:
             server.wait(timeout=10)
 
 
+# A notebook beside the lessons whose one cell checks an answer with two findings: a
+# missing key (lesson 05, which exists) and no resources (lesson 08, not written yet).
+LINKED_LESSON = "notebooks/05-config.ipynb"
+LINKS_NOTEBOOK = "notebooks/links.ipynb"
+LINKS_ANSWER = """
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: web-settings}
+data: {LOG_LEVEL: info}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.27-alpine
+          env:
+            - name: LOG_LEVEL
+              valueFrom: {configMapKeyRef: {name: web-settings, key: log_level}}
+"""
+
+
+def _links_notebook(path: Path) -> None:
+    import nbformat
+
+    cell = nbformat.v4.new_code_cell(f"import k8s_course\nk8s_course.check({LINKS_ANSWER!r})")
+    notebook = nbformat.v4.new_notebook(cells=[cell])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                       "language": "python"}
+    nbformat.write(notebook, path)
+
+
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory) -> Iterator[Lab]:
     """A JupyterLab on 127.0.0.1 serving a copy of the start-here notebook."""
@@ -109,6 +146,8 @@ def lab(tmp_path_factory) -> Iterator[Lab]:
     (served / "notebooks").mkdir(parents=True)
     notebook = served / NOTEBOOK
     shutil.copy(ROOT / NOTEBOOK, notebook)  # a copy: JupyterLab saves into what it opens
+    shutil.copy(ROOT / LINKED_LESSON, served / LINKED_LESSON)
+    _links_notebook(served / LINKS_NOTEBOOK)
     _settings(base / "settings")
     answers = base / "answers"
     env = {**os.environ, "K8S_COURSE_ROOT": str(ROOT), "K8S_COURSE_ANSWERS": str(answers),
@@ -236,6 +275,40 @@ def test_editor_checks_grades_and_keeps_the_text_across_a_restart(lab: Lab, brow
         page.screenshot(path=ARTIFACTS / "4-dark-theme-findings.png")
     finally:
         page.screenshot(path=ARTIFACTS / "last-state.png")
+        page.close()
+
+
+def test_a_lesson_link_opens_that_lesson_at_that_place(lab: Lab, browser):
+    expect = sync_api.expect
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(WAIT)
+    missing = []
+    page.on("response", lambda r: missing.append(r.url) if r.status == 404 else None)
+    try:
+        _open(page, f"{lab.url}/lab/tree/{LINKS_NOTEBOOK}?token={lab.token}&reset")
+        _run_all(page, restart=False)
+        report = page.locator(".k8sc-report").first
+        expect(report).to_contain_text("has no key 'log_level'")
+        # relative to the notebook's folder: notebooks/ is never written twice
+        # (JupyterLab resolves it to /files/<path>?_xsrf=...#anchor)
+        href = report.locator(".k8sc-lesson a", has_text="08-scaling#resources").get_attribute(
+            "href")
+        assert "/files/notebooks/08-scaling.ipynb" in href and href.endswith("#resources")
+        assert "notebooks/notebooks" not in href
+        report.locator(".k8sc-lesson a", has_text="05-config#keys").click()
+        tab = page.locator(".lm-TabBar-tab.lm-mod-current", has_text="05-config.ipynb")
+        expect(tab).to_be_visible()
+        # the link names the anchor's cell (#cell-id=keys): JupyterLab scrolls a notebook
+        # it has just opened to a cell id, not to a plain #keys, on the first click
+        assert "#cell-id=keys" in report.locator(".k8sc-lesson a", has_text="05-config#keys"
+                                                 ).get_attribute("href")
+        anchor = page.locator(".jp-NotebookPanel:visible [data-jupyter-id='keys']")
+        expect(anchor).to_be_attached()
+        expect(page.locator(".jp-NotebookPanel:visible h3",
+                            has_text="Keys and values")).to_be_in_viewport()
+        page.screenshot(path=ARTIFACTS / "5-lesson-link-opened-at-keys.png")
+        assert not [url for url in missing if ".ipynb" in url], missing
+    finally:
         page.close()
 
 

@@ -189,3 +189,20 @@ def test_a_lesson_not_written_yet_is_linked_where_it_will_be_without_doubling(tm
     assert lesson_href("99-later#part", tmp_path / "solutions") == \
         "../notebooks/99-later.ipynb#part"
     assert lesson_href("99-later", tmp_path) == "notebooks/99-later.ipynb"
+
+
+def test_a_lesson_link_names_the_cell_that_holds_its_anchor(tmp_path: Path):
+    # JupyterLab scrolls a just-opened notebook to #cell-id=..., not to a plain #anchor
+    import nbformat
+
+    cells = [nbformat.v4.new_markdown_cell("# 05 · Config"),
+             nbformat.v4.new_markdown_cell('<a id="env"></a>\n## Env\n<a id="env-from"></a>')]
+    cells[0].id, cells[1].id = "top-1", "env"
+    (tmp_path / "notebooks").mkdir()
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), tmp_path / "notebooks" / "05-c.ipynb")
+    here = tmp_path / "notebooks"
+    assert lesson_href("05-c#env", here) == "05-c.ipynb#cell-id=env"
+    assert lesson_href("05-c#env-from", here) == "05-c.ipynb#cell-id=env"
+    assert lesson_href("05-c#gone", here) == "05-c.ipynb#gone"  # the test_lessons check
+    (tmp_path / "notebooks" / "05-c.ipynb").write_text("not json")
+    assert lesson_href("05-c#env", here) == "05-c.ipynb#env"  # a broken file: still a link

@@ -41,6 +41,7 @@ TOPICS = {
     "config": "ConfigMaps and Secrets (lesson 05)",
     "storage": "Volumes and claims (lesson 06)",
     "rbac": "ServiceAccounts and RBAC (lesson 07)",
+    "roles": "Role rules: verbs, resources, API groups (lesson 07)",
     "resources": "Requests, limits, quotas and limit ranges (lesson 08)",
     "autoscaling": "HorizontalPodAutoscalers (lesson 08)",
     "disruption": "PodDisruptionBudgets (lesson 08)",
