@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from ..bundle import Bundle, Resource
 from ..findings import Finding
-from ..graph import graph_of, references
+from ..graph import Graph, PodTemplate, Reference, graph_of, references
 from ._values import is_base64
 from .catalogue import rule
 
@@ -312,8 +312,10 @@ def config_ref_wrong_kind(bundle: Bundle) -> Iterator[Finding]:
                 f"({_FIELDS[other]})", at_value=True)
 
 
-def _wrong_kind_refs(graph, template) -> Iterator:
+def _wrong_kind_refs(graph: Graph, template: PodTemplate) -> Iterator[Reference]:
     """References to a ConfigMap or Secret the answer lacks, where the other kind has it."""
+    if not graph.of_kind("ConfigMap") and not graph.of_kind("Secret"):
+        return
     for ref in references(template):
         if ref.kind in _OTHER and \
                 graph.lookup(ref.kind, template.namespace, ref.name) is None and \

@@ -306,11 +306,12 @@ def claim_not_used(bundle: Bundle) -> Iterator[Finding]:
                 claimName: model-store
     """
     graph = graph_of(bundle)
-    for claim in graph.of_kind("PersistentVolumeClaim"):
+    claims = graph.of_kind("PersistentVolumeClaim")
+    used = {(template.namespace, use.name) for template in graph.templates if claims
+            for use in uses_of(template) if use.kind == "PersistentVolumeClaim"}
+    for claim in claims:
         templates = graph.templates_in(claim.namespace)
-        if not templates or any(
-                use.kind == "PersistentVolumeClaim" and use.name == claim.name
-                for template in templates for use in uses_of(template)):
+        if not templates or (claim.namespace, claim.name) in used:
             continue
         names = ", ".join(sorted(t.owner.ref for t in templates)[:3])
         yield claim.finding(
@@ -398,6 +399,8 @@ def claim_shared_by_replicas(bundle: Bundle) -> Iterator[Finding]:
                     claimName: model-store
     """
     graph = graph_of(bundle)
+    if not graph.of_kind("PersistentVolumeClaim"):
+        return  # the modes of a claim outside the answer are unknown
     for deployment in graph.of_kind("Deployment"):
         replicas = deployment.get(("spec", "replicas"), 1)
         template = graph.template_of(deployment)
