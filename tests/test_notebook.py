@@ -124,9 +124,9 @@ def test_grade_gives_full_marks_for_the_fixed_answer(tmp_path: Path):
     box = editor(EXERCISE, answers=tmp_path)
     box.text.value = RIGHT
     box.grade_button.click()
-    assert "Full marks: 3/3 points" in _html(box)
+    assert "Full marks: 4/4 points" in _html(box)
     plain = box.output.outputs[0]["data"]["text/plain"]
-    assert "Full marks: 3/3 points" in plain
+    assert "Full marks: 4/4 points" in plain
 
 
 def test_grade_of_a_wrong_answer_shows_the_score_and_the_findings(tmp_path: Path):
@@ -134,7 +134,7 @@ def test_grade_of_a_wrong_answer_shows_the_score_and_the_findings(tmp_path: Path
     box.text.value = WRONG
     box.grade_button.click()
     page = _html(box)
-    assert "Not yet: 1/3 points" in page
+    assert "Not yet: 1/4 points" in page
     assert 'data-line="5"' in page
 
 
@@ -179,6 +179,23 @@ def test_typing_saves_after_a_pause(tmp_path: Path, monkeypatch):
     early, text = asyncio.run(type_then_wait())
     assert not early  # nothing written while typing goes on
     assert text == "apiVersion: v1\nkind: ConfigMap\n"  # only the last text, once
+
+
+def test_check_saves_text_that_typing_has_not_saved_yet(tmp_path: Path, monkeypatch):
+    """The learner types and presses Check at once: the typing save is still waiting."""
+    monkeypatch.setattr(widget, "SAVE_DELAY", 3600)
+    box = editor(EXERCISE, answers=tmp_path)
+    saved = tmp_path / "99-fixture" / "hello-config.answer.yaml"
+
+    async def type_then_check() -> tuple[bool, str]:
+        box.text.value = WRONG
+        waiting = saved.exists()
+        box.check_button.click()
+        return waiting, saved.read_text()
+
+    waiting, text = asyncio.run(type_then_check())
+    assert not waiting  # only Check can have written it
+    assert text == WRONG
 
 
 def test_hints_come_one_at_a_time_then_say_there_are_no_more(tmp_path: Path):

@@ -18,7 +18,7 @@ def job_restart_policy(bundle: Bundle) -> Iterator[Finding]:
     `restartPolicy: OnFailure` or `Never`. The pod default, Always, is
     refused for Jobs, and leaving the field out means Always.
 
-    Bad:
+    Bad (error):
 
         apiVersion: batch/v1
         kind: Job

@@ -23,7 +23,7 @@ def requests_above_limits(bundle: Bundle) -> Iterator[Finding]:
     container may use. A request above the limit can never be honoured, so
     the API server refuses it.
 
-    Bad:
+    Bad (error):
 
         apiVersion: v1
         kind: Pod
@@ -84,7 +84,7 @@ def no_resources(bundle: Bundle) -> Iterator[Finding]:
     whose pods a controller keeps running: a bare Pod is a one-off
     experiment (as in the first lessons), not what you deploy.
 
-    Bad:
+    Bad (info):
 
         apiVersion: apps/v1
         kind: Deployment
