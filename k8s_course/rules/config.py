@@ -207,7 +207,7 @@ def secret_in_configmap(bundle: Bundle) -> Iterator[Finding]:
     encrypted. Passwords, tokens and keys go in a Secret, which RBAC can
     guard separately and the cluster can encrypt at rest.
 
-    Bad:
+    Bad (warning):
 
         apiVersion: v1
         kind: ConfigMap
@@ -268,7 +268,7 @@ def config_ref_wrong_kind(bundle: Bundle) -> Iterator[Finding]:
         stringData:
           token: abc123
 
-    Bad:
+    Bad (error):
 
         apiVersion: v1
         kind: Pod

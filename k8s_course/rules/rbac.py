@@ -189,7 +189,7 @@ def rolebinding_role_elsewhere(bundle: Bundle) -> Iterator[Finding]:
         metadata:
           name: mlops
 
-    Bad:
+    Bad (error):
 
         apiVersion: rbac.authorization.k8s.io/v1
         kind: Role

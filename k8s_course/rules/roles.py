@@ -47,7 +47,7 @@ def rbac_unknown_verb(bundle: Bundle) -> Iterator[Finding]:
     create, update, patch, delete and deletecollection (plus a few special
     ones such as use, bind, escalate and impersonate).
 
-    Bad:
+    Bad (warning):
 
         apiVersion: rbac.authorization.k8s.io/v1
         kind: Role
@@ -94,7 +94,7 @@ def rbac_resource_as_kind(bundle: Bundle) -> Iterator[Finding]:
     The API server accepts any name, and a rule for `Deployment` matches no
     request.
 
-    Bad:
+    Bad (warning):
 
         apiVersion: rbac.authorization.k8s.io/v1
         kind: Role
@@ -138,7 +138,7 @@ def rbac_wrong_api_group(bundle: Bundle) -> Iterator[Finding]:
     ConfigMaps in the core group, written `""`. `deployments` with
     `apiGroups: [""]` matches no request, and the API server cannot tell.
 
-    Bad:
+    Bad (warning):
 
         apiVersion: rbac.authorization.k8s.io/v1
         kind: Role
@@ -184,7 +184,7 @@ def role_wildcard(bundle: Bundle) -> Iterator[Finding]:
     added in future releases; every resource, Secrets included). Least
     privilege means listing the few verbs and resources it uses.
 
-    Bad:
+    Bad (warning):
 
         apiVersion: rbac.authorization.k8s.io/v1
         kind: Role

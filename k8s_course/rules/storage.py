@@ -198,7 +198,7 @@ def volume_not_mounted(bundle: Bundle) -> Iterator[Finding]:
     `mountPath`. A volume nobody mounts is usually a forgotten mount (and,
     for a claim, still ties the pod to that storage).
 
-    Bad:
+    Bad (warning):
 
         apiVersion: v1
         kind: Pod
@@ -270,7 +270,7 @@ def claim_not_used(bundle: Bundle) -> Iterator[Finding]:
             requests:
               storage: 1Gi
 
-    Bad:
+    Bad (info):
 
         apiVersion: v1
         kind: Pod
@@ -344,7 +344,7 @@ def claim_shared_by_replicas(bundle: Bundle) -> Iterator[Finding]:
             requests:
               storage: 1Gi
 
-    Bad:
+    Bad (info):
 
         apiVersion: apps/v1
         kind: Deployment
