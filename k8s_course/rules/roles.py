@@ -1,4 +1,4 @@
-"""Rules about what a Role's rules say: verbs, resources and API groups as RBAC reads them.
+"""Rules about Roles and bindings as RBAC reads them: verbs, resources, groups, roleRefs.
 
 The API server stores any verb and resource name in a Role: a typo is accepted
 and then simply matches no request. These rules read each rule the way the
@@ -217,3 +217,95 @@ def role_wildcard(bundle: Bundle) -> Iterator[Finding]:
                 yield role.finding(
                     ("rules", index, field), f"this rule grants {words} (`*`)",
                     f"list only the {field} the workload needs")
+
+
+# --- a binding to a Role it cannot use ---------------------------------------------
+
+@rule("rolebinding-role-elsewhere", "error", "07-rbac#bindings")
+def rolebindingrole_elsewhere(bundle: Bundle) -> Iterator[Finding]:
+    """A RoleBinding naming a Role that the answer defines in another namespace.
+
+    Why: a RoleBinding's roleRef of kind Role always means the Role of that
+    name in the binding's own namespace. A Role in another namespace is never
+    used; to share rules between namespaces, write a ClusterRole and bind it
+    with a RoleBinding in each namespace.
+
+    Given:
+
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          name: mlops
+
+    Bad (error):
+
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: Role
+        metadata:
+          name: read-settings
+          namespace: default
+        rules:
+          - apiGroups: [""]
+            resources: [configmaps]
+            verbs: [get]
+        ---
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: RoleBinding
+        metadata:
+          name: app-reads-settings
+          namespace: mlops
+        subjects:
+          - kind: ServiceAccount
+            name: app
+            namespace: mlops
+        roleRef:
+          apiGroup: rbac.authorization.k8s.io
+          kind: Role
+          name: read-settings
+
+    Good:
+
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: Role
+        metadata:
+          name: read-settings
+          namespace: mlops
+        rules:
+          - apiGroups: [""]
+            resources: [configmaps]
+            verbs: [get]
+        ---
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: RoleBinding
+        metadata:
+          name: app-reads-settings
+          namespace: mlops
+        subjects:
+          - kind: ServiceAccount
+            name: app
+            namespace: mlops
+        roleRef:
+          apiGroup: rbac.authorization.k8s.io
+          kind: Role
+          name: read-settings
+    """
+    for binding in graph_of(bundle).of_kind("RoleBinding"):
+        elsewhere = role_elsewhere(bundle, binding)
+        if elsewhere:
+            yield binding.finding(
+                ("roleRef", "name"), f"the Role {binding.get(('roleRef', 'name'))!r} is in "
+                f"namespace {', '.join(elsewhere)}, but this RoleBinding is in "
+                f"{binding.namespace}: it only uses a Role of its own namespace",
+                f"move the Role to namespace {binding.namespace} (or make it a ClusterRole "
+                "and write `kind: ClusterRole` in roleRef)", at_value=True)
+
+
+def role_elsewhere(bundle: Bundle, binding: Resource) -> list[str]:
+    """Namespaces holding the Role a RoleBinding names, when its own does not."""
+    name = binding.get(("roleRef", "name"))
+    if binding.get(("roleRef", "kind")) != "Role" or not isinstance(name, str):
+        return []
+    graph = graph_of(bundle)
+    if graph.lookup("Role", binding.namespace, name) is not None:
+        return []
+    return sorted({r.namespace for r in graph.of_kind("Role") if r.name == name})

@@ -7,10 +7,11 @@ from decimal import Decimal
 from typing import Any
 
 from ..bundle import Bundle, Resource
-from ..findings import Finding, Severity
-from ..graph import graph_of, mappings_in, mount_paths, uses_of
-from ._values import parse_quantity
+from ..findings import Finding
+from ..graph import graph_of, mappings_in
+from ._values import name_problem, parse_quantity, suggest_name
 from .catalogue import rule
+from .claims import PV_SOURCES
 
 
 def _modes(resource: Resource) -> set[str]:
@@ -187,18 +188,23 @@ def _name_of(entry: Any) -> str:
 
 
 
-# --- volumes and claims that go unused or cannot be shared (lesson 06) ----------------
+# Volume sources of a pod volume; a volume names at most one (none means emptyDir).
+_POD_VOLUME_SOURCES = PV_SOURCES | {
+    "configMap", "secret", "emptyDir", "persistentVolumeClaim", "projected", "downwardAPI",
+    "ephemeral", "gitRepo", "image"}
 
-@rule("volume-not-mounted", "warning", "06-storage#volumes")
-def volume_not_mounted(bundle: Bundle) -> Iterator[Finding]:
-    """A pod volume that no container mounts.
 
-    Why: `volumes` only says what the pod may mount; a container sees the
-    files only through a `volumeMounts` entry with the volume's name and a
-    `mountPath`. A volume nobody mounts is usually a forgotten mount (and,
-    for a claim, still ties the pod to that storage).
+@rule("volume-invalid", "error", "06-storage#volumes")
+def volume_invalid(bundle: Bundle) -> Iterator[Finding]:
+    """A pod volume or volumeMount the API server refuses (bad name, two sources, same path).
 
-    Bad (warning):
+    Why: a volume's name is a DNS label (lowercase letters, digits, '-')
+    unique in the pod, and each volume has one source (emptyDir,
+    configMap, secret, persistentVolumeClaim...). In a container each
+    mountPath is used once, and a subPath stays inside its volume: relative,
+    without '..'.
+
+    Bad (error):
 
         apiVersion: v1
         kind: Pod
@@ -208,8 +214,11 @@ def volume_not_mounted(bundle: Bundle) -> Iterator[Finding]:
           containers:
             - name: web
               image: nginx:1.27
+              volumeMounts:
+                - name: cache_dir
+                  mountPath: /cache
           volumes:
-            - name: cache
+            - name: cache_dir
               emptyDir: {}
 
     Good:
@@ -230,190 +239,39 @@ def volume_not_mounted(bundle: Bundle) -> Iterator[Finding]:
               emptyDir: {}
     """
     for template in graph_of(bundle).templates:
-        mounted = set(mount_paths(template))
-        for _, container in template.containers(init=True):
-            mounted |= {d["name"] for _, d in mappings_in(container.get("volumeDevices"))
-                        if isinstance(d.get("name"), str)}
-        volumes = list(mappings_in(template.spec.get("volumes")))
-        if mounted - {v["name"] for _, v in volumes if isinstance(v.get("name"), str)}:
-            continue  # a mount of an undefined name: volume-mount-undefined says it
-        for index, volume in volumes:
+        owner, seen = template.owner, set()
+        for index, volume in mappings_in(template.spec.get("volumes")):
+            path = (*template.spec_path, "volumes", index)
             name = volume.get("name")
-            if isinstance(name, str) and name not in mounted:
-                yield template.owner.finding(
-                    (*template.spec_path, "volumes", index, "name"),
-                    f"no container mounts the volume {name!r}",
-                    f"add `volumeMounts: [{{name: {name}, mountPath: /some/path}}]` to the "
-                    "container that needs the files", at_value=True)
+            problem = name_problem(name, "dns-1123-label") if isinstance(name, str) else ""
+            if problem:
+                yield owner.finding((*path, "name"), f"volume name {name!r}: {problem}",
+                                    f"for example `name: {suggest_name(name)}`, here and "
+                                    "in its volumeMounts", at_value=True)
+            elif isinstance(name, str) and name in seen:
+                yield owner.finding((*path, "name"), f"another volume is already named "
+                                    f"{name!r}", "give each volume its own name", at_value=True)
+            seen.add(name if isinstance(name, str) else "")
+            sources = [key for key in volume if key in _POD_VOLUME_SOURCES]
+            for extra in sources[1:]:
+                yield owner.finding((*path, extra), f"a volume has one source; {sources[0]} "
+                                    "is already set", "split it into two volumes")
+        for path, container in template.containers(init=True):
+            yield from _mount_findings(owner, path, container)
 
 
-@rule("claim-not-used", "info", "06-storage#claims")
-def claim_not_used(bundle: Bundle) -> Iterator[Finding]:
-    """A PersistentVolumeClaim that no pod of its namespace uses, beside pods that could.
-
-    Why: a claim is only a request for storage; a pod sees it once a volume
-    of the pod names it (`persistentVolumeClaim.claimName`) and a container
-    mounts that volume. On kind's default StorageClass (local-path, which
-    waits for a first consumer) a claim no pod uses also stays Pending.
-    This rule speaks only when the answer has pods in the claim's namespace,
-    and only as a note: the pod that uses it may live in another file.
-
-    Given:
-
-        apiVersion: v1
-        kind: PersistentVolumeClaim
-        metadata:
-          name: model-store
-        spec:
-          accessModes: [ReadWriteOnce]
-          resources:
-            requests:
-              storage: 1Gi
-
-    Bad (info):
-
-        apiVersion: v1
-        kind: Pod
-        metadata:
-          name: web
-        spec:
-          containers:
-            - name: web
-              image: nginx:1.27
-              volumeMounts:
-                - name: models
-                  mountPath: /models
-          volumes:
-            - name: models
-              emptyDir: {}
-
-    Good:
-
-        apiVersion: v1
-        kind: Pod
-        metadata:
-          name: web
-        spec:
-          containers:
-            - name: web
-              image: nginx:1.27
-              volumeMounts:
-                - name: models
-                  mountPath: /models
-          volumes:
-            - name: models
-              persistentVolumeClaim:
-                claimName: model-store
-    """
-    graph = graph_of(bundle)
-    claims = graph.of_kind("PersistentVolumeClaim")
-    used = {(template.namespace, use.name) for template in graph.templates if claims
-            for use in uses_of(template) if use.kind == "PersistentVolumeClaim"}
-    for claim in claims:
-        templates = graph.templates_in(claim.namespace)
-        if not templates or (claim.namespace, claim.name) in used:
-            continue
-        names = ", ".join(sorted(t.owner.ref for t in templates)[:3])
-        yield claim.finding(
-            ("metadata", "name"), f"no pod in namespace {claim.namespace} uses this claim "
-            f"({names} do not)", "add a volume with `persistentVolumeClaim: {claimName: "
-            f"{claim.name}}}` to the pod template, and mount it in the container",
-            at_value=True)
-
-
-@rule("claim-shared-by-replicas", "info", "06-storage#access-modes")
-def claim_shared_by_replicas(bundle: Bundle) -> Iterator[Finding]:
-    """A Deployment with several replicas mounting one ReadWriteOnce claim.
-
-    Why: every replica of a Deployment mounts the same claim. ReadWriteOnce
-    lets the volume be attached to one node at a time, so replicas scheduled
-    on other nodes wait in ContainerCreating (a one-node kind cluster hides
-    this); ReadWriteOncePod lets only one pod use it at all. Share files
-    across nodes with a ReadWriteMany volume, or give each replica its own
-    claim with a StatefulSet.
-
-    Given:
-
-        apiVersion: v1
-        kind: PersistentVolumeClaim
-        metadata:
-          name: model-store
-        spec:
-          accessModes: [ReadWriteOnce]
-          resources:
-            requests:
-              storage: 1Gi
-
-    Bad (info):
-
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-        spec:
-          replicas: 3
-          selector:
-            matchLabels:
-              app: web
-          template:
-            metadata:
-              labels:
-                app: web
-            spec:
-              containers:
-                - name: web
-                  image: nginx:1.27
-                  volumeMounts:
-                    - name: models
-                      mountPath: /models
-              volumes:
-                - name: models
-                  persistentVolumeClaim:
-                    claimName: model-store
-
-    Good:
-
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: web
-        spec:
-          replicas: 1
-          selector:
-            matchLabels:
-              app: web
-          template:
-            metadata:
-              labels:
-                app: web
-            spec:
-              containers:
-                - name: web
-                  image: nginx:1.27
-                  volumeMounts:
-                    - name: models
-                      mountPath: /models
-              volumes:
-                - name: models
-                  persistentVolumeClaim:
-                    claimName: model-store
-    """
-    graph = graph_of(bundle)
-    if not graph.of_kind("PersistentVolumeClaim"):
-        return  # the modes of a claim outside the answer are unknown
-    for deployment in graph.of_kind("Deployment"):
-        replicas = deployment.get(("spec", "replicas"), 1)
-        template = graph.template_of(deployment)
-        if template is None or not isinstance(replicas, int) or replicas < 2:
-            continue
-        for use in uses_of(template):
-            claim = graph.lookup("PersistentVolumeClaim", template.namespace, use.name) \
-                if use.kind == "PersistentVolumeClaim" else None
-            modes = _modes(claim) if claim is not None else set()
-            if modes and not modes & {"ReadWriteMany", "ReadOnlyMany"}:
-                yield deployment.finding(
-                    ("spec", "replicas"), f"{replicas} replicas share the claim {use.name!r}, "
-                    f"which is {', '.join(sorted(modes))}: replicas on other nodes cannot "
-                    "mount it", "use one replica, a ReadWriteMany volume, or a StatefulSet "
-                    "with volumeClaimTemplates", at_value=True,
-                    severity=Severity.WARNING if modes == {"ReadWriteOncePod"} else None)
+def _mount_findings(owner: Resource, path: tuple, container: dict) -> Iterator[Finding]:
+    mount_paths: set[str] = set()
+    for index, mount in mappings_in(container.get("volumeMounts")):
+        where, target = (*path, "volumeMounts", index), mount.get("mountPath")
+        if isinstance(target, str) and target in mount_paths:
+            yield owner.finding((*where, "mountPath"), f"mountPath {target} is already used "
+                                "by another mount of this container",
+                                "mount each volume at its own path", at_value=True)
+        mount_paths.add(target if isinstance(target, str) else "")
+        sub = mount.get("subPath")
+        if isinstance(sub, str) and (sub.startswith("/") or ".." in sub.split("/")):
+            yield owner.finding((*where, "subPath"), f"subPath {sub!r} must be a relative "
+                                "path inside the volume, without '..'",
+                                "write the path inside the volume, e.g. `subPath: app.conf`",
+                                at_value=True)
