@@ -18,16 +18,17 @@ def _modes(resource: Resource) -> set[str]:
     modes = resource.get(("spec", "accessModes"))
     return {m for m in modes if isinstance(m, str)} if isinstance(modes, list) else set()
 
-@rule("volume-not-mounted", "warning", "06-storage#volumes")
+@rule("volume-not-mounted", "info", "06-storage#volumes")
 def volume_not_mounted(bundle: Bundle) -> Iterator[Finding]:
     """A pod volume that no container mounts.
 
     Why: `volumes` only says what the pod may mount; a container sees the
     files only through a `volumeMounts` entry with the volume's name and a
     `mountPath`. A volume nobody mounts is usually a forgotten mount (and,
-    for a claim, still ties the pod to that storage).
+    for a claim, still ties the pod to that storage). A note, not a warning:
+    the API server accepts it, and nothing fails because of it.
 
-    Bad (warning):
+    Bad (info):
 
         apiVersion: v1
         kind: Pod
