@@ -206,3 +206,16 @@ def test_a_lesson_link_names_the_cell_that_holds_its_anchor(tmp_path: Path):
     assert lesson_href("05-c#gone", here) == "05-c.ipynb#gone"  # the test_lessons check
     (tmp_path / "notebooks" / "05-c.ipynb").write_text("not json")
     assert lesson_href("05-c#env", here) == "05-c.ipynb#env"  # a broken file: still a link
+
+
+def test_markdown_in_hints_is_html_in_a_notebook_and_gone_in_text():
+    from k8s_course import markup
+
+    hint = "write `replicas: 3` under `spec`, **not** <b>here</b> (a*b)"
+    assert markup.html(hint) == ("write <code>replicas: 3</code> under <code>spec</code>,"
+                                 " <b>not</b> &lt;b&gt;here&lt;/b&gt; (a*b)")
+    assert markup.plain(hint) == "write replicas: 3 under spec, not <b>here</b> (a*b)"
+    secret = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  p: hello\n"
+    report = check(secret)
+    assert "`" not in str(report) and "stringData:" in str(report)
+    assert "<code>stringData:</code>" in report._repr_html_()
