@@ -21,13 +21,13 @@ import pickle
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from . import rules, schema
+from . import schema
 from .bundle import Bundle, Resource
 from .findings import Finding, Severity
-from .pipeline import Answer, check, load
+from .pipeline import Answer, check, load, rule_stage
 from .pool import Died, Failed, run_tasks
 from .report import Report
-from .schema import normalize_version
+from .schema import Covered, normalize_version
 from .source import Document, Source
 
 # Below this many answers a pool costs more (process start, imports) than it saves.
@@ -107,18 +107,19 @@ def check_many(answers: Iterable[Answer], *, kube_version: str | None = None,
 
 FileAnswer = Path | bytes  # a file, or what was read from standard input
 # What the stages before the rules make of one file.
-Fitted = tuple[list[Source], list[Document], list[Finding], list[Finding]]
+Fitted = tuple[list[Source], list[Document], list[Finding], list[Finding], Covered]
 
 
 def _fit(answer: FileAnswer, name: str, version: str) -> Fitted:
     """Read, parse and schema-check one file: everything but the rules."""
     bundle, parsed = load(answer, name)
-    fitted = [f for resource in bundle for f in schema.check_resource(resource, version)]
-    return bundle.sources, [r.document for r in bundle], parsed, fitted
+    fitted, covered = schema.check_all(bundle.resources, version)
+    return bundle.sources, [r.document for r in bundle], parsed, fitted, covered
 
 
 def _fit_packed(task: tuple[FileAnswer, str, str]) -> tuple[list[Source], bytes, bool,
-                                                              list[Finding], list[Finding]]:
+                                                              list[Finding], list[Finding],
+                                                              Covered]:
     """`_fit` in a worker, its documents packed for the trip back.
 
     marshal reads back in about half the time of pickle, which matters since
@@ -126,12 +127,13 @@ def _fit_packed(task: tuple[FileAnswer, str, str]) -> tuple[list[Source], bytes,
     write (the parser's marker for `<<` written as a plain value) sends that
     file by pickle.
     """
-    sources, documents, parsed, fitted = _fit(*task)
+    sources, documents, parsed, fitted, covered = _fit(*task)
     fields = [(d.file, d.index, d.value, d.line, d.column, d.spans, d.traps) for d in documents]
     try:
-        return sources, marshal.dumps(fields), True, parsed, fitted
+        return sources, marshal.dumps(fields), True, parsed, fitted, covered
     except ValueError:
-        return sources, pickle.dumps(fields, pickle.HIGHEST_PROTOCOL), False, parsed, fitted
+        return (sources, pickle.dumps(fields, pickle.HIGHEST_PROTOCOL), False, parsed, fitted,
+                covered)
 
 
 def _failure(answer: FileAnswer, name: str, result: Died | Failed) -> Fitted:
@@ -143,21 +145,21 @@ def _failure(answer: FileAnswer, name: str, result: Died | Failed) -> Fitted:
             f"the worker process checking this file stopped ({result.reason}), "
             "so this file was not checked; the other files were",
             "run `k8s-course check --jobs 1` on this file alone; if it stops again, "
-            "the file may be too large for this machine's memory", file)], []
+            "the file may be too large for this machine's memory", file)], [], set()
     return [], [], [Finding(
         "checker-bug", Severity.ERROR,
         f"the checker failed on this file ({result.error}); this is a bug in the "
         "checker, not necessarily in the file",
-        "please report it to the course team with the file attached", file)], []
+        "please report it to the course team with the file attached", file)], [], set()
 
 
 def _unpack(answer: FileAnswer, name: str, result) -> Fitted:
     """A worker's answer for one file, or the finding that says why there is none."""
     if isinstance(result, Died | Failed):
         return _failure(answer, name, result)
-    sources, packed, is_marshal, parsed, fitted = result
+    sources, packed, is_marshal, parsed, fitted, covered = result
     fields = marshal.loads(packed) if is_marshal else pickle.loads(packed)
-    return sources, [Document(*entry) for entry in fields], parsed, fitted
+    return sources, [Document(*entry) for entry in fields], parsed, fitted, covered
 
 
 def _fit_here(answer: FileAnswer, name: str, version: str) -> Fitted:
@@ -196,5 +198,10 @@ def check_files(answers: Sequence[FileAnswer], *, kube_version: str | None = Non
                     resources=[Resource(document) for part in parts for document in part[1]],
                     kube_version=version)
     parsed = [finding for part in parts for finding in part[2]]
-    fitted = [finding for part in parts for finding in part[3]]
-    return Report(parsed + fitted + rules.run(bundle), bundle, version)
+    if any(r.kind == "CustomResourceDefinition" for r in bundle):
+        # a CRD checks the custom resources of every file: fit them all again, together
+        fitted, covered = schema.check_all(bundle.resources, version)
+    else:
+        fitted = [finding for part in parts for finding in part[3]]
+        covered = set().union(*(part[4] for part in parts))
+    return Report(parsed + fitted + rule_stage(bundle, covered), bundle, version)

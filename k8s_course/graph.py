@@ -6,6 +6,7 @@ about N lookups, never N x N comparisons.
 
 from __future__ import annotations
 
+import difflib
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -160,19 +161,28 @@ class Graph:
         self.bundle = bundle
         self._by_kind: dict[str, list[Resource]] = defaultdict(list)
         self._by_ref: dict[tuple[str, str, str], Resource] = {}
+        # (earlier, later) definitions of one object; the last one wins, as with `kubectl apply`
+        self.redefined: list[tuple[Resource, Resource]] = []
         for resource in bundle:
             self._by_kind[resource.kind].append(resource)
-            self._by_ref.setdefault((resource.kind, resource.namespace, resource.name), resource)
+            key = (resource.kind, resource.namespace, resource.name)
+            earlier = self._by_ref.get(key)
+            if earlier is not None and key[0] and key[2]:
+                self.redefined.append((earlier, resource))
+            self._by_ref[key] = resource
         self.templates: list[PodTemplate] = []
         self._template_of: dict[Resource, PodTemplate] = {}
         self._by_label: dict[tuple[str, str, Any], list[PodTemplate]] = defaultdict(list)
         self._by_namespace: dict[str, list[PodTemplate]] = defaultdict(list)
+        replaced = {id(earlier) for earlier, _ in self.redefined}
         for resource in bundle:
             template = pod_template_of(resource)
             if template is None:
                 continue
             self._template_of[resource] = template
             self.templates.append(template)
+            if replaced and id(resource) in replaced:
+                continue  # its pods are the later definition's: only those can be selected
             self._by_namespace[template.namespace].append(template)
             for key, value in template.labels.items():
                 if isinstance(value, str | int | float | bool):
@@ -210,6 +220,18 @@ class Graph:
     def lookup(self, kind: str, namespace: str, name: str) -> Resource | None:
         """The object of that kind, namespace ("" for cluster-scoped) and name."""
         return self._by_ref.get((kind, namespace, name))
+
+    def names_of(self, kind: str, namespace: str) -> list[str]:
+        """The names of the objects of `kind` in `namespace` ("" for cluster-scoped)."""
+        return sorted({r.name for r in self.of_kind(kind) if r.namespace == namespace and r.name})
+
+    def close_name(self, kind: str, namespace: str, name: str, cutoff: float = 0.8
+                   ) -> str | None:
+        """The name of an object of this kind and namespace one or two letters off `name`:
+        what a reference with a typo most likely meant."""
+        close = difflib.get_close_matches(name, self.names_of(kind, namespace), n=1,
+                                          cutoff=cutoff)
+        return close[0] if close else None
 
     def has_label(self, namespace: str, key: str, value: Any) -> bool:
         """Does some pod template in `namespace` carry `key: value`?"""

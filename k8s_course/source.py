@@ -193,7 +193,13 @@ def parse(source: Source) -> tuple[list[Document], list[Finding]]:
         return [], [_binary(source.name, text.index("\x00"), text.encode("utf-8", "replace"))]
     documents: list[Document] = []
     index = 0
+    chunks = []  # (first line, text, starts without its `---`)
     for start_line, chunk in document_chunks(text):
+        parts = _run_together(chunk)
+        chunks += [(start_line + line, part, i > 0) for i, (line, part) in enumerate(parts)]
+    for start_line, chunk, run_together in chunks:
+        if run_together:
+            findings.append(_missing_separator(source.name, start_line, chunk, index))
         builder = _Builder(source.name, start_line, index, findings)
         try:
             builder.run(chunk)
@@ -254,6 +260,52 @@ def document_chunks(text: str) -> list[tuple[int, str]]:
         previous = begin
         chunks.append((line, text[begin:end]))
     return chunks
+
+
+# A top-level `apiVersion:` or `kind:` key: written at the first column of a block mapping.
+_IDENTITY_KEY = re.compile(r"^(apiVersion|kind)[ \t]*:(?=[ \t\r\n]|$)", re.MULTILINE)
+
+
+def _run_together(chunk: str) -> list[tuple[int, str]]:
+    """A chunk cut where a second top-level apiVersion or kind starts another object.
+
+    Two objects with no `---` between them read as one mapping whose keys are
+    all written twice; cut apart, each is checked as the object it is. A
+    top-level key sits at column 0, where a block scalar's lines never are.
+    (first line within the chunk, 0-based; text) for each part.
+    """
+    if chunk.count("apiVersion") < 2 and chunk.count("kind") < 2:
+        return [(0, chunk)]  # the usual chunk: one object, and no scan needed
+    seen: set[str] = set()
+    cuts: list[int] = []
+    keys = list(_IDENTITY_KEY.finditer(chunk))
+    for found, after in zip(keys, [*keys[1:], None], strict=False):
+        key = found.group(1)
+        # a new object brings its other identity key next; else it is one key written twice
+        if key in seen and after is not None and after.group(1) != key:
+            cuts.append(found.start())
+            seen = set()
+        seen.add(key)
+    if not cuts:
+        return [(0, chunk)]
+    parts, previous, line = [], 0, 0
+    for cut in cuts:
+        parts.append((line, chunk[previous:cut]))
+        line += len(_LINE_BREAK.findall(chunk, previous, cut))
+        previous = cut
+    parts.append((line, chunk[previous:]))
+    return parts
+
+
+def _missing_separator(file: str, line: int, part: str, document: int) -> Finding:
+    """The finding for an object cut from the one above it (`part` starts at its key)."""
+    key = part.split(":", 1)[0].strip()
+    return Finding(
+        "yaml-missing-separator", Severity.ERROR,
+        f"a second `{key}:` starts another object on line {line + 1}, but no `---` line "
+        "separates it from the one above, so YAML reads both as one object",
+        f"put a line with `---` above line {line + 1}", file, line + 1, 1,
+        lesson="01-manifest-anatomy#anatomy", document=document)
 
 
 # --- building values from events -------------------------------------------

@@ -19,8 +19,9 @@ from k8s_course.rules import TOPICS
 PACKAGE = Path(__file__).resolve().parent.parent / "k8s_course"
 
 # The checking core, in flow order: source -> Bundle -> schema -> rules -> Report -> render.
-CORE = ("findings", "markup", "source", "bundle", "graph", "access", "redact", "schema", "rules",
-        "report", "render", "formats", "config", "discover", "pipeline", "pool", "batch")
+CORE = ("findings", "markup", "source", "bundle", "graph", "access", "redact", "custom",
+        "schema", "rules", "report", "render", "formats", "config", "discover", "pipeline",
+        "pool", "batch")
 # The faces: each uses the core, and none is used by it.
 FACES = ("cli", "notebook", "picture", "grading", "cluster", "classroom")
 

@@ -297,6 +297,13 @@ def test_an_ingress_points_at_its_services():
     assert _broken(edges[("Ingress/front", "Service/api")])
 
 
+def test_each_item_of_a_kind_list_gets_its_own_box():
+    exported = (FIXTURES.parent / "corpus" / "bundles" / "10-kubectl-list" / "exported.yaml")
+    drawn = diagram(check(exported.read_text()).bundle)
+    assert sorted((node.kind, node.name) for node in drawn.nodes) == [
+        ("ConfigMap", "greeter"), ("Deployment", "greeter"), ("Service", "greeter")]
+
+
 def test_edges_say_how_pods_use_what_they_use():
     picture = diagram(yaml_text("""
         apiVersion: v1

@@ -50,7 +50,11 @@ def run_check(tmp_path, check: str, answer: str, files: dict | None = None):
      True, ""),
     ("resource: {kind: Deployment, name: web}\npath: spec.replicas\nequals: 2",
      DEPLOYMENT.replace("replicas: 2", 'replicas: "2"'), False,
-     'is "2" (text in quotes); expected 2'),
+     'is the text "2" (in quotes); expected the number 2'),
+    ("resource: {kind: ConfigMap, name: flags}\npath: data.DEBUG\nequals: 'false'",
+     "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: flags}\ndata:\n  DEBUG: false\n",
+     False, 'data.DEBUG of ConfigMap/flags is the boolean false; expected the text "false" '
+     "(in quotes)"),
     ("resource: {kind: Deployment, name: web}\npath: spec.replicas\none_of: [1, 2]",
      DEPLOYMENT, True, ""),
     ("resource: {kind: Deployment, name: web}\npath: spec.paused\nequals: 1",

@@ -80,6 +80,23 @@ def test_jobs_give_the_findings_of_one_process_in_the_same_order(tmp_path):
     assert len(two.bundle) == len(one.bundle) == 24
 
 
+def test_jobs_keep_one_finding_per_mistake_and_crds_across_files(tmp_path):
+    corpus = Path(__file__).parent / "corpus" / "mistakes"
+    paths = [corpus / "custom-resource-wrong-field.yaml", corpus / "misspelt-template-labels.yaml",
+             corpus / "list-item-mistake.yaml"]
+    crd, resource = (corpus / "custom-resource-wrong-type.yaml").read_text().split("---\n")
+    (tmp_path / "a-crd.yaml").write_text(crd.replace("backups.", "archives.").replace(
+        "Backup", "Archive").replace("backup", "archive"))
+    (tmp_path / "b-archive.yaml").write_text(resource.replace("Backup", "Archive"))
+    paths += [tmp_path / "a-crd.yaml", tmp_path / "b-archive.yaml"]
+    one, two = check_files(paths, jobs=1), check_files(paths, jobs=2)
+    assert _json(two) == _json(one) == _json(check(paths))
+    # the knock-on selector error stays quiet, and the CRD of one file checks the other
+    assert "selector-matches-template" not in one.rules()
+    assert [(f.rule, f.line) for f in one.errors if f.file.endswith("b-archive.yaml")] == [
+        ("schema-type", 6)]
+
+
 def test_the_cli_gives_the_same_output_whatever_the_jobs(tmp_path):
     _repository(tmp_path)
     outputs = [subprocess.run([*CLI, "check", "--jobs", jobs, str(tmp_path)],

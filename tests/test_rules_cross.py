@@ -110,7 +110,7 @@ def test_target_port_by_name_and_by_number_across_documents():
     assert check(both + service(target="web")).errors[0].rule == "target-port-unknown"
     numbered = check(both + service(target="8080"))
     assert [(f.rule, f.severity) for f in numbered.findings if f.rule != "no-resources"] == [
-        ("target-port-unknown", Severity.WARNING)]
+        ("target-port-unknown", Severity.ERROR)]  # the pods plainly declare 8000
     assert loud(check(both + service(target="8000"))) == []
 
 

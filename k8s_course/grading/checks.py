@@ -116,16 +116,33 @@ def path(check: Check, answer: Answer) -> Outcome:
         return False, f"{where} should not be there"
     if resource.kind == "Secret":  # a Secret's values never appear in feedback
         return False, f"{where} is not {wanted}"
-    expected = [check.params.get("equals"), *check.params.get("one_of", ())]
-    wants_text = "matches" in check.params or any(isinstance(e, str) for e in expected)
-    seen = ", ".join(_seen(v, wants_text) for v in values[:3])
+    expected = [e for e in (check.params.get("equals"), *check.params.get("one_of", ()))
+                if e is not None]
+    if any(_look_alike(v, e) for v in values for e in expected):
+        # "false" and false print the same: name the type of each side
+        seen = ", ".join(_typed(v) for v in values[:3])
+        return False, f"{where} is {seen}; expected {' or '.join(map(_typed, expected))}"
+    seen = ", ".join(_shown(v) for v in values[:3])
     return False, f"{where} is {seen}; expected {wanted}"
 
 
-def _seen(value: Any, wants_text: bool) -> str:
-    # "3" and 3 look alike; say which one the learner wrote when it matters
-    if isinstance(value, str) and not wants_text:
-        return f'"{_shown(value)}" (text in quotes)'
+def _look_alike(value: Any, wanted: Any) -> bool:
+    """Values of different YAML types that print the same: "3" and 3, "false" and false."""
+    return type(value) is not type(wanted) and _spelled(value) == _spelled(wanted)
+
+
+def _spelled(value: Any) -> str:
+    return value if isinstance(value, str) else _shown(value)
+
+
+def _typed(value: Any) -> str:
+    """A value with its YAML type in words: the boolean false, the text "false"."""
+    if isinstance(value, bool):
+        return f"the boolean {_shown(value)}"
+    if isinstance(value, int | float):
+        return f"the number {_shown(value)}"
+    if isinstance(value, str):
+        return f'the text "{_shown(value)}" (in quotes)'
     return _shown(value)
 
 

@@ -47,7 +47,8 @@ def _pairs(labels: dict) -> str:
 
 
 def _key(resource: Resource) -> str:
-    return f"{resource.file}#{resource.document.index}"
+    # the line too: the items of one `kind: List` document share its index
+    return f"{resource.file}#{resource.document.index}:{resource.document.line}"
 
 
 def _column(kind: str) -> int:

@@ -12,16 +12,19 @@ from ._values import parse_quantity
 from .catalogue import rule
 from .resources import container_resource_problem
 
-SCALABLE_KINDS = ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController")
+# What an autoscaler can scale, among the kinds the course teaches.
+_SCALABLE = ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController")
 
 
-@rule("hpa-target-missing", "warning", "08-scaling#hpa")
+@rule("hpa-target-missing", "error", "08-scaling#hpa")
 def hpa_target_missing(bundle: Bundle) -> Iterator[Finding]:
     """A HorizontalPodAutoscaler whose scaleTargetRef names no workload of the answer.
 
     Why: the autoscaler changes the replicas of the object it names by kind
     and name in its own namespace. A typo there leaves it with nothing to
-    scale (its status says FailedGetScale).
+    scale (its status says FailedGetScale). When the answer has no workload
+    of that kind in the namespace, the target may be applied from elsewhere,
+    and this is only a reminder.
 
     Given:
 
@@ -45,7 +48,7 @@ def hpa_target_missing(bundle: Bundle) -> Iterator[Finding]:
                     requests:
                       cpu: 100m
 
-    Bad (warning):
+    Bad (error):
 
         apiVersion: autoscaling/v2
         kind: HorizontalPodAutoscaler
@@ -80,14 +83,31 @@ def hpa_target_missing(bundle: Bundle) -> Iterator[Finding]:
         if not isinstance(kind, str) or not isinstance(name, str) or \
                 graph.lookup(kind, hpa.namespace, name) is not None:
             continue
-        others = [r.name for k in SCALABLE_KINDS for r in graph.of_kind(k)
-                  if r.namespace == hpa.namespace]
+        same_kind = graph.names_of(kind, hpa.namespace)
+        other = next((k for k in _SCALABLE if k != kind
+                      and graph.lookup(k, hpa.namespace, name) is not None), None)
+        if other is not None:  # the name is right, the kind is not
+            yield hpa.finding(
+                ("spec", "scaleTargetRef", "kind"), f"{name} in namespace {hpa.namespace} is a "
+                f"{other}, not a {kind}", f"write `kind: {other}` (and its apiVersion)",
+                at_value=True)
+            continue
+        if not same_kind:
+            # the target may be applied from elsewhere: only a reminder
+            yield hpa.finding(
+                ("spec", "scaleTargetRef", "name"),
+                f"no {kind} {name!r} in namespace {hpa.namespace} in this answer; until it "
+                "exists the autoscaler has nothing to scale",
+                f"make sure a {kind} named {name} runs in namespace {hpa.namespace}",
+                severity=Severity.INFO, at_value=True)
+            continue
+        close = graph.close_name(kind, hpa.namespace, name, cutoff=0.6)
         yield hpa.finding(
             ("spec", "scaleTargetRef", "name"),
-            f"no {kind} {name!r} in namespace {hpa.namespace} in this answer",
-            f"name a workload of this answer ({', '.join(others)})" if others
-            else "the autoscaler needs a Deployment or StatefulSet of that name to scale",
-            severity=None if graph.templates else Severity.INFO, at_value=True)
+            f"no {kind} {name!r} in namespace {hpa.namespace}; this answer's {kind} there "
+            f"{'is' if len(same_kind) == 1 else 'are'} {', '.join(same_kind)}",
+            f"did you mean `name: {close}`?" if close else
+            f"name the {kind} to scale: {', '.join(same_kind)}", at_value=True)
 
 
 @rule("hpa-min-above-max", "error", "08-scaling#hpa")

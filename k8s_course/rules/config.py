@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..bundle import Bundle, Resource
-from ..findings import Finding
+from ..findings import Finding, Severity
 from ..graph import graph_of, is_whole_number, mappings_in, references
 from ._values import config_key_problem, is_base64, suggest_key
 from .catalogue import rule
@@ -138,7 +138,9 @@ def referenced_object_missing(bundle: Bundle) -> Iterator[Finding]:
     namespace. When the answer does not bring the object, it has to exist
     on the cluster already, or the pod waits (a missing ServiceAccount even
     stops the pods from being created). `optional: true` on a reference
-    lets the pod start without it.
+    lets the pod start without it. When the answer holds an object of that
+    kind with a name one or two letters off, it is most likely a typo, and
+    this becomes a warning that names it.
 
     Bad (info):
 
@@ -185,6 +187,14 @@ def referenced_object_missing(bundle: Bundle) -> Iterator[Finding]:
                     graph.lookup(ref.kind, template.namespace, ref.name) is not None:
                 continue
             reported.add((ref.kind, ref.name))
+            close = graph.close_name(ref.kind, template.namespace, ref.name)
+            if close:  # the answer plainly holds the object meant: a typo
+                yield template.owner.finding(
+                    ref.name_path, f"no {ref.kind} {ref.name!r} in namespace "
+                    f"{template.namespace}, but this answer has {close!r}; until "
+                    f"{ref.name!r} exists {_WAITS[ref.kind]}",
+                    f"did you mean `{close}`?", severity=Severity.WARNING, at_value=True)
+                continue
             yield template.owner.finding(
                 ref.name_path, f"no {ref.kind} {ref.name!r} in namespace {template.namespace} "
                 f"in this answer; until it exists {_WAITS[ref.kind]}",

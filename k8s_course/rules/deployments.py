@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..bundle import Bundle
-from ..findings import Finding
+from ..findings import Finding, format_path
 from ..graph import (
     WORKLOAD_KINDS,
     PodTemplate,
@@ -33,7 +33,9 @@ def _selector_problem(template: PodTemplate, selector: Any) -> tuple[tuple, str]
     else:
         match_labels, base = selector.get("matchLabels"), "spec.selector.matchLabels"
         if not match_labels and not selector.get("matchExpressions"):
-            return ("spec", "selector"), "the selector is empty, which the API server refuses"
+            # the path of the missing field: a misspelt `matchLabel:` the schema flagged covers it
+            return ("spec", "selector", "matchLabels"), \
+                "the selector is empty, which the API server refuses"
     if isinstance(match_labels, dict):
         for key, value in match_labels.items():
             if labels.get(key) != value:
@@ -113,11 +115,23 @@ def selector_matches_template(bundle: Bundle) -> Iterator[Finding]:
         problem = _selector_problem(template, selector)
         if problem:
             path, message = problem
-            yield owner.finding(
-                path, message,
-                "make spec.selector.matchLabels a copy of (part of) "
-                "spec.template.metadata.labels", at_value=path[-1] not in (
-                    "labels", "selector", "matchExpressions"))
+            yield owner.finding(path, message, _selector_hint(template, selector),
+                                at_value=path[-1] not in ("labels", "selector", "matchLabels",
+                                                          "matchExpressions"))
+
+
+def _selector_hint(template: PodTemplate, selector: dict) -> str:
+    """Fix the template, not the selector: a selector cannot change once the object exists."""
+    match_labels = selector if template.owner.kind == "ReplicationController" else \
+        selector.get("matchLabels")
+    pairs = [f"{k}: {v}" for k, v in match_labels.items()
+             if isinstance(v, str | int | float | bool)] if isinstance(match_labels, dict) else []
+    where = format_path((*template.path, "metadata", "labels"))
+    if pairs:
+        return (f"give the pods the selector's labels: put {', '.join(pairs)} under {where} "
+                "(keep the selector: it cannot be changed once the object exists)")
+    return (f"make the selector match the labels under {where}; the template is what you "
+            "adjust, since a selector cannot be changed once the object exists")
 
 
 @rule("negative-replicas", "error", "03-deployments#replicas")

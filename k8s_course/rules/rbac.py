@@ -24,6 +24,8 @@ def role_ref_missing(bundle: Bundle) -> Iterator[Finding]:
     Why: a RoleBinding grants the permissions of the role it names. The API
     server accepts a binding to a role that does not exist yet, and it then
     grants nothing, silently. A Role must be in the binding's namespace.
+    When the answer has a role whose name is one or two letters off, it is
+    most likely a typo, and this becomes a warning that names it.
 
     Bad (info):
 
@@ -76,10 +78,14 @@ def role_ref_missing(bundle: Bundle) -> Iterator[Finding]:
         namespace = binding.namespace if kind == "Role" else ""
         if graph.lookup(kind, namespace, name) is None and not role_elsewhere(bundle, binding):
             where = f" in namespace {namespace}" if namespace else ""
+            close = graph.close_name(kind, namespace, name)
             yield binding.finding(
                 ("roleRef", "name"), f"no {kind} {name!r}{where} in this answer; until it "
                 "exists this binding grants nothing",
-                f"add the {kind} {name}, or check the spelling of roleRef.name", at_value=True)
+                f"did you mean `name: {close}`?" if close else
+                f"add the {kind} {name}, or check the spelling of roleRef.name",
+                # a name one letter off one of the answer's roles: most likely a typo
+                severity=Severity.WARNING if close else None, at_value=True)
 
 
 @rule("subject-namespace-missing", "error", "07-rbac#subjects")

@@ -55,8 +55,9 @@ def service_selects_nothing(bundle: Bundle) -> Iterator[Finding]:
 
     Why: a Service sends traffic to the pods whose labels carry every
     key: value of its selector. With no match it has no endpoints and every
-    request fails. (When the answer holds no workload at all this is only a
-    reminder, since the pods may come from elsewhere.)
+    request fails. (When the answer holds no workload in the Service's
+    namespace this is only a reminder, since the pods may come from elsewhere:
+    a Helm chart, an operator, a file not given.)
 
     Given:
 
@@ -117,10 +118,14 @@ def service_selects_nothing(bundle: Bundle) -> Iterator[Finding]:
             continue
         if any(ns != service.namespace for ns in graph.namespaces_selected(selector)):
             continue  # service-other-namespace explains it better
-        if not graph.templates:
+        if any(bundle.flagged(t.owner, (*t.path, "metadata", "labels"))
+               for t in graph.templates_in(service.namespace)):
+            continue  # pod labels the schema stage flagged (`lables:`) are the real cause
+        if not graph.templates_in(service.namespace):
+            # the pods may come from elsewhere: a chart, an operator, a file not given
             yield service.finding(
-                ("spec", "selector"), "no pod in this answer carries these labels, so this "
-                "Service has nothing to send traffic to yet",
+                ("spec", "selector"), f"no pod in namespace {service.namespace} in this answer "
+                "carries these labels, so this Service has nothing to send traffic to yet",
                 "make sure the pods you deploy carry every label of the selector",
                 severity=Severity.INFO)
             continue
@@ -194,6 +199,9 @@ def service_other_namespace(bundle: Bundle) -> Iterator[Finding]:
         if selector is None or graph.service_targets(service):
             continue
         elsewhere = [ns for ns in graph.namespaces_selected(selector) if ns != service.namespace]
+        if any(bundle.flagged(t.owner, ("metadata", "namespace"))
+               for ns in elsewhere for t in graph.selected_by_labels(ns, selector)):
+            continue  # a misspelt `namespce:` put the pods elsewhere: the schema's finding
         if elsewhere:
             path = ("metadata", "namespace") if "namespace" in service.metadata else ("metadata",)
             yield service.finding(
@@ -241,8 +249,8 @@ def node_port_invalid(bundle: Bundle) -> Iterator[Finding]:
             continue  # a misspelt type is the schema's finding
         for index, port in service_ports(service):
             number = port.get("nodePort")
-            if not is_whole_number(number):
-                continue
+            if not is_whole_number(number) or number == 0:
+                continue  # the API server reads 0 as "not set" (kubectl get -o yaml prints it)
             path = ("spec", "ports", index, "nodePort")
             if kind not in ("NodePort", "LoadBalancer"):
                 yield service.finding(path, f"a {kind} Service has no node ports",
