@@ -37,6 +37,9 @@ KINDS: dict[str, tuple[str, ...]] = {
     "selects": ("selects",),
     "reaches": ("reaches",),
     "python": ("python",),
+    "scales": ("scales",),
+    "protects": ("protects",),
+    "fits-quota": ("fits-quota",),
 }
 _COMMON = ("id", "points", "hint")
 _TOP_LEVEL = ("title", "lesson", "hints", "checks", "server", "starter")
@@ -394,6 +397,32 @@ def _validate_python(problems, where, folder, params) -> dict:
     return {"function": function}
 
 
+def _validate_coverage(problems, where, folder, params) -> dict:
+    """scales: {hpa, workload} and protects: {pdb, workload}, each with an optional namespace."""
+    kind = "scales" if "scales" in params else "protects"
+    name_key = "hpa" if kind == "scales" else "pdb"
+    value, where = params[kind], (*where, kind)
+    if not isinstance(value, dict):
+        problems.add(where, f"`{kind}` must be a mapping with {name_key} and workload")
+        return {}
+    _unknown_keys(problems, where, value, (name_key, "workload", "namespace"))
+    if not isinstance(value.get(name_key), str) or not value[name_key]:
+        problems.add((*where, name_key), f"`{name_key}` must be the object's name")
+    if "namespace" in value and not isinstance(value["namespace"], str):
+        problems.add((*where, "namespace"), "`namespace` must be text")
+    _ref(problems, (*where, "workload"), value.get("workload"))
+    return {}
+
+
+def _validate_fits_quota(problems, where, folder, params) -> dict:
+    value, where = params["fits-quota"], (*where, "fits-quota")
+    if not isinstance(value, dict) or not isinstance(value.get("namespace"), str):
+        problems.add(where, "`fits-quota` must be a mapping like {namespace: mlops}")
+        return {}
+    _unknown_keys(problems, where, value, ("namespace",))
+    return {}
+
+
 _VALIDATORS = {
     "expect": _validate_expect,
     "path": _validate_path,
@@ -402,6 +431,9 @@ _VALIDATORS = {
     "selects": _validate_relation,
     "reaches": _validate_relation,
     "python": _validate_python,
+    "scales": _validate_coverage,
+    "protects": _validate_coverage,
+    "fits-quota": _validate_fits_quota,
 }
 
 
