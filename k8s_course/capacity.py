@@ -387,9 +387,12 @@ def admit(bundle: Bundle, namespace: str, *, nodes: int = 1) -> Verdict:
     for quota in verdict.quotas:
         hard = hard_limits(quota)
         counted = [g for g in verdict.groups if in_scope(quota, g) and id(g.owner) not in refused]
-        for group in counted:
-            verdict.refusals += _required(quota, {k: v for k, v in hard.items()
-                                                  if k in REQUIRED}, group)
+        required = {k: v for k, v in hard.items() if k in REQUIRED}
+        for group in list(counted):
+            missing = list(_required(quota, required, group))
+            if missing:  # never created, so it uses none of the quota
+                verdict.refusals += missing
+                counted.remove(group)
         used: Amounts = {}
         for name, limit in hard.items():
             if name == "count/pods":  # every pod, whatever its phase

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from ..bundle import Bundle
 from ..findings import Finding, Severity
 from ..graph import (
+    as_mapping,
     graph_of,
     mappings_in,
 )
@@ -165,3 +166,205 @@ def statefulset_service_missing(bundle: Bundle) -> Iterator[Finding]:
                 ("spec", "serviceName"), f"the Service {name!r} is not headless",
                 "set `clusterIP: None` in that Service's spec", severity=Severity.WARNING,
                 at_value=True)
+
+
+# --- lesson 09: the right workload for the job ------------------------------------------
+
+@rule("replicationcontroller-legacy", "info", "09-workloads#replicationcontrollers")
+def replicationcontroller_legacy(bundle: Bundle) -> Iterator[Finding]:
+    """A ReplicationController, the predecessor of ReplicaSets and Deployments.
+
+    Why: a ReplicationController keeps N pods running, but its selector can
+    only test equality and it has no rollouts: changing the image means
+    replacing pods by hand. A Deployment does the same job with set-based
+    selectors, rolling updates and rollbacks. It still works; write a
+    Deployment instead.
+
+    Bad:
+
+        apiVersion: v1
+        kind: ReplicationController
+        metadata:
+          name: web
+        spec:
+          replicas: 2
+          selector:
+            app: web
+          template:
+            metadata:
+              labels:
+                app: web
+            spec:
+              containers:
+                - name: web
+                  image: nginx:1.27-alpine
+
+    Good:
+
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          replicas: 2
+          selector:
+            matchLabels:
+              app: web
+          template:
+            metadata:
+              labels:
+                app: web
+            spec:
+              containers:
+                - name: web
+                  image: nginx:1.27-alpine
+    """
+    for controller in graph_of(bundle).of_kind("ReplicationController"):
+        yield controller.finding(
+            ("kind",), "a ReplicationController has no rolling updates or rollbacks",
+            "write a Deployment (apps/v1): `selector.matchLabels` instead of `selector`",
+            at_value=True)
+
+
+@rule("replicaset-by-hand", "info", "09-workloads#replicasets")
+def replicaset_by_hand(bundle: Bundle) -> Iterator[Finding]:
+    """A ReplicaSet written by hand rather than made by a Deployment.
+
+    Why: a ReplicaSet keeps N copies of one pod template and nothing more.
+    Change its template and the running pods keep the old one; only new
+    pods get the change. A Deployment creates a ReplicaSet per template and
+    moves pods from the old to the new one for you.
+
+    Bad:
+
+        apiVersion: apps/v1
+        kind: ReplicaSet
+        metadata:
+          name: web
+        spec:
+          replicas: 2
+          selector:
+            matchLabels:
+              app: web
+          template:
+            metadata:
+              labels:
+                app: web
+            spec:
+              containers:
+                - name: web
+                  image: nginx:1.27-alpine
+
+    Good:
+
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          replicas: 2
+          selector:
+            matchLabels:
+              app: web
+          template:
+            metadata:
+              labels:
+                app: web
+            spec:
+              containers:
+                - name: web
+                  image: nginx:1.27-alpine
+    """
+    for replica_set in graph_of(bundle).of_kind("ReplicaSet"):
+        yield replica_set.finding(
+            ("kind",), "a ReplicaSet does not update its pods when its template changes",
+            "write `kind: Deployment`; the rest of this manifest stays the same", at_value=True)
+
+
+@rule("claim-template-unmounted", "warning", "09-workloads#statefulsets")
+def claim_template_unmounted(bundle: Bundle) -> Iterator[Finding]:
+    """A StatefulSet volumeClaimTemplate that no container mounts.
+
+    Why: each entry of `volumeClaimTemplates` makes one claim per pod
+    (`data-db-0`, `data-db-1`...) and a volume of the same name in the pod.
+    The data only lands on the claim if a container has a volumeMount with
+    that name; otherwise the storage is reserved and never written.
+
+    Bad:
+
+        apiVersion: apps/v1
+        kind: StatefulSet
+        metadata:
+          name: db
+        spec:
+          serviceName: db
+          selector:
+            matchLabels:
+              app: db
+          template:
+            metadata:
+              labels:
+                app: db
+            spec:
+              containers:
+                - name: db
+                  image: busybox:1.36
+          volumeClaimTemplates:
+            - metadata:
+                name: data
+              spec:
+                accessModes: ["ReadWriteOnce"]
+                resources:
+                  requests:
+                    storage: 1Gi
+
+    Good:
+
+        apiVersion: apps/v1
+        kind: StatefulSet
+        metadata:
+          name: db
+        spec:
+          serviceName: db
+          selector:
+            matchLabels:
+              app: db
+          template:
+            metadata:
+              labels:
+                app: db
+            spec:
+              containers:
+                - name: db
+                  image: busybox:1.36
+                  volumeMounts:
+                    - name: data
+                      mountPath: /data
+          volumeClaimTemplates:
+            - metadata:
+                name: data
+              spec:
+                accessModes: ["ReadWriteOnce"]
+                resources:
+                  requests:
+                    storage: 1Gi
+    """
+    graph = graph_of(bundle)
+    for workload in graph.of_kind("StatefulSet"):
+        template = graph.template_of(workload)
+        if template is None:
+            continue
+        mounted = {str(mount.get("name")) for _, container in template.containers(init=True)
+                   for _, mount in mappings_in(container.get("volumeMounts"))}
+        claims = [(index, as_mapping(claim.get("metadata")).get("name")) for index, claim
+                  in mappings_in(workload.get(("spec", "volumeClaimTemplates")))]
+        volumes = {str(v.get("name")) for _, v in mappings_in(template.spec.get("volumes"))}
+        if mounted - volumes - {str(name) for _, name in claims}:
+            continue  # a mount of a misspelt name: volume-mount-undefined says which
+        for index, name in claims:
+            if isinstance(name, str) and name not in mounted:
+                yield workload.finding(
+                    ("spec", "volumeClaimTemplates", index, "metadata", "name"),
+                    f"no container mounts the claim template {name!r}, so its claims stay empty",
+                    f"add a volumeMount with `name: {name}` to the container that writes the data",
+                    at_value=True)
