@@ -356,15 +356,18 @@ def hard_limits(quota: Resource) -> Amounts:
 
 def _required(quota: Resource, hard: Amounts, group: PodGroup) -> Iterator[Refusal]:
     """The quota admission's "must specify": a container lacks what the quota counts."""
-    lacking: dict[str, set[str]] = {}
-    for name in hard:
+    lacking: dict[str, list[str]] = {}  # container -> the quota names it lacks
+    for name in sorted(hard):
         for container in group.missing.get(name, ()):
-            lacking.setdefault(name if "." in name else f"requests.{name}", set()).add(container)
+            said = name if "." in name else f"requests.{name}"
+            if said not in lacking.setdefault(container, []):
+                lacking[container].append(said)
     if lacking:
-        said = "; ".join(f"{name} for: {', '.join(sorted(who))}"
-                         for name, who in sorted(lacking.items()))
-        yield Refusal(group.owner, f"{quota.ref} counts these, so every container must "
-                      f"specify them: {said}", quota, sorted(lacking)[0])
+        said = "; ".join(f"container {container} lacks {', '.join(names)}"
+                         for container, names in lacking.items())
+        yield Refusal(group.owner, f"quota {quota.name} requires every container to state "
+                      f"what it counts: {said}", quota, min(n for v in lacking.values()
+                                                            for n in v))
 
 
 def _count_pods(quota: Resource, groups: list[PodGroup], name: str) -> Decimal:

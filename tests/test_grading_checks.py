@@ -201,9 +201,9 @@ FITS = "fits-quota: {namespace: shop}"
     (FITS, SIZED + QUOTA + HPA.replace("maxReplicas: 4", "maxReplicas: 6"), False,
      "needs 1200m (6 pods of Deployment/web (maxReplicas 6 of HorizontalPodAutoscaler/web)"),
     (FITS, DEPLOYMENT + QUOTA, False,
-     "the pods of Deployment/web would be refused: ResourceQuota/shop-quota counts these, so "
-     "every container must specify them: limits.memory for: web; requests.cpu for: web; "
-     "requests.memory for: web"),
+     "the pods of Deployment/web would be refused: quota shop-quota requires every container "
+     "to state what it counts: container web lacks limits.memory, requests.cpu, "
+     "requests.memory"),
     (FITS, SIZED, False, "there is no ResourceQuota in namespace shop in your answer"),
     (FITS, QUOTA, False, "your answer runs no pods in namespace shop"),
 ])
