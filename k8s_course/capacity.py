@@ -192,6 +192,11 @@ def limit_range_problems(name: str, requests: Amounts, limits: Amounts,
                 problems.append(f"maximum {resource} per container is {show(resource, high)}, "
                                 f"but container {name} has the limit "
                                 f"{show(resource, limits[resource])}")
+        for resource, cap in item.default.items():
+            if limits.get(resource) == cap and requests.get(resource, cap) > cap:
+                problems.append(f"container {name} requests {show(resource, requests[resource])} "
+                                f"{resource} but sets no limit, and the default limit "
+                                f"{show(resource, cap)} is below that request")
         for resource, ratio in item.ratio.items():
             asked, cap = requests.get(resource), limits.get(resource)
             if asked and cap and cap / asked > ratio:

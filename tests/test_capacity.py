@@ -134,3 +134,23 @@ def test_hostile_shapes_do_not_crash():
         _workload("Deployment", "  replicas: many\n", "containers: [{resources: 7}, 3]")
     verdict = _verdict(text)
     assert verdict.fits
+
+
+def test_a_default_limit_below_the_written_request_refuses_the_pod():
+    """The docs' own trap: a request but no limit, and a smaller default limit."""
+    limit_range = yaml_text("""
+        ---
+        apiVersion: v1
+        kind: LimitRange
+        metadata: {name: lr, namespace: ml}
+        spec:
+          limits:
+            - type: Container
+              default: {memory: 512Mi}
+        """)
+    pod = POD.replace("limits: {memory: 256Mi}", "requests: {memory: 700Mi}").replace(
+        "requests: {cpu: 500m}, ", "")
+    verdict = _verdict(limit_range + _workload("Deployment", "", pod))
+    assert [r.reason for r in verdict.refusals] == [
+        "LimitRange: container app requests 700Mi memory but sets no limit, and the default "
+        "limit 512Mi is below that request"]
