@@ -142,7 +142,7 @@ def cronjob_overlap_on_claim(bundle: Bundle) -> Iterator[Finding]:
                 at_value=bool(policy))
 
 
-@rule("cronjob-deadline-too-short", "warning", "10-jobs#deadlines")
+@rule("cronjob-deadline-too-short", "warning", "10-jobs#starting-deadline")
 def cronjob_deadline_too_short(bundle: Bundle) -> Iterator[Finding]:
     """A CronJob whose startingDeadlineSeconds is under 10 seconds.
 
