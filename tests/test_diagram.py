@@ -378,3 +378,15 @@ def test_a_cronjob_creates_a_job_that_holds_the_pods():
     assert _broken(edges[("Job/retrain-<time>", "ConfigMap/train-settings")])
     assert "CronJob/retrain -> Job/retrain-<time>  (creates on schedule)" in \
         picture.text().splitlines()
+
+
+def test_an_arrow_back_to_the_left_leaves_by_the_left_side():
+    """StatefulSet -> its Service points to an earlier column: no line across the box."""
+    root = _svg(diagram(STATEFUL))
+    box = _nodes(root)["StatefulSet/db"].find(f"{SVG}rect")
+    service = _nodes(root)["Service/db"].find(f"{SVG}rect")
+    path = _edges(root)[("StatefulSet/db", "Service/db")].find(f"{SVG}path").get("d")
+    start, end = path[1:].split(" ")[0], path.split(" ")[-1]
+    assert float(start.split(",")[0]) == float(box.get("x"))
+    assert float(end.split(",")[0]) == float(service.get("x")) + float(service.get("width")) + 2
+    assert "headless (clusterIP: None)" in _labels(_nodes(root)["Service/db"])

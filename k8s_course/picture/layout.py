@@ -69,7 +69,9 @@ def _details(resource: Resource, template: PodTemplate | None) -> tuple[str, ...
         if ports:
             lines.append("ports " + ", ".join(ports))
     elif kind == "Service":
-        lines.append(str(get(("spec", "type")) or "ClusterIP"))
+        headless = get(("spec", "clusterIP")) == "None"
+        lines.append("headless (clusterIP: None)" if headless else
+                     str(get(("spec", "type")) or "ClusterIP"))
         selector = get(("spec", "selector"))
         if isinstance(selector, dict) and selector:
             lines.append("selects " + _pairs(selector))
