@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: setup lab test lint notebooks bench
+.PHONY: setup lab test lint notebooks bench mutate
 
 setup: $(STAMP)
 
@@ -35,3 +35,8 @@ bench: setup
 	$(BIN)/python benchmarks/check_speed.py
 	$(BIN)/python benchmarks/grade_batch.py
 	$(BIN)/python benchmarks/compare.py
+
+# mutation testing of the modules learners trust most (docs/testing.md); not part of `make test`
+mutate: setup
+	$(BIN)/mutmut run
+	$(BIN)/python -m tools.mutation_report

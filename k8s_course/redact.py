@@ -18,8 +18,12 @@ _KEY = re.compile(r"^(\s*(?:-\s+)?[^\s:#][^:]*?:)(\s+|$)")
 
 
 def is_secret_value(kind: str, path: tuple) -> bool:
-    """Is this field of this kind a Secret value that must never be shown?"""
-    return kind == "Secret" and bool(path) and path[0] in SECRET_SECTIONS and len(path) > 1
+    """Is this field of this kind a Secret value that must never be shown?
+
+    The whole section counts: `data: c2VjcmV0`, a value pasted where the map
+    of keys belongs, is still a secret.
+    """
+    return kind == "Secret" and bool(path) and path[0] in SECRET_SECTIONS
 
 
 def _mask_line(line: str) -> str:
@@ -48,7 +52,7 @@ def _secret_lines(bundle: Bundle, lines_of: dict[str, list[str]]) -> dict[str, s
             for number in range(key_line + 1, len(all_lines) + 1):
                 line = all_lines[number - 1]
                 indent = len(line) - len(line.lstrip())
-                if line.strip() and (indent < key_column or line.startswith(("---", "..."))):
+                if line.strip() and indent < key_column:  # `---` and `...` stand at column 0
                     break
                 numbers.add(number)
     return hidden

@@ -35,9 +35,25 @@ def test_the_current_context_is_never_used_implicitly():
     assert "'prod'" in message and "does not use it unless you name it" in message
 
 
+def test_without_the_course_cluster_every_way_to_name_one_is_offered():
+    with pytest.raises(ContextError) as refused:
+        choose_context(None, [], env={})
+    message = str(refused.value)
+    assert message.startswith("The course's cluster (context 'kind-k8s-course') is not in")
+    for way in ("Start it with `k8s-course cluster up`", "`dry_run(answer, context='NAME')`",
+                "`--context NAME` on the command line", "the K8S_COURSE_CONTEXT environment"):
+        assert way in message
+    assert "current context" not in message  # there is none to mention
+
+
 def test_an_unknown_named_context_is_refused_with_the_known_ones():
-    with pytest.raises(ContextError, match="'prod'"):
-        choose_context("prdo", ["prod"], env={})
+    with pytest.raises(ContextError) as refused:
+        choose_context("prdo", ["prod", "staging"], env={})
+    assert str(refused.value) == (
+        "There is no context 'prdo' in your kubeconfig (contexts there: 'prod', 'staging'). "
+        "Check the spelling, or run `kubectl config get-contexts` to list them.")
+    with pytest.raises(ContextError, match=r"\(contexts there: none\)"):
+        choose_context("prdo", [], env={})
 
 
 @pytest.fixture

@@ -181,6 +181,23 @@ def test_typing_saves_after_a_pause(tmp_path: Path, monkeypatch):
     assert text == "apiVersion: v1\nkind: ConfigMap\n"  # only the last text, once
 
 
+def test_check_saves_text_that_typing_has_not_saved_yet(tmp_path: Path, monkeypatch):
+    """The learner types and presses Check at once: the typing save is still waiting."""
+    monkeypatch.setattr(widget, "SAVE_DELAY", 3600)
+    box = editor(EXERCISE, answers=tmp_path)
+    saved = tmp_path / "99-fixture" / "hello-config.answer.yaml"
+
+    async def type_then_check() -> tuple[bool, str]:
+        box.text.value = WRONG
+        waiting = saved.exists()
+        box.check_button.click()
+        return waiting, saved.read_text()
+
+    waiting, text = asyncio.run(type_then_check())
+    assert not waiting  # only Check can have written it
+    assert text == WRONG
+
+
 def test_hints_come_one_at_a_time_then_say_there_are_no_more(tmp_path: Path):
     box = editor(EXERCISE, answers=tmp_path)
     box.text.value = WRONG

@@ -37,6 +37,17 @@ def test_bad_example_raises_exactly_this_rule(entry):
 
 
 @pytest.mark.parametrize("entry", RULES, ids=[r.id for r in RULES])
+def test_bad_example_has_the_severity_its_docstring_names(entry):
+    """The docstring (`Bad (error):`), the catalogue and the findings agree on how bad it is."""
+    assert entry.documented_severities == {entry.severity}, (
+        f"{entry.id} is declared {entry.severity}; its Bad: headers say "
+        f"{sorted(map(str, entry.documented_severities)) or 'nothing'}")
+    for example in entry.examples("Bad"):
+        severities = {f.severity for f in check(example).findings if f.rule == entry.id}
+        assert entry.severity in severities, (entry.id, entry.severity, severities)
+
+
+@pytest.mark.parametrize("entry", RULES, ids=[r.id for r in RULES])
 def test_good_example_is_clean(entry):
     examples = entry.examples("Good")
     assert examples, f"rule {entry.id} has no Good: example in its docstring"

@@ -8,6 +8,7 @@ import pytest
 
 from k8s_course import check
 from k8s_course.findings import Severity
+from k8s_course.graph import graph_of
 
 from .conftest import yaml_text
 
@@ -268,3 +269,19 @@ def test_ingress_reaches_a_service_port_defined_in_another_file(tmp_path):
     # The container's port is not the Service's port.
     (tmp_path / "ing.yaml").write_text(ingress.replace("number: 80", "number: 8000"))
     assert loud(check(paths)) == [("ing.yaml", "ingress-backend-unknown", 13)]
+
+
+def test_a_service_needs_one_template_with_every_label_of_its_selector():
+    """Each label is carried by some template, but no template carries both."""
+    front = deployment(labels="app: web, tier: front").replace("fastapi-app", "web-front")
+    back = deployment(labels="app: api, tier: back").replace("fastapi-app", "api-back")
+    orphan = service(selector="app: web, tier: back")
+    report = check("---\n".join([NAMESPACE, front, back, orphan]))
+    bundle = report.bundle
+    [svc] = bundle.of_kind("Service")
+    assert graph_of(bundle).service_targets(svc) == []
+    [finding] = [f for f in report.findings if f.rule == "service-selects-nothing"]
+    assert finding.resource == "Service/fast-api-service"
+    matched = check("---\n".join([NAMESPACE, front, back, service(
+        selector="app: web, tier: front")]))
+    assert "service-selects-nothing" not in matched.rules()

@@ -31,7 +31,7 @@ def test_rules_command_lists_explains_and_prints_the_page(capsys):
     listing = capsys.readouterr().out
     assert all(entry.id in listing for entry in all_rules())
     assert main(["rules", "service-selects-nothing"]) == 0
-    assert "Bad:" in capsys.readouterr().out
+    assert "Bad (error):" in capsys.readouterr().out
     assert main(["rules", "selector"]) == 2
     assert "selector-matches-template" in capsys.readouterr().err
     assert main(["rules", "--markdown"]) == 0

@@ -42,6 +42,7 @@ def findings(text: str, rule: str):
     ("replica: 3", "replicas", 6),
     ("Replicas: 3", "replicas", 6),
     ("minReadySecond: 3", "minReadySeconds", 6),
+    ("minReady: 3", "minReadySeconds", 6),  # similarity 0.70: above the 0.6 cut-off
 ])
 def test_unknown_field_suggests_the_schema_name(written, suggested, line):
     [found] = findings(DEPLOYMENT.replace("{spec}", written), "schema-unknown-field")
@@ -178,3 +179,14 @@ def test_importing_the_package_stays_light():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip()
     assert out == "[]"
+
+
+@pytest.mark.parametrize(("metadata", "suggested"), [
+    ("nmae: app", "name"),  # similarity 0.75
+    ("name: app\n  lable: {app: web}", "labels"),  # 0.73
+])
+def test_typos_well_below_a_perfect_match_still_get_their_suggestion(metadata, suggested):
+    text = f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  {metadata}\n"
+    [found] = findings(text, "schema-unknown-field")
+    assert found.dotted_path.endswith(metadata.splitlines()[-1].split(":")[0].strip())
+    assert f'did you mean "{suggested}"' in found.hint

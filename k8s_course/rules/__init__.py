@@ -2,8 +2,9 @@
 
 A rule is a function registered with `@rule(id, severity, lesson)`. Its
 docstring is its documentation and its test: a first line saying what it
-catches, a paragraph saying why, and `Bad:` and `Good:` blocks of YAML (plus
-an optional `Given:` block of objects both need, for cross-resource rules).
+catches, a paragraph saying why, and `Bad (severity):` and `Good:` blocks of
+YAML (plus an optional `Given:` block of objects both need, for cross-resource
+rules); the severity a Bad block names is the one its finding must have.
 The rule reference page (`k8s-course rules --markdown`, docs/rules.md) and
 the parametrised rule test are both made from them.
 

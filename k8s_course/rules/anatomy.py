@@ -17,7 +17,7 @@ def missing_name(bundle: Bundle) -> Iterator[Finding]:
     namespace and name; without a name it refuses the whole file. (The
     schema allows it because `generateName` can stand in for `kubectl create`.)
 
-    Bad:
+    Bad (error):
 
         apiVersion: v1
         kind: ConfigMap

@@ -42,7 +42,7 @@ def hpa_target_missing(bundle: Bundle) -> Iterator[Finding]:
                     requests:
                       cpu: 100m
 
-    Bad:
+    Bad (warning):
 
         apiVersion: autoscaling/v2
         kind: HorizontalPodAutoscaler
@@ -95,7 +95,7 @@ def hpa_min_above_max(bundle: Bundle) -> Iterator[Finding]:
     maxReplicas; the API server refuses a range that is empty, and a
     minimum below 1.
 
-    Bad:
+    Bad (error):
 
         apiVersion: autoscaling/v2
         kind: HorizontalPodAutoscaler
@@ -193,7 +193,7 @@ def hpa_needs_requests(bundle: Bundle) -> Iterator[Finding]:
                   type: Utilization
                   averageUtilization: 70
 
-    Bad:
+    Bad (warning):
 
         apiVersion: apps/v1
         kind: Deployment
@@ -287,7 +287,7 @@ def hpa_fights_replicas(bundle: Bundle) -> Iterator[Finding]:
           minReplicas: 2
           maxReplicas: 6
 
-    Bad:
+    Bad (warning):
 
         apiVersion: apps/v1
         kind: Deployment
@@ -356,7 +356,7 @@ def hpa_target_not_scalable(bundle: Bundle) -> Iterator[Finding]:
     A DaemonSet runs one pod per node and a Job runs to completion: neither
     has replicas, so the autoscaler reports FailedGetScale forever.
 
-    Bad:
+    Bad (error):
 
         apiVersion: autoscaling/v2
         kind: HorizontalPodAutoscaler

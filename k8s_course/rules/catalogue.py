@@ -18,8 +18,10 @@ from ..findings import Finding, Severity
 
 RuleCheck = Callable[[Bundle], Iterable[Finding]]
 REGISTRY: dict[str, Rule] = {}
-_EXAMPLE = re.compile(r"^(Given|Bad|Good):[ \t]*\n((?:[ \t]*\n|[ \t]+\S.*\n?)+)",
-                      re.MULTILINE)
+# `Bad (error):` names the severity the Bad example must get, so the docstring,
+# not only the decorator, says how bad the mistake is.
+_EXAMPLE = re.compile(r"^(Given|Bad|Good)(?: \((error|warning|info)\))?:[ \t]*\n"
+                      r"((?:[ \t]*\n|[ \t]+\S.*\n?)+)", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -44,12 +46,19 @@ class Rule:
     def why(self) -> str:
         """The docstring between the summary and the first example."""
         body = self.doc.split("\n", 1)[1] if "\n" in self.doc else ""
-        return re.split(r"^(?:Given|Bad|Good):", body, maxsplit=1, flags=re.MULTILINE)[0].strip()
+        return re.split(r"^(?:Given|Bad|Good)(?: \(\w+\))?:", body, maxsplit=1,
+                        flags=re.MULTILINE)[0].strip()
 
     def blocks(self, which: str) -> list[str]:
         """The YAML of the docstring's `Given:`, `Bad:` or `Good:` blocks, as written."""
         return [textwrap.dedent(block).strip() + "\n"
-                for label, block in _EXAMPLE.findall(self.doc + "\n") if label == which]
+                for label, _, block in _EXAMPLE.findall(self.doc + "\n") if label == which]
+
+    @property
+    def documented_severities(self) -> set[Severity]:
+        """The severities the docstring's `Bad (severity):` headers name."""
+        return {Severity(severity) for label, severity, _ in _EXAMPLE.findall(self.doc + "\n")
+                if label == "Bad" and severity}
 
     def examples(self, which: str) -> list[str]:
         """Whole answers for `Bad` or `Good`: the `Given:` objects, then the example.

@@ -22,7 +22,7 @@ def secret_not_base64(bundle: Bundle) -> Iterator[Finding]:
     encoding, not encryption). To write the plain text instead, put the key
     under `stringData` and Kubernetes encodes it for you.
 
-    Bad:
+    Bad (error):
 
         apiVersion: v1
         kind: Secret
@@ -74,7 +74,7 @@ def config_key_missing(bundle: Bundle) -> Iterator[Finding]:
         data:
           LOG_LEVEL: info
 
-    Bad:
+    Bad (error):
 
         apiVersion: v1
         kind: Pod
@@ -139,7 +139,7 @@ def referenced_object_missing(bundle: Bundle) -> Iterator[Finding]:
     stops the pods from being created). `optional: true` on a reference
     lets the pod start without it.
 
-    Bad:
+    Bad (info):
 
         apiVersion: v1
         kind: Pod

@@ -23,7 +23,7 @@ def missing_image(bundle: Bundle) -> Iterator[Finding]:
     because higher-level tools may fill it in, but the API server refuses a
     pod whose container has no image.
 
-    Bad:
+    Bad (error):
 
         apiVersion: v1
         kind: Pod
@@ -64,7 +64,7 @@ def image_latest(bundle: Bundle) -> Iterator[Finding]:
     every start pulls the image again (and a local image loaded into kind
     is ignored). Pin a version tag.
 
-    Bad:
+    Bad (warning):
 
         apiVersion: v1
         kind: Pod
@@ -111,7 +111,7 @@ def container_port_range(bundle: Bundle) -> Iterator[Finding]:
     Why: a TCP or UDP port is a number from 1 to 65535; the API server
     refuses anything else.
 
-    Bad:
+    Bad (error):
 
         apiVersion: v1
         kind: Pod
@@ -155,7 +155,7 @@ def duplicate_container_name(bundle: Bundle) -> Iterator[Finding]:
     Why: kubectl logs, exec and the pod's status find a container by its
     name, so names must be unique within a pod, init containers included.
 
-    Bad:
+    Bad (error):
 
         apiVersion: v1
         kind: Pod
@@ -201,7 +201,7 @@ def duplicate_container_port(bundle: Bundle) -> Iterator[Finding]:
     and protocol is accepted with a warning but usually means a copy-paste
     slip: only one process can listen on it.
 
-    Bad:
+    Bad (warning):
 
         apiVersion: v1
         kind: Pod

@@ -63,7 +63,7 @@ def selector_matches_template(bundle: Bundle) -> Iterator[Finding]:
     labels"). Every key: value of matchLabels must appear in
     spec.template.metadata.labels.
 
-    Bad:
+    Bad (error):
 
         apiVersion: apps/v1
         kind: Deployment
@@ -125,7 +125,7 @@ def negative_replicas(bundle: Bundle) -> Iterator[Finding]:
     Why: replicas says how many pods to keep running; 0 scales the workload
     down, and a negative number is refused by the API server.
 
-    Bad:
+    Bad (error):
 
         apiVersion: apps/v1
         kind: Deployment
@@ -190,7 +190,7 @@ def rollout_strategy_invalid(bundle: Bundle) -> Iterator[Finding]:
     update needs room to move: with maxSurge 0 (no extra pod) and
     maxUnavailable 0 (no pod missing) it could never replace a single pod.
 
-    Bad:
+    Bad (error):
 
         apiVersion: apps/v1
         kind: Deployment

@@ -46,7 +46,7 @@ def pdb_selects_nothing(bundle: Bundle) -> Iterator[Finding]:
                 - name: web
                   image: nginx:1.27
 
-    Bad:
+    Bad (warning):
 
         apiVersion: policy/v1
         kind: PodDisruptionBudget
@@ -110,7 +110,7 @@ def pdb_blocks_disruption(bundle: Bundle) -> Iterator[Finding]:
     `kubectl drain` and cluster upgrades hang on these pods. Leave room for
     at least one pod to go.
 
-    Bad:
+    Bad (warning):
 
         apiVersion: policy/v1
         kind: PodDisruptionBudget
@@ -218,7 +218,7 @@ def pdb_overlap(bundle: Bundle) -> Iterator[Finding]:
             matchLabels:
               app: web
 
-    Bad:
+    Bad (warning):
 
         apiVersion: policy/v1
         kind: PodDisruptionBudget

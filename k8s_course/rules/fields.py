@@ -142,7 +142,7 @@ def unknown_value(bundle: Bundle) -> Iterator[Finding]:
     refuses the object; this rule says so first and names the word you
     probably meant.
 
-    Bad:
+    Bad (error):
 
         apiVersion: v1
         kind: Service

@@ -13,7 +13,7 @@ from .catalogue import rule
 from .services import service_ports
 
 
-@rule("ingress-backend-unknown", "warning", "04-services#ingress")
+@rule("ingress-backend-unknown", "error", "04-services#ingress")
 def ingress_backend_unknown(bundle: Bundle) -> Iterator[Finding]:
     """An Ingress routing to a Service, or a Service port, that the answer does not have.
 
@@ -34,7 +34,7 @@ def ingress_backend_unknown(bundle: Bundle) -> Iterator[Finding]:
               port: 80
               targetPort: 8080
 
-    Bad:
+    Bad (error):
 
         apiVersion: networking.k8s.io/v1
         kind: Ingress
@@ -81,7 +81,9 @@ def ingress_backend_unknown(bundle: Bundle) -> Iterator[Finding]:
                 yield ingress.finding(
                     (*path, "name"), f"no Service {name!r} in namespace {ingress.namespace} "
                     "in this answer", "name a Service of the Ingress's namespace",
-                    severity=None if graph.of_kind("Service") else Severity.INFO, at_value=True)
+                    # another file may hold it: a warning, or an info with no Service at all
+                    severity=Severity.WARNING if graph.of_kind("Service") else Severity.INFO,
+                    at_value=True)
                 continue
             yield from _ingress_port(ingress, service, (*path, "port"), port)
 
@@ -103,5 +105,4 @@ def _ingress_port(ingress: Resource, service: Resource, path: tuple,
         return
     yield ingress.finding(
         wrong, f"the Service {service.name!r} has no port {shown} (its ports: {offered})",
-        "use the Service's `port` (or its port name), not the container's port",
-        severity=Severity.ERROR, at_value=True)
+        "use the Service's `port` (or its port name), not the container's port", at_value=True)

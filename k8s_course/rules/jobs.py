@@ -18,7 +18,7 @@ def job_restart_policy(bundle: Bundle) -> Iterator[Finding]:
     `restartPolicy: OnFailure` or `Never`. The pod default, Always, is
     refused for Jobs, and leaving the field out means Always.
 
-    Bad:
+    Bad (error):
 
         apiVersion: batch/v1
         kind: Job
@@ -73,7 +73,7 @@ def cronjob_overlap_on_claim(bundle: Bundle) -> Iterator[Finding]:
     retraining that replaces a model, a backup) says `Forbid` (skip the new
     run) or `Replace` (stop the old one).
 
-    Bad:
+    Bad (warning):
 
         apiVersion: batch/v1
         kind: CronJob
@@ -151,7 +151,7 @@ def cronjob_deadline_too_short(bundle: Bundle) -> Iterator[Finding]:
     shorter deadline can pass before the controller even notices the time
     has come, and the run is skipped (counted as missed).
 
-    Bad:
+    Bad (warning):
 
         apiVersion: batch/v1
         kind: CronJob

@@ -43,7 +43,7 @@ def invalid_name(bundle: Bundle) -> Iterator[Finding]:
     label; a CronJob name has at most 52 characters, since its Jobs add a
     suffix. Uppercase letters and '_' are the usual culprits.
 
-    Bad:
+    Bad (error):
 
         apiVersion: v1
         kind: ConfigMap
@@ -114,7 +114,7 @@ def invalid_label(bundle: Bundle) -> Iterator[Finding]:
     name part, may be empty, and cannot contain spaces or '/'. Selectors use
     the same grammar, so a bad label breaks both sides.
 
-    Bad:
+    Bad (error):
 
         apiVersion: v1
         kind: ConfigMap

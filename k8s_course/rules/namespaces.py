@@ -24,7 +24,7 @@ def namespace_not_created(bundle: Bundle) -> Iterator[Finding]:
     Namespace object, applied first. (When the namespace already exists on
     your cluster, this warning is safe to ignore.)
 
-    Bad:
+    Bad (warning):
 
         apiVersion: v1
         kind: ConfigMap
@@ -74,7 +74,7 @@ def namespace_after_use(bundle: Bundle) -> Iterator[Finding]:
     are written. An object that comes before its Namespace is refused the
     first time, and only a second apply succeeds.
 
-    Bad:
+    Bad (warning):
 
         apiVersion: v1
         kind: ConfigMap
@@ -127,7 +127,7 @@ def namespace_on_cluster_scoped(bundle: Bundle) -> Iterator[Finding]:
     Kubernetes ignores metadata.namespace on them, so writing one suggests a
     scope the object does not have.
 
-    Bad:
+    Bad (warning):
 
         apiVersion: v1
         kind: PersistentVolume

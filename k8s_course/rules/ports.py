@@ -77,7 +77,7 @@ def port_number_quoted(bundle: Bundle) -> Iterator[Finding]:
                   ports:
                     - containerPort: 8080
 
-    Bad:
+    Bad (error):
 
         apiVersion: v1
         kind: Service
@@ -142,7 +142,7 @@ def target_port_unknown(bundle: Bundle) -> Iterator[Finding]:
                   ports:
                     - containerPort: 8000
 
-    Bad:
+    Bad (warning):
 
         apiVersion: v1
         kind: Service
@@ -205,7 +205,7 @@ def service_ports_unnamed(bundle: Bundle) -> Iterator[Finding]:
     DNS SRV records can tell them apart; the API server refuses the Service
     otherwise.
 
-    Bad:
+    Bad (error):
 
         apiVersion: v1
         kind: Service

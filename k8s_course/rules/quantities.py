@@ -66,7 +66,7 @@ def invalid_quantity(bundle: Bundle) -> Iterator[Finding]:
     `512MB`, `1gb` or `2 cores` are refused. For memory you almost always
     mean the binary ones: `512Mi`, `1Gi`.
 
-    Bad:
+    Bad (error):
 
         apiVersion: v1
         kind: PersistentVolumeClaim
@@ -106,7 +106,7 @@ def memory_in_millibytes(bundle: Bundle) -> Iterator[Finding]:
     a byte. The API server accepts it, and the pod then cannot start or is
     killed at once. Megabytes are `M`, mebibytes `Mi`.
 
-    Bad:
+    Bad (warning):
 
         apiVersion: v1
         kind: Pod

@@ -22,7 +22,7 @@ def role_ref_missing(bundle: Bundle) -> Iterator[Finding]:
     server accepts a binding to a role that does not exist yet, and it then
     grants nothing, silently. A Role must be in the binding's namespace.
 
-    Bad:
+    Bad (info):
 
         apiVersion: rbac.authorization.k8s.io/v1
         kind: RoleBinding
@@ -86,7 +86,7 @@ def subject_namespace_missing(bundle: Bundle) -> Iterator[Finding]:
     ClusterRoleBinding is refused without it; a RoleBinding quietly assumes
     its own namespace, which is worth writing down.
 
-    Bad:
+    Bad (error):
 
         apiVersion: rbac.authorization.k8s.io/v1
         kind: ClusterRoleBinding
@@ -137,7 +137,7 @@ def role_grants_everything(bundle: Bundle) -> Iterator[Finding]:
     cluster). Grant the few verbs and resources the workload really needs;
     `kubectl auth can-i --list` shows what a subject may do.
 
-    Bad:
+    Bad (warning):
 
         apiVersion: rbac.authorization.k8s.io/v1
         kind: Role

@@ -32,7 +32,7 @@ def requests_above_limits(bundle: Bundle) -> Iterator[Finding]:
     container may use. A request above the limit can never be honoured, so
     the API server refuses it.
 
-    Bad:
+    Bad (error):
 
         apiVersion: v1
         kind: Pod
@@ -93,7 +93,7 @@ def no_resources(bundle: Bundle) -> Iterator[Finding]:
     whose pods a controller keeps running: a bare Pod is a one-off
     experiment (as in the first lessons), not what you deploy.
 
-    Bad:
+    Bad (info):
 
         apiVersion: apps/v1
         kind: Deployment
@@ -180,7 +180,7 @@ def quota_needs_requests(bundle: Bundle) -> Iterator[Finding]:
             requests.cpu: "1"
             limits.memory: 1Gi
 
-    Bad:
+    Bad (warning):
 
         apiVersion: v1
         kind: Pod
@@ -255,7 +255,7 @@ def outside_limit_range(bundle: Bundle) -> Iterator[Finding]:
               max:
                 memory: 512Mi
 
-    Bad:
+    Bad (error):
 
         apiVersion: v1
         kind: Pod
@@ -333,7 +333,7 @@ def quota_exceeded(bundle: Bundle) -> Iterator[Finding]:
                     requests:
                       cpu: 300m
 
-    Bad:
+    Bad (warning):
 
         apiVersion: v1
         kind: ResourceQuota

@@ -77,7 +77,7 @@ def service_selects_nothing(bundle: Bundle) -> Iterator[Finding]:
                   ports:
                     - containerPort: 80
 
-    Bad:
+    Bad (error):
 
         apiVersion: v1
         kind: Service
@@ -161,7 +161,7 @@ def service_other_namespace(bundle: Bundle) -> Iterator[Finding]:
                 - name: web
                   image: nginx:1.27
 
-    Bad:
+    Bad (error):
 
         apiVersion: v1
         kind: Service
@@ -209,7 +209,7 @@ def node_port_invalid(bundle: Bundle) -> Iterator[Finding]:
     default (kind included), and only for NodePort and LoadBalancer
     Services. Leave nodePort out to get a free one picked for you.
 
-    Bad:
+    Bad (error):
 
         apiVersion: v1
         kind: Service
@@ -261,7 +261,7 @@ def load_balancer_on_kind(bundle: Bundle) -> Iterator[Finding]:
     kind, reach it with `kubectl port-forward -n <namespace> service/<name> 8080:<port>`,
     use type NodePort, or install cloud-provider-kind or MetalLB.
 
-    Bad:
+    Bad (info):
 
         apiVersion: v1
         kind: Service

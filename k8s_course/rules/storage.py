@@ -41,7 +41,7 @@ def pvc_unsatisfiable(bundle: Bundle) -> Iterator[Finding]:
           hostPath:
             path: /data
 
-    Bad:
+    Bad (info):
 
         apiVersion: v1
         kind: PersistentVolumeClaim
@@ -121,7 +121,7 @@ def volume_mount_undefined(bundle: Bundle) -> Iterator[Finding]:
     spec.volumes (or, in a StatefulSet, under volumeClaimTemplates) by name.
     The API server refuses a mount whose name matches none of them.
 
-    Bad:
+    Bad (error):
 
         apiVersion: v1
         kind: Pod

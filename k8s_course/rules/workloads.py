@@ -17,7 +17,7 @@ from .catalogue import rule
 from .containers import probe_ports
 
 
-@rule("probe-port-unknown", "warning", "09-workloads#probes")
+@rule("probe-port-unknown", "error", "09-workloads#probes")
 def probe_port_unknown(bundle: Bundle) -> Iterator[Finding]:
     """A probe aimed at a port the container does not declare.
 
@@ -26,7 +26,7 @@ def probe_port_unknown(bundle: Bundle) -> Iterator[Finding]:
     (or is restarted forever). A probe by number on a port the container
     does not declare usually means the probe and the app disagree.
 
-    Bad:
+    Bad (error):
 
         apiVersion: v1
         kind: Pod
@@ -78,12 +78,13 @@ def probe_port_unknown(bundle: Bundle) -> Iterator[Finding]:
                         (*path, *suffix), f"the {suffix[0]} uses the port name {port!r}, which "
                         f"this container does not declare (its ports: {declared})",
                         "use a port name from the container's ports, or its number",
-                        severity=Severity.ERROR, at_value=True)
+                        at_value=True)
                 elif isinstance(port, int) and ports and port not in numbers:
                     yield template.owner.finding(
                         (*path, *suffix), f"the {suffix[0]} checks port {port}, but the "
                         f"container declares {declared}",
-                        "make the probe and the containerPort the same number", at_value=True)
+                        "make the probe and the containerPort the same number",
+                        severity=Severity.WARNING, at_value=True)  # the app may listen there
 
 
 @rule("statefulset-service-missing", "info", "09-workloads#statefulsets")
@@ -95,7 +96,7 @@ def statefulset_service_missing(bundle: Bundle) -> Iterator[Finding]:
     you create yourself. Without it the pods run but cannot be reached by
     those names.
 
-    Bad:
+    Bad (info):
 
         apiVersion: apps/v1
         kind: StatefulSet
@@ -180,7 +181,7 @@ def replicationcontroller_legacy(bundle: Bundle) -> Iterator[Finding]:
     selectors, rolling updates and rollbacks. It still works; write a
     Deployment instead.
 
-    Bad:
+    Bad (info):
 
         apiVersion: v1
         kind: ReplicationController
@@ -235,7 +236,7 @@ def replicaset_by_hand(bundle: Bundle) -> Iterator[Finding]:
     pods get the change. A Deployment creates a ReplicaSet per template and
     moves pods from the old to the new one for you.
 
-    Bad:
+    Bad (info):
 
         apiVersion: apps/v1
         kind: ReplicaSet
@@ -290,7 +291,7 @@ def claim_template_unmounted(bundle: Bundle) -> Iterator[Finding]:
     The data only lands on the claim if a container has a volumeMount with
     that name; otherwise the storage is reserved and never written.
 
-    Bad:
+    Bad (warning):
 
         apiVersion: apps/v1
         kind: StatefulSet
