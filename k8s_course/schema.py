@@ -418,6 +418,27 @@ def _base_60_warnings(resource: Resource, root: dict, defs: dict) -> list[Findin
     return found
 
 
+# Fields a learner carries over from another workload kind, where they do not exist:
+# (kind, where the field was written) -> (what to do instead, the lesson that says why).
+_OTHER_KINDS_FIELD = {
+    ("DaemonSet", ("spec", "replicas")): (
+        "a DaemonSet has no replicas: it runs one pod on each node; remove it "
+        "(a nodeSelector chooses the nodes)", "09-workloads#daemonsets"),
+    ("Job", ("spec", "replicas")): (
+        "a Job has no replicas: `completions` is how many pods must succeed, "
+        "`parallelism` how many run at once", "10-jobs#completions"),
+    ("Job", ("spec", "restartPolicy")): (
+        "restartPolicy belongs to the pod: move it under spec.template.spec",
+        "10-jobs#restart-policy"),
+    ("CronJob", ("spec", "restartPolicy")): (
+        "restartPolicy belongs to the pod: move it under spec.jobTemplate.spec.template.spec",
+        "10-jobs#restart-policy"),
+    ("CronJob", ("spec", "template")): (
+        "a CronJob's pod template goes under spec.jobTemplate.spec.template (the CronJob "
+        "makes Jobs, and each Job makes pods)", "10-jobs#cronjobs"),
+}
+
+
 def _unknown_fields(resource: Resource, path: Path, names: list[str], root: dict,
                     defs: dict) -> list[Finding]:
     node = schema_at(root, path, defs) or {}
@@ -426,6 +447,12 @@ def _unknown_fields(resource: Resource, path: Path, names: list[str], root: dict
     lowered = {k.lower(): k for k in known}
     findings = []
     for name in names:
+        carried = _OTHER_KINDS_FIELD.get((resource.kind, (*path, name)))
+        if carried is not None:
+            findings.append(resource.finding(
+                (*path, name), f"{owner} has no field `{name}`", carried[0],
+                rule="schema-unknown-field", lesson=carried[1]))
+            continue
         guess = lowered.get(str(name).lower()) or next(
             iter(difflib.get_close_matches(str(name), known, n=1, cutoff=0.6)), None)
         if guess:

@@ -51,6 +51,9 @@ def job_restart_policy(bundle: Bundle) -> Iterator[Finding]:
         if template.owner.kind not in ("Job", "CronJob"):
             continue
         policy = template.spec.get("restartPolicy")
+        job_spec = template.path[:-1]  # the spec that holds the template
+        if policy is None and template.owner.get((*job_spec, "restartPolicy")) is not None:
+            continue  # written on the Job instead of its pod: the schema stage says where
         if policy in (None, "Always"):
             path = (*template.spec_path, "restartPolicy") if policy else template.spec_path
             said = "is Always" if policy else "is not set, so it defaults to Always"
