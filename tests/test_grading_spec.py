@@ -185,3 +185,15 @@ def test_values_at_fans_out_over_lists_and_skips_what_is_missing():
     assert list(values_at(body, parse("spec.containers[*].ports[*].p"))) == [1, 2]
     assert list(values_at(body, parse("spec.containers[5].ports"))) == []
     assert list(values_at(body, parse("spec.containers.ports"))) == []
+
+
+def test_every_check_kind_is_documented_for_instructors():
+    """exercises/README.md has a table row for each kind the loader accepts."""
+    from pathlib import Path
+
+    from k8s_course.grading.spec import KINDS
+
+    table = (Path(__file__).resolve().parents[1] / "exercises" / "README.md").read_text()
+    undocumented = [kind for kind in KINDS if f"| `{kind}` |" not in table
+                    and f"| `{kind}` + " not in table]
+    assert undocumented == []
