@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from k8s_course import check
 from k8s_course.capacity import admit, show
 from k8s_course.pipeline import load
 
@@ -154,3 +155,15 @@ def test_a_default_limit_below_the_written_request_refuses_the_pod():
     assert [r.reason for r in verdict.refusals] == [
         "LimitRange: container app requests 700Mi memory but sets no limit, and the default "
         "limit 512Mi is below that request"]
+
+
+def test_the_quota_rule_follows_the_quota_scopes():
+    """A NotBestEffort quota does not count (or refuse) pods that set no resources."""
+    scoped = QUOTA.replace("hard:", "scopes: [NotBestEffort]\n  hard:")
+    bare = POD.replace("    resources: {requests: {cpu: 500m}, limits: {memory: 256Mi}}\n", "")
+    namespace = "apiVersion: v1\nkind: Namespace\nmetadata: {name: ml}\n---\n"
+    assert "quota-needs-requests" not in check(
+        namespace + scoped + _workload("Deployment", "", bare)).rules()
+    assert "quota-needs-requests" in check(
+        namespace + QUOTA + _workload("Deployment", "", bare)).rules()
+    assert _verdict(scoped + _workload("Deployment", "", bare)).fits

@@ -13,7 +13,9 @@ from ..capacity import (
     container_limits,
     effective_resources,
     hard_limits,
+    in_scope,
     limit_range_problems,
+    pod_groups,
 )
 from ..findings import Finding
 from ..graph import (
@@ -211,21 +213,23 @@ def quota_needs_requests(bundle: Bundle) -> Iterator[Finding]:
                   memory: 128Mi
     """
     graph = graph_of(bundle)
-    counted: dict[str, set[str]] = {}
-    for quota in graph.of_kind("ResourceQuota"):
-        counted.setdefault(quota.namespace, set()).update(
-            name for name in hard_limits(quota) if name in REQUIRED)
-    for namespace, names in counted.items():
+    for namespace in dict.fromkeys(q.namespace for q in graph.of_kind("ResourceQuota")):
+        quotas = [q for q in graph.of_kind("ResourceQuota") if q.namespace == namespace]
         items = _limit_items(bundle, namespace)
-        for template in graph.templates_in(namespace):
-            for path, container in template.containers(init=True):
+        for group in pod_groups(bundle, namespace):
+            # only the quotas whose scopes count these pods (a NotBestEffort quota
+            # says nothing to pods without any requests or limits)
+            names = {name for quota in quotas if in_scope(quota, group)
+                     for name in hard_limits(quota) if name in REQUIRED}
+            template = graph.template_of(group.owner)
+            for path, container in template.containers(init=True) if names else ():
                 requests, limits = effective_resources(container, items)
                 lacking = sorted(name if "." in name else f"requests.{name}" for name in names
                                  if name.rpartition(".")[2] not in
                                  (limits if REQUIRED[name] == "limits" else requests))
                 if lacking:
                     said = ", ".join(dict.fromkeys(lacking))
-                    yield template.owner.finding(
+                    yield group.owner.finding(
                         path, f"the namespace's ResourceQuota counts {said}, but container "
                         f"{container.get('name') or '?'!r} sets no such value, so the API "
                         "server will refuse its pods",
