@@ -182,6 +182,9 @@ FITS = "fits-quota: {namespace: shop}"
     (SCALES, DEPLOYMENT + HPA.replace("namespace: shop", "namespace: default"), False,
      "it only covers its own namespace"),
     (SCALES, DEPLOYMENT, False, "there is no HorizontalPodAutoscaler named web"),
+    (SCALES, DEPLOYMENT + HPA.replace(
+        "  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n", ""), False,
+     "HorizontalPodAutoscaler/web has no scaleTargetRef, so it scales nothing"),
     (PROTECTS, DEPLOYMENT + PDB, True, "PodDisruptionBudget/web protects the pods of "
      "Deployment/web"),
     (PROTECTS, DEPLOYMENT + PDB.replace("{app: web}", "{app: shop}"), False,

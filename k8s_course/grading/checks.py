@@ -240,7 +240,8 @@ def scales(check: Check, answer: Answer) -> Outcome:
     if hpa is None:
         return False, problem
     ref = hpa.get(("spec", "scaleTargetRef"))
-    ref = ref if isinstance(ref, dict) else {}
+    if not isinstance(ref, dict) or not ref:
+        return False, f"{hpa.ref} has no scaleTargetRef, so it scales nothing"
     named = f"{_shown(ref.get('kind'))}/{_shown(ref.get('name'))}"
     if (ref.get("kind"), ref.get("name")) != (workload.kind, workload.name):
         return False, f"the scaleTargetRef of {hpa.ref} names {named}, not {workload.ref}"
