@@ -115,6 +115,9 @@ class Bundle:
 
     resources: list[Resource] = field(default_factory=list)
     sources: list[Source] = field(default_factory=list)
+    # The Kubernetes version ("1.36") the answer is checked against; the pipeline
+    # sets it, and rules whose verdict changed between versions read it.
+    kube_version: str = ""
     # Views that later stages build from the resources once and share (the
     # graph's indexes); kept here so they live exactly as long as the bundle.
     derived: dict[str, Any] = field(default_factory=dict, init=False, repr=False,

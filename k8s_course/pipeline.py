@@ -73,6 +73,7 @@ def run_stages(answer: Answer, version: str, name: str = "<answer>"
     """The answer through each stage, kept apart for grading: the Bundle, then the
     findings of parsing, of the schema and of the rules."""
     bundle, parsed = load(answer, name)
+    bundle.kube_version = version
     fitted = [f for resource in bundle for f in schema.check_resource(resource, version)]
     return bundle, parsed, fitted, rules.run(bundle)
 

@@ -575,7 +575,7 @@ class _Builder:
             dotted = ".".join(str(p) for p in (*top.path, key))
             self.add("yaml-duplicate-key", mark,
                      f"{dotted} is written twice: first on {where}, again on line {line}; "
-                     "YAML keeps only the last one",
+                     "kubectl silently keeps only the last one",
                      "delete one of the two; if both were meant, one of them is "
                      "probably indented wrongly",
                      path=(*top.path, key))

@@ -45,12 +45,24 @@ checks:
 """
 
 
+# The check every exercise carries, so an answer with an error never scores full marks.
+NO_ERRORS = """\
+  - id: no-errors
+    points: 1
+    valid: true
+    hint: Fix the errors first.
+"""
+
+
 def write_exercise(root: Path, spec: str, *, exercise_id: str = "05-test/sample",
                    files: dict[str, str] | None = None) -> Path:
     """Create root/exercises/<exercise_id>/ with exercise.yaml, task.md, starter.yaml."""
     folder = root / "exercises" / exercise_id
     (folder / "wrong").mkdir(parents=True, exist_ok=True)
-    (folder / "exercise.yaml").write_text(textwrap.dedent(spec).lstrip("\n"))
+    spec = textwrap.dedent(spec).lstrip("\n")
+    if "valid:" not in spec and "\nchecks:\n" in spec:
+        spec = spec.rstrip("\n") + "\n" + NO_ERRORS  # every exercise needs one (the loader says)
+    (folder / "exercise.yaml").write_text(spec)
     (folder / "task.md").write_text("Do the thing.\n")
     (folder / "starter.yaml").write_text("apiVersion: v1\nkind: ConfigMap\n")
     for name, text in (files or {}).items():

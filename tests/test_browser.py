@@ -213,7 +213,7 @@ def test_editor_checks_grades_and_keeps_the_text_across_a_restart(lab: Lab, brow
 
         area.fill(FIXED)
         editor.get_by_role("button", name="Grade", exact=True).click()
-        expect(editor).to_contain_text("Full marks: 2/2 points")
+        expect(editor).to_contain_text("Full marks: 3/3 points")
         page.screenshot(path=ARTIFACTS / "2-grade-full-marks.png")
 
         area.fill(TYPED)  # typed, no button pressed: saved after a pause

@@ -57,17 +57,26 @@ def test_cluster_scoped_objects_go_first_then_the_rest_as_written():
     assert order == ["Namespace", "ClusterRole", "Service", "Deployment"]
 
 
-def test_namespace_written_last_is_applied_first(server):
+def test_apply_keeps_the_written_order_so_a_namespace_written_last_fails_as_with_kubectl(
+        server):
     text = (FIXTURES / "seed" / "mlops.yaml").read_text()
     deployment, service, namespace = text.split("---\n")[1], text.split("---\n")[2], NAMESPACE
     answer = f"{deployment}---\n{service}---\n{namespace.replace('rec-mlops', 'mlops')}"
-    report = actions.apply(answer, wait=False)
-    assert report.ok, report.to_text()
+    first = actions.apply(answer, wait=False)
     assert applied(server) == [
-        "/api/v1/namespaces/mlops",
         "/apis/apps/v1/namespaces/mlops/deployments/fastapi-app",
         "/api/v1/namespaces/mlops/services/fast-api-service",
+        "/api/v1/namespaces/mlops",
     ]
+    lines = [n for n, line in enumerate(answer.splitlines(), 1)
+             if line.strip() == "namespace: mlops"]
+    assert [(f.rule, f.severity, f.line, f.resource) for f in errors(first)] == [
+        ("server-namespace-missing", Severity.ERROR, lines[0], "Deployment/fastapi-app"),
+        ("server-namespace-missing", Severity.ERROR, lines[1], "Service/fast-api-service")]
+    assert 'namespaces "mlops" not found' in errors(first)[0].message
+    assert "before this object" in errors(first)[0].hint
+    second = actions.apply(answer, wait=False)  # the namespace exists now, as with kubectl
+    assert second.ok, second.to_text()
 
 
 # --- the report says where it ran ------------------------------------------------

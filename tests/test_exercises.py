@@ -13,8 +13,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
-from k8s_course.grading import exercise_ids, load_exercise, verify
+from k8s_course.grading import exercise_ids, grade, load_exercise, verify
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE_COURSE = Path(__file__).parent / "fixtures" / "course"
@@ -63,8 +64,72 @@ def test_a_wrong_answer_that_loses_other_checks_breaks_the_contract(tmp_path):
         (tmp_path / "course/exercises/99-fixture/hello-config/wrong/capital-h.yaml").read_text()
         .replace("Hello", "hello"))
     problems = verify(load_exercise(folder))
-    assert problems[0].startswith("the solution scores 0/3 (fails configmap-exists, says-hello)")
+    assert problems[0] == ("the solution scores 0/4 (fails configmap-exists, says-hello, "
+                           "no-errors)")
     assert "the solution has checker errors" in problems[1]
     assert problems[2] == "the starter already scores full marks"
     assert problems[3] == ("capital-h.yaml loses says-hello; its first line says "
                            "configmap-exists")
+
+
+# --- an answer with an error never scores full marks ------------------------------
+
+# One mistake the API server refuses, put into the first object of a solution:
+# where it goes, its value, and the finding the checker must give for it.
+INJECTED = {
+    "schema": (("metadata", "lables"), {"app": "web"}, "schema-unknown-field"),
+    "rules": (("metadata", "labels", "course-tier"), "front end", "invalid-label"),
+}
+
+
+def _inject(text: str, where: tuple, value) -> str:
+    documents = [d for d in yaml.safe_load_all(text) if d is not None]
+    node = documents[0]
+    for key in where[:-1]:
+        node = node.setdefault(key, {})
+    node[where[-1]] = value
+    return yaml.safe_dump_all(documents, sort_keys=False)
+
+
+def _line_of(text: str, key: str) -> int:
+    return next(n for n, line in enumerate(text.splitlines(), 1)
+                if line.strip().startswith(f"{key}:"))
+
+
+@pytest.mark.parametrize("exercise_id", EXERCISES)
+def test_a_solution_written_out_again_still_scores_full_marks(exercise_id):
+    """The control for the test below: rewriting the YAML alone costs nothing."""
+    exercise = load_exercise(ROOT / "exercises" / exercise_id)
+    rewritten = _inject(exercise.solution_file.read_text(), ("metadata", "labels", "tier"), "web")
+    assert grade(exercise, rewritten, server=lambda bundle: None).full_marks
+
+
+@pytest.mark.parametrize("stage", sorted(INJECTED))
+@pytest.mark.parametrize("exercise_id", EXERCISES)
+def test_a_solution_with_one_refused_mistake_never_scores_full_marks(exercise_id, stage):
+    exercise = load_exercise(ROOT / "exercises" / exercise_id)
+    where, value, rule = INJECTED[stage]
+    answer = _inject(exercise.solution_file.read_text(), where, value)
+    graded = grade(exercise, answer, server=lambda bundle: None)
+    found = [(f.rule, f.severity.value, f.line) for f in graded.report.findings
+             if f.rule == rule]
+    assert found == [(rule, "error", _line_of(answer, where[-1]))]
+    assert graded.score < graded.maximum and not graded.full_marks
+    failed = [r.id for r in graded.results if not r.passed]
+    assert failed == [c.id for c in exercise.checks if c.kind == "valid"]
+    assert graded.score == graded.maximum - sum(
+        c.points for c in exercise.checks if c.kind == "valid")
+
+
+@pytest.mark.parametrize("exercise_id", EXERCISES)
+def test_a_solution_with_a_broken_yaml_document_never_scores_full_marks(exercise_id):
+    """The parse stage: an extra document that YAML cannot read (kubectl refuses the file)."""
+    exercise = load_exercise(ROOT / "exercises" / exercise_id)
+    answer = exercise.solution_file.read_text().rstrip("\n") + "\n---\nkind: Service: web\n"
+    graded = grade(exercise, answer, server=lambda bundle: None)
+    assert [(f.rule, f.severity.value, f.line) for f in graded.report.findings
+            if f.severity.value == "error"] == [
+        ("yaml-syntax", "error", len(answer.splitlines()))]
+    assert not graded.full_marks
+    assert [r.id for r in graded.results if not r.passed] == [
+        c.id for c in exercise.checks if c.kind == "valid"]

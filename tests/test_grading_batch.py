@@ -48,7 +48,7 @@ def test_a_class_is_graded_and_hostile_files_are_recorded_not_fatal(course):
     entries = grade_folder(course / "subs", progress=lambda done, total: ticks.append(done))
     by_file = {e.file: e for e in entries}
     assert ticks == list(range(1, len(entries) + 1))
-    assert by_file["ada/scale.yaml"].score == 3
+    assert by_file["ada/scale.yaml"].score == 4
     assert (by_file["ada/04-services/again.yml"].exercise,
             by_file["ada/04-services/again.yml"].failed) == ("04-services/again", ("three",))
     assert "YAML cannot read this" in by_file["bob/scale.yaml"].problem
@@ -66,14 +66,14 @@ def test_gradebook_csv_and_json(course, tmp_path):
     csv_path, json_path = write_gradebook(book, tmp_path / "out")
     rows = list(csv.reader(io.StringIO(csv_path.read_text())))
     assert rows[0] == ["learner", "03-deployments/scale", "04-services/again", "total", "maximum"]
-    assert rows[1] == ["(maximum)", "3", "3", "6", ""]
-    assert ["ada", "3", "1", "4", "6"] in rows
-    assert ["bob", "0", "", "0", "6"] in rows
+    assert rows[1] == ["(maximum)", "4", "4", "8", ""]
+    assert ["ada", "4", "2", "6", "8"] in rows
+    assert ["bob", "0", "", "0", "8"] in rows
     # a learner's folder name never becomes a spreadsheet formula
-    assert ["'=cmd|calc", "3", "", "3", "6"] in rows
+    assert ["'=cmd|calc", "4", "", "4", "8"] in rows
     data = json.loads(json_path.read_text())
-    assert data["exercises"] == {"03-deployments/scale": 3, "04-services/again": 3}
-    assert data["learners"]["ada"]["total"] == 4
+    assert data["exercises"] == {"03-deployments/scale": 4, "04-services/again": 4}
+    assert data["learners"]["ada"]["total"] == 6
     assert {s["status"] for s in data["learners"]["cy"]["submissions"]} == {"graded", "skipped"}
 
 
@@ -89,11 +89,11 @@ def test_progress_bar_draws_in_place():
 def test_cli_grade_one_answer(course, capsys):
     solved = course / "solutions/03-deployments/scale.yaml"
     assert main(["grade", "03-deployments/scale", str(solved)]) == 0
-    assert "Full marks: 3/3 points" in capsys.readouterr().out
+    assert "Full marks: 4/4 points" in capsys.readouterr().out
     wrong = course / "wrong.yaml"
     wrong.write_text(DEPLOYMENT)
     assert main(["grade", "03-deployments/scale", str(wrong), "--format", "json"]) == 1
-    assert json.loads(capsys.readouterr().out)["score"] == 1
+    assert json.loads(capsys.readouterr().out)["score"] == 2
 
 
 def test_cli_grade_reads_standard_input(course, capsys, monkeypatch):

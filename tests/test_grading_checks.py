@@ -91,6 +91,15 @@ def run_check(tmp_path, check: str, answer: str, files: dict | None = None):
      'sends traffic to "8080" in quotes: Kubernetes reads quoted digits as a port name'),
     ("valid: true", DEPLOYMENT, True, ""),
     ("valid: true", DEPLOYMENT.replace("replicas: 2", "replica: 2"), False, "line 7:"),
+    # an error of the rules counts too: the server refuses this selector
+    ("valid: true", DEPLOYMENT.replace("labels: {app: web}", "labels: {app: api}"), False,
+     "line 12: the template's pods carry app: api"),
+    ("valid: true", "# nothing yet\n", False, "line 1: there is no Kubernetes object here"),
+    # a port name the server refuses reaches nothing, even when both sides agree
+    ("reaches: {service: web, port: 80, workload: {kind: Deployment, name: web}}",
+     ANSWER.replace("targetPort: 8080", "targetPort: HTTP").replace("name: http", "name: HTTP"),
+     False, "sends traffic to the port name HTTP, which the API server refuses (it contains "
+     "'H' (uppercase is not allowed)"),
     ("clean: [selector-matches-template]", DEPLOYMENT, True, ""),
     ("clean: [selector-matches-template]",
      DEPLOYMENT.replace("labels: {app: web}", "labels: {app: api}"), False, "line "),

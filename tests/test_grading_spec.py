@@ -25,6 +25,10 @@ checks:
     path: spec.replicas
     equals: 3
     hint: 'Write `replicas: 3`.'
+  - id: no-errors
+    points: 1
+    valid: true
+    hint: Fix the errors first.
 """
 
 
@@ -44,8 +48,8 @@ def test_a_good_exercise_loads_with_everything_the_notebook_needs(tmp_path):
     assert exercise.task == "Do the thing.\n"
     assert exercise.starter.startswith("apiVersion: v1")
     assert exercise.hints == ("Replicas live under spec.",)
-    assert [c.id for c in exercise.checks] == ["exists", "replicas"]
-    assert exercise.maximum == 3
+    assert [c.id for c in exercise.checks] == ["exists", "replicas", "no-errors"]
+    assert exercise.maximum == 4
     assert exercise.folder == folder.resolve()
     assert exercise.solution_file == tmp_path.resolve() / "solutions/05-test/sample.yaml"
 
@@ -185,6 +189,15 @@ def test_values_at_fans_out_over_lists_and_skips_what_is_missing():
     assert list(values_at(body, parse("spec.containers[*].ports[*].p"))) == [1, 2]
     assert list(values_at(body, parse("spec.containers[5].ports"))) == []
     assert list(values_at(body, parse("spec.containers.ports"))) == []
+
+
+def test_an_exercise_without_a_valid_check_is_an_instructor_error(tmp_path):
+    folder = write_exercise(tmp_path, GOOD)
+    text = GOOD.split("  - id: no-errors")[0]
+    (folder / "exercise.yaml").write_text(text)
+    with pytest.raises(ExerciseError, match=r"exercise.yaml:5: checks: add a check with "
+                                            r"`valid: true`: without one, an answer with errors"):
+        load_exercise(folder)
 
 
 def test_every_check_kind_is_documented_for_instructors():

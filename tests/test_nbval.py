@@ -89,9 +89,9 @@ def test_nbval_fails_when_a_graded_output_changes(tmp_path):
     shutil.copytree(FIXTURE_COURSE, tmp_path / "course")
     notebook = tmp_path / "course/solutions/99-fixture.ipynb"
     data = json.loads(notebook.read_text())
-    text = json.dumps(data).replace("Full marks: 3/3 points", "Full marks: 2/3 points")
+    text = json.dumps(data).replace("Full marks: 4/4 points", "Full marks: 3/4 points")
     assert text != json.dumps(data)
     notebook.write_text(text)
     result = nbval(notebook, lax=False)
     assert result.returncode != 0
-    assert "Full marks: 2/3 points" in result.stdout
+    assert "Full marks: 3/4 points" in result.stdout

@@ -124,9 +124,9 @@ def test_grade_gives_full_marks_for_the_fixed_answer(tmp_path: Path):
     box = editor(EXERCISE, answers=tmp_path)
     box.text.value = RIGHT
     box.grade_button.click()
-    assert "Full marks: 3/3 points" in _html(box)
+    assert "Full marks: 4/4 points" in _html(box)
     plain = box.output.outputs[0]["data"]["text/plain"]
-    assert "Full marks: 3/3 points" in plain
+    assert "Full marks: 4/4 points" in plain
 
 
 def test_grade_of_a_wrong_answer_shows_the_score_and_the_findings(tmp_path: Path):
@@ -134,7 +134,7 @@ def test_grade_of_a_wrong_answer_shows_the_score_and_the_findings(tmp_path: Path
     box.text.value = WRONG
     box.grade_button.click()
     page = _html(box)
-    assert "Not yet: 1/3 points" in page
+    assert "Not yet: 1/4 points" in page
     assert 'data-line="5"' in page
 
 

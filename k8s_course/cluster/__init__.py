@@ -1,7 +1,7 @@
 """The optional cluster layer: a local kind cluster, server dry-run, apply, and what ran.
 
     >>> from k8s_course import cluster
-    >>> cluster.dry_run("deployment.yaml")        # the server's verdict, nothing changes
+    >>> cluster.dry_run("deployment.yaml")        # the server's verdict, nothing stored
     >>> cluster.apply("deployment.yaml")          # create, then watch the rollout
     >>> cluster.endpoints("fast-api-service", "mlops")
     >>> with cluster.port_forward("fast-api-service", "mlops") as web:

@@ -1,9 +1,14 @@
 """dry_run, apply and delete: a learner's answer against a real API server.
 
 One server-side apply call per object (field manager `k8s-course`, force,
-strict field validation), Namespaces and other cluster-scoped objects
-first. Every refusal becomes a Finding on the learner's YAML (see errors.py)
-and the report names the context and namespaces used.
+strict field validation), as `kubectl apply --server-side --force-conflicts`.
+`apply` sends the objects in the order they are written, as `kubectl apply -f`
+does, so a Namespace written after the objects that live in it fails there
+just as it does with kubectl (lesson 02 teaches the order). A dry run puts
+Namespaces and other cluster-scoped objects first, and a delete goes the
+other way round; there the order teaches nothing. Every refusal becomes a
+Finding on the learner's YAML (see errors.py) and the report names the
+context and namespaces used.
 
 A bundle that creates its own namespace cannot be dry-run as is: a real
 server answers 404 for objects in a namespace that does not exist yet. On the
@@ -42,7 +47,8 @@ class Target(NamedTuple):
 
 
 def dry_run(answer: Answer | Report, *, context: str | None = None) -> ClusterReport:
-    """Would the server accept this answer? Nothing on the cluster changes.
+    """Would the server accept this answer? None of its objects is stored; only a
+    namespace it creates and the course's own cluster lacks is created for real.
 
     `answer` is YAML text, a path, a Bundle or a Report from check();
     `context` a kubeconfig context (default: $K8S_COURSE_CONTEXT, else the
@@ -80,7 +86,8 @@ def delete(answer: Answer | Report, *, context: str | None = None) -> ClusterRep
 
 
 def apply_order(targets: Iterable[Target]) -> list[Target]:
-    """Namespaces, then other cluster-scoped objects, then the rest; otherwise as written."""
+    """Namespaces, then other cluster-scoped objects, then the rest; otherwise as written
+    (the order of a dry run; a delete walks it backwards)."""
     return sorted(targets, key=lambda t: (t.api.namespaced, t.api.kind != "Namespace"))
 
 
@@ -92,7 +99,9 @@ def _run(answer: Answer | Report, context: str | None, action: str
     try:
         client = Client.connect(context)
         version = client.server_version()
-        targets = apply_order(_targets(client, bundle, findings))
+        targets = _targets(client, bundle, findings)
+        if action != APPLY:
+            targets = apply_order(targets)
         if action == DELETE:
             done = _delete(client, targets, findings)
         else:

@@ -41,8 +41,15 @@ _HINTS: tuple[tuple[str, str, str], ...] = (
      "your computer); or leave nodePort out and let Kubernetes pick one", "04-services#nodeport"),
     ("RFC 1123", "names use lower-case letters, digits and '-', and start and end with a "
      "letter or digit: fastapi-app, not Fastapi_App", "01-manifest-anatomy#names"),
-    ("RFC 1035", "this name must start with a letter and use only lower-case letters, digits "
-     "and '-', at most 63 characters", "01-manifest-anatomy#names"),
+    ("RFC 1035", "on this server the name must start with a letter and use only lower-case "
+     "letters, digits and '-', at most 63 characters (Service names may start with a digit "
+     "only from Kubernetes 1.36 on, where the RelaxedServiceNameValidation feature gate is "
+     "on by default)", "01-manifest-anatomy#names"),
+    ("must contain at least one letter", "a port name needs a letter; a port number goes "
+     "without quotes", "04-services#ports"),
+    ("must contain only alpha-numeric characters (a-z, 0-9), and hyphens",
+     "a port name (and a targetPort that names one) uses only lower-case letters, digits and "
+     "'-', at most 15 characters: `http`, not `HTTP`", "04-services#named-ports"),
     ("expected numeric", "write a number without quotes, e.g. `replicas: 2`",
      "01-manifest-anatomy#yaml"),
     ("expected string", "quote the value so it stays text, e.g. \"8080\" or \"true\"",

@@ -15,7 +15,7 @@ from ..bundle import Bundle, Resource
 from ..capacity import admit, hard_limits, show
 from ..findings import Finding, Severity
 from ..graph import PodTemplate, graph_of, label_selector_matches, mappings_in, pod_template_of
-from ..rules._values import digits_as_text
+from ..rules._values import digits_as_text, port_name_problem
 from . import fieldpath
 from .spec import Check
 
@@ -148,10 +148,14 @@ def clean(check: Check, answer: Answer) -> Outcome:
 
 
 def valid(check: Check, answer: Answer) -> Outcome:
-    errors = [f for stage in ("parse", "schema") for f in answer.stages.get(stage, [])
-              if f.severity is Severity.ERROR]
+    """No error at all: the YAML reads, fits the schema, and no rule finds an error.
+
+    Every exercise has such a check, so an answer with an error never scores
+    full marks, whatever its other checks look at.
+    """
+    errors = [f for f in answer.findings if f.severity is Severity.ERROR]
     if not errors:
-        return True, "the YAML reads and fits the Kubernetes schema"
+        return True, "the checker finds no error"
     return False, summarize(errors)
 
 
@@ -207,6 +211,11 @@ def reaches(check: Check, answer: Answer) -> Outcome:
         return False, (f"port {wanted} of {service.ref} sends traffic to \"{target}\" in quotes: "
                        "Kubernetes reads quoted digits as a port name, not a number, and refuses "
                        f"it (remove the quotes: targetPort: {target.strip()})")
+    problem = port_name_problem(target) if isinstance(target, str) else ""
+    if problem:
+        return False, (f"port {wanted} of {service.ref} sends traffic to the port name "
+                       f"{_shown(target)}, which the API server refuses "
+                       f"({problem.replace('the port name', 'it')})")
     if template.has_port(target):
         return True, f"port {wanted} of {service.ref} reaches containerPort {_shown(target)}"
     declared = sorted({_shown(p.get("containerPort")) for _, p in template.ports()})

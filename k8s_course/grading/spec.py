@@ -207,6 +207,9 @@ def _load(folder: Path) -> Exercise:
     if starter is None:
         problems.add((), f"{folder / str(starter_name)} is missing: give the learner a start")
     checks = _checks(problems, folder, data.get("checks"))
+    if checks and not any(check.kind == "valid" for check in checks):
+        problems.add(("checks",), "add a check with `valid: true`: without one, an answer with "
+                                  "errors (one the API server refuses) could score full marks")
     problems.raise_any()
     exercise_id = "/".join(folder.parts[-2:])
     return Exercise(exercise_id, data["title"].strip(), data["lesson"].strip(), folder,

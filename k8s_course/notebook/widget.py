@@ -91,7 +91,8 @@ class Editor(widgets.VBox):
         if os.environ.get(CONTEXT_VARIABLE):
             self.dry_run_button = self._button(
                 "Dry-run on the cluster", "warning", self.dry_run,
-                f"Ask the API server of {os.environ[CONTEXT_VARIABLE]} (nothing is created)")
+                f"Ask the API server of {os.environ[CONTEXT_VARIABLE]} (a dry run: nothing is "
+                "stored, except a new namespace of your answer on the course's own cluster)")
             self.dry_run_button.layout = widgets.Layout(width="auto")
             buttons.append(self.dry_run_button)
         self.status = widgets.HTML(self._status_line(

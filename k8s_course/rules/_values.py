@@ -15,6 +15,7 @@ from functools import lru_cache
 
 _DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 _DNS_1035 = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?")
+_PORT_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-")
 _QUALIFIED = re.compile(r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]")
 
 # name grammar -> (allowed characters, maximum length, words for messages)
@@ -98,6 +99,32 @@ def label_key_problem(key: str) -> str:
 def label_value_problem(value: str) -> str:
     """Why a label value is invalid (an empty value is allowed)."""
     return _qualified_problem(value, "value") if value else ""
+
+
+@lru_cache(maxsize=1024)  # pure, and the same names recur across a bundle
+def port_name_problem(name: str) -> str:
+    """Why `name` is not a port name (an IANA service name), "" when it is.
+
+    The API server's rule for container port names and named targetPorts:
+    1-15 characters of a-z, 0-9 and '-', at least one letter, no '-' at
+    either end and no two '-' in a row.
+    """
+    if not name:
+        return "the port name is empty"
+    bad = _first_bad(name, _PORT_NAME_CHARS)
+    if bad:
+        upper = " (uppercase is not allowed)" if bad.isupper() else ""
+        return f"the port name contains {_show(bad)}{upper}; use only lowercase letters, " \
+            "digits and '-'"
+    if len(name) > 15:
+        return f"the port name is {len(name)} characters long; the limit is 15"
+    if not any(c.isalpha() for c in name):
+        return "the port name has no letter; it needs at least one"
+    if name[0] == "-" or name[-1] == "-":
+        return "the port name must not start or end with '-'"
+    if "--" in name:
+        return "the port name must not contain '--'"
+    return ""
 
 
 def digits_as_text(value: object) -> bool:

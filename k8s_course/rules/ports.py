@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from ..bundle import Bundle, Resource
 from ..findings import Finding, Severity
 from ..graph import graph_of, ingress_backends, is_whole_number
-from ._values import digits_as_text
+from ._values import digits_as_text, name_problem, port_name_problem
 from .catalogue import rule
 from .containers import probe_ports
 from .services import service_ports, service_selector
@@ -112,6 +112,111 @@ def port_number_quoted(bundle: Bundle) -> Iterator[Finding]:
             "API server refuses it", fix, at_value=True)
 
 
+def _port_names(bundle: Bundle) -> Iterator[tuple[Resource, tuple, str, str]]:
+    """(object, path, what, problem) for every port name the API server refuses.
+
+    Names made only of digits are left to port-number-quoted, which says why.
+    """
+    graph = graph_of(bundle)
+    for template in graph.templates:
+        for path, port in template.ports():
+            yield from _refused(template.owner, (*path, "name"), port.get("name"), "port name")
+        for path, container in template.containers(init=True):
+            for suffix, port in probe_ports(container):
+                yield from _refused(template.owner, (*path, *suffix), port,
+                                    f"{suffix[0]} port")
+    for service in graph.of_kind("Service"):
+        for index, port in service_ports(service):
+            yield from _refused(service, ("spec", "ports", index, "targetPort"),
+                                port.get("targetPort"), "targetPort")
+            name = port.get("name")
+            problem = name_problem(name, "dns-1123-label") if isinstance(name, str) else ""
+            if problem:
+                yield (service, ("spec", "ports", index, "name"), "Service port name",
+                       problem.replace("the name", "it"))
+    for ingress in graph.of_kind("Ingress"):
+        for path, backend in ingress_backends(ingress):
+            port = backend.get("port")
+            name = port.get("name") if isinstance(port, dict) else None
+            yield from _refused(ingress, (*path, "port", "name"), name, "backend port name")
+
+
+def _refused(resource: Resource, path: tuple, name: object, what: str
+             ) -> Iterator[tuple[Resource, tuple, str, str]]:
+    if isinstance(name, str) and not digits_as_text(name):
+        problem = port_name_problem(name)
+        if problem:
+            yield resource, path, what, problem.replace("the port name", "it")
+
+
+@rule("invalid-port-name", "error", "04-services#named-ports")
+def invalid_port_name(bundle: Bundle) -> Iterator[Finding]:
+    """A port name (or a targetPort naming one) that the API server refuses.
+
+    Why: a container port's `name`, and a `targetPort` or probe port given as
+    text, must be an IANA service name: at most 15 characters, only lowercase
+    letters, digits and '-', at least one letter, and no '-' at either end or
+    twice in a row. `HTTP` or `web_api` is refused, in the Deployment and in
+    the Service alike. (A Service's own port `name` is a DNS label: lowercase,
+    at most 63 characters.)
+
+    Bad (error):
+
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          selector:
+            matchLabels:
+              app: web
+          template:
+            metadata:
+              labels:
+                app: web
+            spec:
+              containers:
+                - name: web
+                  image: nginx:1.27
+                  ports:
+                    - name: HTTP
+                      containerPort: 8080
+
+    Good:
+
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          selector:
+            matchLabels:
+              app: web
+          template:
+            metadata:
+              labels:
+                app: web
+            spec:
+              containers:
+                - name: web
+                  image: nginx:1.27
+                  ports:
+                    - name: http
+                      containerPort: 8080
+    """
+    for resource, path, what, problem in _port_names(bundle):
+        value = resource.get(path)
+        yield resource.finding(
+            path, f"the {what} {value!r} is refused by the API server: {problem}",
+            f"for example `{path[-1]}: {_fixed_port_name(value)}`", at_value=True)
+
+
+def _fixed_port_name(name: str) -> str:
+    cleaned = "".join(c if c.isascii() and c.isalnum() else "-" for c in name.lower())
+    fixed = "-".join(part for part in cleaned.split("-") if part)[:15].strip("-")
+    return fixed if any(c.isalpha() for c in fixed) else "http"
+
+
 @rule("target-port-unknown", "warning", "04-services#ports")
 def target_port_unknown(bundle: Bundle) -> Iterator[Finding]:
     """A Service port whose targetPort no selected container declares.
@@ -180,6 +285,8 @@ def target_port_unknown(bundle: Bundle) -> Iterator[Finding]:
             if not (isinstance(target, str) or is_whole_number(target)) or digits_as_text(target) \
                     or any(t.has_port(target) for t in targets):
                 continue
+            if isinstance(target, str) and port_name_problem(target):
+                continue  # invalid-port-name says the server refuses it
             offered = ", ".join(sorted({_shown_port(p) for p in declared}))
             path = ("spec", "ports", index, "targetPort" if explicit else "port")
             if isinstance(target, str):
