@@ -130,9 +130,9 @@ def label_selector_matches(selector: dict, labels: dict) -> bool:
     for expression in as_list(selector.get("matchExpressions")):
         expression = as_mapping(expression)
         key, operator = expression.get("key"), expression.get("operator")
-        if not isinstance(key, str):
-            continue  # a malformed expression is the schema's finding
         values = as_list(expression.get("values"))
+        if not isinstance(key, str) or (operator in ("In", "NotIn") and not values):
+            continue  # a malformed expression is the schema's (or a rule's) finding
         present = key in labels
         if operator == "In" and not (present and labels[key] in values):
             return False

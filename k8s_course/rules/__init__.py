@@ -33,6 +33,7 @@ TOPICS = {
     "names": "Names and labels (lesson 01)",
     "fields": "Fixed values (every lesson)",
     "quantities": "Quantities (every lesson)",
+    "numbers": "Counts and durations (every lesson)",
     "namespaces": "Namespaces (lesson 02)",
     "deployments": "Deployments: selector, replicas, rollout (lesson 03)",
     "containers": "Containers: images, names, ports (lesson 03)",
@@ -40,13 +41,19 @@ TOPICS = {
     "ports": "Service ports (lesson 04)",
     "ingress": "Ingress",
     "config": "ConfigMaps and Secrets (lesson 05)",
+    "env": "Environment variables (lesson 05)",
     "storage": "Volumes and claims (lesson 06)",
+    "claims": "What PersistentVolumes and claims must say (lesson 06)",
     "rbac": "ServiceAccounts and RBAC (lesson 07)",
-    "resources": "Requests, limits, quotas and limit ranges (lesson 08)",
+    "resources": "Requests and limits (lesson 08)",
+    "quotas": "ResourceQuotas and LimitRanges (lesson 08)",
     "autoscaling": "HorizontalPodAutoscalers (lesson 08)",
+    "hpa_targets": "What an autoscaler scales (lesson 08)",
     "disruption": "PodDisruptionBudgets (lesson 08)",
     "workloads": "Pods, ReplicaSets, StatefulSets and DaemonSets (lesson 09)",
+    "replicasets": "ReplicaSets and ReplicationControllers by hand (lesson 09)",
     "jobs": "Jobs and CronJobs (lesson 10)",
+    "cronjobs": "CronJob schedules and time zones (lesson 10)",
 }
 
 

@@ -104,8 +104,10 @@ def selector_matches_template(bundle: Bundle) -> Iterator[Finding]:
     for template in graph_of(bundle).templates:
         owner = template.owner
         selector = owner.get(("spec", "selector"))
-        checked = owner.kind in LABEL_SELECTOR_KINDS or (
-            owner.kind in ("ReplicationController", "Job") and selector is not None)
+        # A Job's own selector is job-selector-set's finding unless manualSelector says so.
+        checked = owner.kind in LABEL_SELECTOR_KINDS or (selector is not None and (
+            owner.kind == "ReplicationController" or
+            (owner.kind == "Job" and owner.get(("spec", "manualSelector")) is True)))
         if not checked or not isinstance(selector, dict):
             continue  # a missing selector is the schema's finding (or defaulted)
         problem = _selector_problem(template, selector)
@@ -180,15 +182,24 @@ def _is_zero(value: Any) -> bool:
     return is_whole_number(value) and value == 0
 
 
+def _is_nonzero(value: Any) -> bool:
+    """maxSurge / maxUnavailable above 0 (a whole number or a percentage)."""
+    if isinstance(value, str):
+        return value.endswith("%") and value[:-1].isdigit() and int(value[:-1]) > 0
+    return is_whole_number(value) and value > 0
+
+
 @rule("rollout-strategy-invalid", "error", "03-deployments#rollout")
 def rollout_strategy_invalid(bundle: Bundle) -> Iterator[Finding]:
     """A rollout strategy the API server refuses: Recreate with a rollingUpdate
-    block, or maxSurge and maxUnavailable both 0.
+    block, maxSurge and maxUnavailable both 0 (or, on a DaemonSet, both above 0).
 
     Why: a Recreate rollout stops every old pod before starting new ones,
     so rollingUpdate settings mean nothing there and are refused. A rolling
     update needs room to move: with maxSurge 0 (no extra pod) and
     maxUnavailable 0 (no pod missing) it could never replace a single pod.
+    A DaemonSet runs one pod per node, so it either starts the new pod
+    first (maxSurge, with `maxUnavailable: 0`) or stops the old one first.
 
     Bad (error):
 
@@ -249,6 +260,14 @@ def rollout_strategy_invalid(bundle: Bundle) -> Iterator[Finding]:
                 ("spec", field, "rollingUpdate"), "a Recreate strategy cannot have a "
                 "rollingUpdate block: Recreate stops every old pod before starting new ones",
                 "delete the rollingUpdate block, or set `type: RollingUpdate`")
+        elif resource.kind == "DaemonSet" and isinstance(rolling, dict) and \
+                _is_nonzero(rolling.get("maxSurge")) and \
+                _is_nonzero(rolling.get("maxUnavailable", 1)):
+            # A node runs one pod of a DaemonSet: it either surges or goes without, never both.
+            yield resource.finding(
+                ("spec", field, "rollingUpdate", "maxSurge"), "a DaemonSet cannot have both "
+                "maxSurge and maxUnavailable above 0 (maxUnavailable is 1 when left out)",
+                "add `maxUnavailable: 0` beside maxSurge, or drop maxSurge", at_value=True)
         elif isinstance(rolling, dict) and _is_zero(rolling.get("maxSurge")) and \
                 _is_zero(rolling.get("maxUnavailable")):
             yield resource.finding(

@@ -157,6 +157,48 @@ def pdb_blocks_disruption(bundle: Bundle) -> Iterator[Finding]:
                     at_value=True)
 
 
+@rule("pdb-both-limits", "error", "08-scaling#pdb")
+def pdb_both_limits(bundle: Bundle) -> Iterator[Finding]:
+    """A PodDisruptionBudget with both minAvailable and maxUnavailable.
+
+    Why: a budget says either how many pods must stay up (`minAvailable`)
+    or how many may be down at once (`maxUnavailable`), never both: the
+    API server refuses the pair. Keep the one the lesson asks for.
+
+    Bad (error):
+
+        apiVersion: policy/v1
+        kind: PodDisruptionBudget
+        metadata:
+          name: web
+        spec:
+          minAvailable: 2
+          maxUnavailable: 1
+          selector:
+            matchLabels:
+              app: web
+
+    Good:
+
+        apiVersion: policy/v1
+        kind: PodDisruptionBudget
+        metadata:
+          name: web
+        spec:
+          maxUnavailable: 1
+          selector:
+            matchLabels:
+              app: web
+    """
+    for pdb in graph_of(bundle).of_kind("PodDisruptionBudget"):
+        spec = pdb.get(("spec",))
+        if isinstance(spec, dict) and spec.get("minAvailable") is not None and \
+                spec.get("maxUnavailable") is not None:
+            yield pdb.finding(("spec", "minAvailable"), "minAvailable and maxUnavailable "
+                              "cannot both be set", "keep one of them: minAvailable (pods "
+                              "that must stay up) or maxUnavailable (pods that may be down)")
+
+
 # --- lesson 08: budgets that get in each other's way ------------------------------------
 
 @rule("pdb-overlap", "warning", "08-scaling#pdb")

@@ -280,11 +280,12 @@ def target_port_unknown(bundle: Bundle) -> Iterator[Finding]:
         if not declared:
             continue  # nothing to compare with
         for index, port in service_ports(service):
-            explicit = "targetPort" in port
-            target = port.get("targetPort", port.get("port"))
+            explicit = port.get("targetPort") not in (None, 0, "")  # 0 means "same as port"
+            target = port["targetPort"] if explicit else port.get("port")
             if not (isinstance(target, str) or is_whole_number(target)) or digits_as_text(target) \
+                    or (is_whole_number(target) and not 1 <= target <= 65535) \
                     or any(t.has_port(target) for t in targets):
-                continue
+                continue  # quoted digits and out-of-range numbers are other rules' findings
             if isinstance(target, str) and port_name_problem(target):
                 continue  # invalid-port-name says the server refuses it
             offered = ", ".join(sorted({_shown_port(p) for p in declared}))
@@ -356,4 +357,48 @@ def service_ports_unnamed(bundle: Bundle) -> Iterator[Finding]:
 
 def _port_name(port: dict) -> str:
     number = port.get("port")
+    if not is_whole_number(number):  # a list or a mapping here is the schema's finding
+        return "http"
     return {80: "http", 443: "https"}.get(number, f"port-{number}")
+
+
+@rule("service-port-range", "error", "04-services#ports")
+def service_port_range(bundle: Bundle) -> Iterator[Finding]:
+    """A Service port or targetPort number outside 1-65535.
+
+    Why: `port` (what clients connect to) and a numeric `targetPort` (where
+    the container listens) are TCP or UDP port numbers, from 1 to 65535;
+    the API server refuses anything else. A targetPort of 0 means "the same
+    as port".
+
+    Bad (error):
+
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: web
+        spec:
+          ports:
+            - port: 80
+              targetPort: 123456
+
+    Good:
+
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: web
+        spec:
+          ports:
+            - port: 80
+              targetPort: 8080
+    """
+    for service in graph_of(bundle).of_kind("Service"):
+        for index, port in service_ports(service):
+            for field in ("port", "targetPort"):
+                number = port.get(field)
+                lowest = 0 if field == "targetPort" else 1  # targetPort 0 means "= port"
+                if is_whole_number(number) and not lowest <= number <= 65535:
+                    yield service.finding(
+                        ("spec", "ports", index, field), f"{field} {number} is not a port "
+                        "number", "use a number from 1 to 65535, e.g. 8080", at_value=True)
