@@ -393,7 +393,8 @@ def admit(bundle: Bundle, namespace: str, *, nodes: int = 1) -> Verdict:
     refused = {id(r.owner) for r in verdict.refusals}
     storage = _storage(bundle, namespace)
     for quota in verdict.quotas:
-        hard = hard_limits(quota)
+        # a negative amount is refused with the quota itself (negative-quantity says so)
+        hard = {name: amount for name, amount in hard_limits(quota).items() if amount >= 0}
         counted = [g for g in verdict.groups if in_scope(quota, g) and id(g.owner) not in refused]
         required = {k: v for k, v in hard.items() if k in REQUIRED}
         for group in list(counted):

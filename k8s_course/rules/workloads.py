@@ -376,6 +376,11 @@ def claim_template_unmounted(bundle: Bundle) -> Iterator[Finding]:
         if mounted - volumes - {str(name) for _, name in claims}:
             continue  # a mount of a misspelt name: volume-mount-undefined says which
         for index, name in claims:
+            claim_spec = as_mapping(as_mapping(workload.get(
+                ("spec", "volumeClaimTemplates", index))).get("spec"))
+            if not claim_spec.get("accessModes") or not as_mapping(as_mapping(
+                    claim_spec.get("resources")).get("requests")).get("storage"):
+                continue  # an unfinished claim template: the claim rules say what it lacks
             if isinstance(name, str) and name not in mounted:
                 yield workload.finding(
                     ("spec", "volumeClaimTemplates", index, "metadata", "name"),
