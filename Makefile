@@ -35,6 +35,9 @@ bench: setup
 	$(BIN)/python benchmarks/check_speed.py
 	$(BIN)/python benchmarks/grade_batch.py
 	$(BIN)/python benchmarks/compare.py
+	$(BIN)/python benchmarks/repository.py
+	$(BIN)/python benchmarks/startup.py
+	$(BIN)/python benchmarks/parse_candidates.py
 
 # mutation testing of the modules learners trust most (docs/testing.md); not part of `make test`
 mutate: setup

@@ -20,7 +20,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "k8s_course"
 
 # The checking core, in flow order: source -> Bundle -> schema -> rules -> Report -> render.
 CORE = ("findings", "source", "bundle", "graph", "access", "redact", "schema", "rules",
-        "capacity", "report", "render", "pipeline", "batch")
+        "capacity", "report", "render", "formats", "config", "discover", "pipeline", "pool",
+        "batch")
 # The faces: each uses the core, and none is used by it.
 FACES = ("cli", "notebook", "picture", "grading", "cluster")
 

@@ -270,8 +270,9 @@ def test_the_cli_reports_each_file_without_a_traceback(name):
 
 def test_the_cli_survives_every_file_at_once_and_binary_on_stdin():
     files = [str(HOSTILE / name) for name in sorted(MANIFEST)]
-    result = subprocess.run([*CLI, "check", *files], capture_output=True, text=True,
-                            cwd=ROOT, timeout=CHILD_TIMEOUT)
+    # two worker processes, whatever this machine has: the pool must survive it too
+    result = subprocess.run([*CLI, "check", "--jobs", "2", *files], capture_output=True,
+                            text=True, cwd=ROOT, timeout=CHILD_TIMEOUT)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     for name in MANIFEST:

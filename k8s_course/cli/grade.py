@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -48,6 +47,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _single(args: argparse.Namespace) -> int:
+    import json
+
     from ..grading import grade
 
     answer = sys.stdin.buffer.read() if args.answer == "-" else args.answer
