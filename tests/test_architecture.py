@@ -19,7 +19,7 @@ from k8s_course.rules import TOPICS
 PACKAGE = Path(__file__).resolve().parent.parent / "k8s_course"
 
 # The checking core, in flow order: source -> Bundle -> schema -> rules -> Report -> render.
-CORE = ("findings", "source", "bundle", "graph", "access", "redact", "schema", "rules",
+CORE = ("findings", "markup", "source", "bundle", "graph", "access", "redact", "schema", "rules",
         "capacity", "report", "render", "formats", "config", "discover", "pipeline", "pool",
         "batch")
 # The faces: each uses the core, and none is used by it.

@@ -291,6 +291,72 @@ def test_an_ingress_points_at_its_services():
     assert _broken(edges[("Ingress/front", "Service/api")])
 
 
+# -- the picture's size comes from what it holds --------------------------------------
+
+def _objects(count: int) -> str:
+    """An answer of `count` objects with long names, in a namespace it does not create."""
+    kinds = [
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\n  namespace: {ns}\n"
+        "spec:\n  replicas: 2\n  selector:\n    matchLabels: {{app: {name}}}\n  template:\n"
+        "    metadata:\n      labels: {{app: {name}, tier: backend-service-tier}}\n    spec:\n"
+        "      containers:\n        - name: app\n          image: nginx:1.27\n"
+        "          ports: [{{containerPort: 8080, name: http-alternative}}]\n"
+        "          envFrom: [{{configMapRef: {{name: {name}-settings}}}}]\n",
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: {name}\n  namespace: {ns}\n"
+        "spec:\n  type: NodePort\n  selector: {{app: {name}-missing-label-value}}\n"
+        "  ports: [{{port: 80, targetPort: http-alternative}}]\n",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n  namespace: {ns}\n"
+        "data: {{a: b}}\n",
+        "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: {name}\n"
+        "  namespace: {ns}\nspec:\n  rules:\n    - http:\n        paths:\n          - path: /\n"
+        "            pathType: Prefix\n            backend:\n              service:\n"
+        "                name: {name}-a-service-with-a-long-name\n"
+        "                port: {{name: http-alternative}}\n",
+    ]
+    docs = [kinds[i % len(kinds)].format(name=f"object-number-{i}-with-a-rather-long-name",
+                                        ns="a-namespace-with-a-long-name-for-wrapping")
+            for i in range(count)]
+    return "---\n".join(docs)
+
+
+def _text_boxes(svg_text: str):
+    from k8s_course.picture.svg import FONTS, text_width
+
+    root = ET.fromstring(svg_text)
+    for text in root.iter(f"{SVG}text"):
+        css = text.get("class").split()[0]
+        size, _ = FONTS[css]
+        width = text_width("".join(text.itertext()), css)
+        x, y = float(text.get("x")), float(text.get("y"))
+        left = x - width / 2 if text.get("text-anchor") == "middle" else x
+        yield "".join(text.itertext()), (left, y - size, left + width, y + size * 0.3)
+
+
+def test_every_text_lies_inside_the_picture_for_1_to_12_objects():
+    for count in range(1, 13):
+        picture = diagram(_objects(count))
+        root = ET.fromstring(picture.svg)
+        width, height = float(root.get("width")), float(root.get("height"))
+        assert root.get("viewBox") == f"0 0 {root.get('width')} {root.get('height')}"
+        boxes = list(_text_boxes(picture.svg))
+        assert len(boxes) > count
+        for text, (left, top, right, bottom) in boxes:
+            assert left >= 0 and right <= width, (count, text, left, right, width)
+            assert top >= 0 and bottom <= height, (count, text, top, bottom, height)
+
+
+def test_a_one_object_picture_is_as_wide_as_its_longest_text():
+    picture = diagram(_objects(1))
+    root = ET.fromstring(picture.svg)
+    titles = [t for t in root.iter(f"{SVG}text") if "not created in this answer" in
+              "".join(t.itertext())]
+    assert titles  # the area title is drawn whole, not cut
+    assert float(root.get("width")) > 284  # the old fixed width that cut it off
+    legend = ["".join(t.itertext()) for t in root.iter(f"{SVG}text")
+              if "k8sd-legend" in t.get("class")]
+    assert legend[-1] == "Dashed orange: leads nowhere."
+
+
 # --- lesson 09-10: StatefulSets and CronJobs -------------------------------------------
 
 STATEFUL = yaml_text("""

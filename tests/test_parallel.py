@@ -218,7 +218,9 @@ def test_rules_see_the_kube_version_whatever_the_jobs(tmp_path):
 
 def test_a_checker_bug_on_one_file_is_the_same_finding_whatever_the_jobs(tmp_path,
                                                                         monkeypatch):
-    from k8s_course import batch
+    import multiprocessing
+
+    from k8s_course import batch, pool
 
     paths = _repository(tmp_path, count=2)
     real = batch._fit
@@ -228,7 +230,10 @@ def test_a_checker_bug_on_one_file_is_the_same_finding_whatever_the_jobs(tmp_pat
             raise RuntimeError("a bug")
         return real(answer, name, version)
 
-    monkeypatch.setattr(batch, "_fit", buggy)  # workers are forked: they see it too
+    monkeypatch.setattr(batch, "_fit", buggy)
+    # Forked workers see the patch; the suite's earlier tests may leave threads
+    # running (fake API servers), which would make the pool start fresh workers.
+    monkeypatch.setattr(pool, "_context", lambda: multiprocessing.get_context("fork"))
     one, two = check_files(paths, jobs=1), check_files(paths, jobs=2)
     assert _json(one) == _json(two)
     [bug] = [f for f in one.findings if f.rule == "checker-bug"]

@@ -178,3 +178,33 @@ def test_lesson_links_point_at_the_notebook_from_where_the_kernel_runs(tmp_path:
     elsewhere = tmp_path / "a" / "b" / "c" / "d" / "e"
     elsewhere.mkdir(parents=True)
     assert lesson_href("03-deployments", elsewhere) == "notebooks/03-deployments.ipynb"
+
+
+def test_lesson_links_name_the_heading_jupyterlab_scrolls_to(tmp_path: Path):
+    import nbformat
+
+    lesson = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# 03 · Deployments\n\nIntro."),
+        nbformat.v4.new_markdown_cell('<a id="apiversion"></a>\n<a id="kind"></a>\n'
+                                      "## `apiVersion` and **kind**\n\nText."),
+        nbformat.v4.new_markdown_cell('<a id="lost"></a>\nNo heading here.')])
+    nbformat.write(lesson, tmp_path / "03-deployments.ipynb")
+    assert lesson_href("03-deployments#kind", tmp_path) == \
+        "03-deployments.ipynb#apiVersion-and-kind"
+    assert lesson_href("03-deployments#apiversion", tmp_path) == \
+        "03-deployments.ipynb#apiVersion-and-kind"
+    assert lesson_href("03-deployments#lost", tmp_path) == "03-deployments.ipynb#lost"
+    assert lesson_href("03-deployments#nowhere", tmp_path) == "03-deployments.ipynb#nowhere"
+
+
+def test_markdown_in_hints_is_html_in_a_notebook_and_gone_in_text():
+    from k8s_course import markup
+
+    hint = "write `replicas: 3` under `spec`, **not** <b>here</b> (a*b)"
+    assert markup.html(hint) == ("write <code>replicas: 3</code> under <code>spec</code>,"
+                                 " <b>not</b> &lt;b&gt;here&lt;/b&gt; (a*b)")
+    assert markup.plain(hint) == "write replicas: 3 under spec, not <b>here</b> (a*b)"
+    secret = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  p: hello\n"
+    report = check(secret)
+    assert "`" not in str(report) and "stringData:" in str(report)
+    assert "<code>stringData:</code>" in report._repr_html_()

@@ -29,7 +29,8 @@ from ..pipeline import Answer, load
 from ..report import Report
 from .client import NAMESPACES, ApiResource, Client, ClusterUnreachable
 from .errors import server_findings
-from .guard import COURSE_CONTEXT, ContextError
+from .guard import COURSE_CONTEXT, ContextError, requested_context
+from .kind import what_is_missing
 from .payload import Payload, payloads
 from .report import ClusterReport
 
@@ -74,7 +75,7 @@ def apply(answer: Answer | Report, *, context: str | None = None, wait: bool = T
             findings, table = follow(client, applied, wait=wait, timeout=timeout,
                                      progress=progress)
         except ClusterUnreachable as error:  # the cluster went away while we watched
-            findings, table = [_no_cluster(report.bundle, error)], ""
+            findings, table = [_no_cluster(report.bundle, error, context)], ""
         report = _report(report.bundle, [*report.findings, *findings], report.kube_version,
                          APPLY, client.context, report.namespaces, table)
     return report
@@ -107,7 +108,7 @@ def _run(answer: Answer | Report, context: str | None, action: str
         else:
             done = _apply(client, targets, findings, dry_run=action == DRY_RUN)
     except (ContextError, ClusterUnreachable) as error:
-        findings.append(_no_cluster(bundle, error))
+        findings.append(_no_cluster(bundle, error, context))
         used = client.context if client else ""  # it may vanish after the first calls
         return _report(bundle, findings, "", action, used, (), ""), None, []
     namespaces = tuple(sorted({t.namespace for t in targets if t.namespace}))
@@ -121,12 +122,18 @@ def _report(bundle: Bundle, findings: list[Finding], version: str, action: str, 
                          namespaces=namespaces, table=table)
 
 
-def _no_cluster(bundle: Bundle, error: Exception) -> Finding:
+def _no_cluster(bundle: Bundle, error: Exception, context: str | None) -> Finding:
+    """Why nothing was sent: about the computer, not the YAML, so on no line of it (line 0)."""
     file = bundle.sources[0].name if bundle.sources else "<answer>"
     rule = "cluster-context" if isinstance(error, ContextError) else "cluster-unreachable"
-    return Finding(rule, Severity.ERROR, str(error),
-                   "everything else in the course works without a cluster: "
-                   "`k8s-course check` reads your YAML offline", file, lesson=LESSON_CLUSTER)
+    hint = ("everything else in the course works without a cluster: "
+            "`k8s-course check` reads your YAML offline")
+    if isinstance(error, ContextError) and requested_context(context) == COURSE_CONTEXT:
+        # the course's own cluster needs Docker and kind: say which is missing
+        missing = what_is_missing()
+        hint = " ".join([*missing, "E" + hint[1:]]) if missing else hint
+    return Finding(rule, Severity.ERROR, str(error), hint, file, line=0, column=0,
+                   lesson=LESSON_CLUSTER)
 
 
 def _targets(client: Client, bundle: Bundle, findings: list[Finding]) -> list[Target]:

@@ -84,6 +84,11 @@ class Client:
         from kubernetes import config as kube_config
 
         path = kubeconfig_path()
+        if not any(os.path.isfile(part) for part in path.split(os.pathsep) if part):
+            raise ContextError(
+                f"There is no kubeconfig ({path}), so no cluster to ask: start the course's "
+                "cluster with `k8s-course cluster up`, or set KUBECONFIG to your cluster's "
+                "config file.")
         unusable = (kube_config.ConfigException, OSError, ValueError, KeyError, TypeError)
         try:
             contexts, active = kube_config.list_kube_config_contexts(config_file=path)
