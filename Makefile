@@ -53,6 +53,7 @@ notebooks: setup
 bench: setup
 	$(BIN)/python benchmarks/check_speed.py
 	$(BIN)/python benchmarks/grade_batch.py
+	$(BIN)/python benchmarks/gradebook.py
 	$(BIN)/python benchmarks/compare.py
 	$(BIN)/python benchmarks/repository.py
 	$(BIN)/python benchmarks/startup.py
