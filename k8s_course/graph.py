@@ -298,3 +298,45 @@ def references(template: PodTemplate) -> Iterator[Reference]:
 def pod_references(template: PodTemplate) -> Iterator[tuple[str, str, Path]]:
     """(kind, name, path of the name) for each object a pod template uses."""
     return ((ref.kind, ref.name, ref.name_path) for ref in references(template))
+
+
+# --- how a pod uses what it references (graders and the diagram) ---------------------
+
+@dataclass(frozen=True)
+class Use:
+    """How a pod template uses a ConfigMap, Secret or claim it references."""
+
+    kind: str
+    name: str
+    how: str  # "env" (one key), "envFrom" (every key), or "volume"
+    mount_paths: tuple[str, ...] = ()  # a volume's mountPaths in the containers; none: unused
+
+
+def mount_paths(template: PodTemplate) -> dict[str, list[str]]:
+    """Volume name -> the mountPaths where the pod's containers (init ones too) mount it."""
+    mounted: dict[str, list[str]] = defaultdict(list)
+    for _, container in template.containers(init=True):
+        for _, mount in mappings_in(container.get("volumeMounts")):
+            name, where = mount.get("name"), mount.get("mountPath")
+            if isinstance(name, str):
+                mounted[name].append(where if isinstance(where, str) else "")
+    return mounted
+
+
+def uses_of(template: PodTemplate) -> Iterator[Use]:
+    """Each ConfigMap, Secret and claim the template uses, and how (ServiceAccounts aside)."""
+    mounted = mount_paths(template)
+    volumes = as_list(template.spec.get("volumes"))
+    depth = len(template.spec_path)
+    for ref in references(template):
+        if ref.kind == "ServiceAccount":
+            continue
+        step = ref.name_path[depth] if len(ref.name_path) > depth else None
+        if step == "volumes":
+            volume = as_mapping(volumes[ref.name_path[depth + 1]])
+            name = volume.get("name")
+            paths = tuple(mounted.get(name, ())) if isinstance(name, str) else ()
+            yield Use(ref.kind, ref.name, "volume", paths)
+        else:
+            how = "envFrom" if "envFrom" in ref.name_path else "env"
+            yield Use(ref.kind, ref.name, how)

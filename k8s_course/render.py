@@ -92,46 +92,62 @@ def lesson_href(lesson: str, here: FsPath | None = None) -> str:
     """
     page, _, anchor = lesson.partition("#")
     start = here or FsPath(os.getcwd())
-    for folder in (start, *start.parents[:3]):
-        for candidate in (folder / f"{page}.ipynb", folder / LESSON_DIR / f"{page}.ipynb"):
-            if candidate.is_file():
-                link = os.path.relpath(candidate, start).replace(os.sep, "/")
-                if not anchor:
-                    return link
-                stat = candidate.stat()
-                heading = _heading_id(str(candidate), stat.st_mtime_ns, anchor)
-                return f"{link}#{heading or anchor}"
-    return lesson_link(lesson)
+    nearby = (start, *start.parents[:3])
+    written = (candidate for folder in nearby
+               for candidate in (folder / f"{page}.ipynb", folder / LESSON_DIR / f"{page}.ipynb")
+               if candidate.is_file())
+    # A lesson not written yet gets the address it will have in the nearest notebooks/
+    # folder, relative to where we are, so that the folder is never doubled.
+    planned = ((folder if _holds_lessons(folder) else folder / LESSON_DIR) / f"{page}.ipynb"
+               for folder in nearby
+               if _holds_lessons(folder) or (folder / LESSON_DIR).is_dir())
+    target = next(written, None) or next(planned, None)
+    if target is None:
+        return lesson_link(lesson)
+    link = os.path.relpath(target, start).replace(os.sep, "/")
+    if not anchor:
+        return link
+    cell = _anchor_cells(str(target), _modified(target)).get(anchor)
+    return f"{link}#cell-id={cell}" if cell else f"{link}#{anchor}"
 
 
-_HEADING = re.compile(r"#{1,6}\s+(.+?)\s*#*\s*$")
+def _holds_lessons(folder: FsPath) -> bool:
+    """notebooks/, or a learner's copy of it (my-course/): a folder of NN-*.ipynb lessons."""
+    return folder.name == LESSON_DIR or any(folder.glob("[0-9][0-9]-*.ipynb"))
 
 
-@lru_cache(maxsize=256)
-def _heading_id(notebook: str, _mtime: int, anchor: str) -> str | None:
-    """The id JupyterLab gives the heading that follows `<a id="anchor">` in a notebook.
-
-    JupyterLab scrolls a notebook to the element a link's fragment names, and
-    names a heading by its text (spaces as dashes); its sanitizer keeps no
-    `id` of our own. So a link to the lesson names the heading. None when the
-    anchor or a heading after it is not found.
-    """
+def _modified(path: FsPath) -> int:
     try:
-        cells = json.loads(FsPath(notebook).read_text(encoding="utf-8")).get("cells", [])
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0
+
+
+_ANCHOR = re.compile(r'<a id="([A-Za-z0-9_-]+)"></a>')
+
+
+@lru_cache(maxsize=64)
+def _anchor_cells(path: str, modified: int) -> dict[str, str]:
+    """Anchor -> id of the lesson cell holding it (keyed on the file's modification time).
+
+    JupyterLab scrolls a notebook it has just opened to `#cell-id=<id>`; a plain
+    `#anchor` is found only once the notebook has rendered, so a first click would
+    leave the learner at the top of the lesson.
+    """
+    if not modified:
+        return {}
+    try:
+        cells = json.loads(FsPath(path).read_text(encoding="utf-8")).get("cells", [])
     except (OSError, ValueError, AttributeError):
-        return None
-    marker = f'<a id="{anchor}">'
-    for cell in cells:
-        if not isinstance(cell, dict) or cell.get("cell_type") != "markdown":
-            continue
-        source = cell.get("source", "")
-        source = "".join(source) if isinstance(source, list) else str(source)
-        if marker in source:
-            for line in source[source.index(marker):].splitlines()[1:]:
-                found = _HEADING.match(line)
-                if found:
-                    return plain(found[1]).replace("*", "").replace(" ", "-")
-    return None
+        return {}
+    found: dict[str, str] = {}
+    for cell in cells if isinstance(cells, list) else []:
+        source = cell.get("source", "") if isinstance(cell, dict) else ""
+        text = "".join(source) if isinstance(source, list) else str(source)
+        if isinstance(cell.get("id"), str) and cell.get("cell_type") == "markdown":
+            for anchor in _ANCHOR.findall(text):
+                found.setdefault(anchor, cell["id"])
+    return found
 
 
 # Severity colours are fixed (not theme variables) because each is drawn as a

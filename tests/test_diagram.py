@@ -228,7 +228,7 @@ def test_plain_text_lists_every_arrow_and_marks_broken_ones():
     assert lines[0] == "<Diagram: 6 objects, 3 broken links>"
     assert "BROKEN Service/typo-service -> Pod/app=fastapi-ap  (selects nothing)" in lines
     assert "ConfigMap/app-settings" not in lines[0]
-    assert "Deployment/fastapi-app -> ConfigMap/app-settings  (uses)" in lines
+    assert "Deployment/fastapi-app -> ConfigMap/app-settings  (envFrom)" in lines
 
 
 def test_volumes_projected_sources_and_service_accounts_are_uses():
@@ -238,7 +238,13 @@ def test_volumes_projected_sources_and_service_accounts_are_uses():
         metadata: {name: worker}
         spec:
           serviceAccountName: robot
-          containers: [{name: w, image: busybox:1.36}]
+          containers:
+            - name: w
+              image: busybox:1.36
+              volumeMounts:
+                - {name: cache, mountPath: /cache}
+                - {name: settings, mountPath: /etc/settings}
+                - {name: both, mountPath: /etc/keys}
           volumes:
             - name: cache
               persistentVolumeClaim: {claimName: cache}
@@ -289,6 +295,88 @@ def test_an_ingress_points_at_its_services():
     assert _labels(edges[("Ingress/front", "Service/web")]) == ["port 80"]
     assert not _broken(edges[("Ingress/front", "Service/web")])
     assert _broken(edges[("Ingress/front", "Service/api")])
+
+
+def test_edges_say_how_pods_use_what_they_use():
+    picture = diagram(yaml_text("""
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: app}
+        spec:
+          serviceAccountName: app
+          containers:
+            - name: app
+              image: busybox:1.36
+              envFrom: [{configMapRef: {name: settings}}]
+              env:
+                - name: TOKEN
+                  valueFrom: {secretKeyRef: {name: token, key: token}}
+              volumeMounts: [{name: models, mountPath: /models}]
+          volumes:
+            - {name: models, persistentVolumeClaim: {claimName: models}}
+            - {name: spare, configMap: {name: extra}}
+        """))
+    edges = _edges(_svg(picture))
+    assert _labels(edges[("Pod/app", "ConfigMap/settings")]) == ["envFrom"]
+    assert _labels(edges[("Pod/app", "Secret/token")]) == ["env"]
+    assert _labels(edges[("Pod/app", "PersistentVolumeClaim/models")]) == ["files at /models"]
+    assert _labels(edges[("Pod/app", "ServiceAccount/app")]) == ["runs as"]
+    # a volume no container mounts leads nowhere: dashed, and says so
+    assert _labels(edges[("Pod/app", "ConfigMap/extra")]) == ["volume, not mounted"]
+    assert _broken(edges[("Pod/app", "ConfigMap/extra")])
+
+
+RBAC = """
+    apiVersion: v1
+    kind: ServiceAccount
+    metadata: {name: app, namespace: mlops}
+    ---
+    apiVersion: rbac.authorization.k8s.io/v1
+    kind: Role
+    metadata: {name: read-settings, namespace: mlops}
+    rules: [{apiGroups: [""], resources: [configmaps], verbs: [get]}]
+    ---
+    apiVersion: rbac.authorization.k8s.io/v1
+    kind: RoleBinding
+    metadata: {name: app-reads, namespace: mlops}
+    subjects: [{kind: ServiceAccount, name: app}]
+    roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: read-settings}
+    ---
+    apiVersion: rbac.authorization.k8s.io/v1
+    kind: RoleBinding
+    metadata: {name: monitor-views, namespace: mlops}
+    subjects: [{kind: ServiceAccount, name: monitor, namespace: mlops}]
+    roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
+    ---
+    apiVersion: rbac.authorization.k8s.io/v1
+    kind: ClusterRoleBinding
+    metadata: {name: nodes}
+    subjects: [{kind: ServiceAccount, name: app}]
+    roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: node-reader}
+    """
+
+
+def test_bindings_tie_service_accounts_to_roles():
+    picture = diagram(yaml_text(RBAC))
+    edges = _edges(_svg(picture))
+    assert _labels(edges[("RoleBinding/app-reads", "Role/read-settings")]) == ["grants"]
+    # a subject without a namespace in a RoleBinding is the binding's own namespace
+    assert not _broken(edges[("RoleBinding/app-reads", "ServiceAccount/app")])
+    # a built-in ClusterRole is not the answer's, and not missing either
+    assert not _broken(edges[("RoleBinding/monitor-views", "ClusterRole/view")])
+    assert _broken(edges[("RoleBinding/monitor-views", "ServiceAccount/monitor")])
+    assert _broken(edges[("ClusterRoleBinding/nodes", "ClusterRole/node-reader")])
+    # a ServiceAccount subject without a namespace in a ClusterRoleBinding names nobody
+    assert not any(source == "ClusterRoleBinding/nodes" and target.startswith("ServiceAccount")
+                   for source, target in edges)
+    assert repr(picture) == "<Diagram: 5 objects, 2 broken links>"
+
+
+def test_a_role_binding_does_not_find_a_role_of_another_namespace():
+    moved = RBAC.replace("name: read-settings, namespace: mlops", "name: read-settings, "
+                         "namespace: default")
+    edges = _edges(_svg(diagram(yaml_text(moved))))
+    assert _broken(edges[("RoleBinding/app-reads", "Role/read-settings")])
 
 
 # -- the picture's size comes from what it holds --------------------------------------

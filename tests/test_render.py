@@ -180,21 +180,32 @@ def test_lesson_links_point_at_the_notebook_from_where_the_kernel_runs(tmp_path:
     assert lesson_href("03-deployments", elsewhere) == "notebooks/03-deployments.ipynb"
 
 
-def test_lesson_links_name_the_heading_jupyterlab_scrolls_to(tmp_path: Path):
+def test_a_lesson_not_written_yet_is_linked_where_it_will_be_without_doubling(tmp_path: Path):
+    # the kernel of notebooks/03-deployments.ipynb runs in notebooks/: a link to a
+    # lesson that is not there must not become notebooks/notebooks/...
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "solutions").mkdir()
+    assert lesson_href("99-later#part", tmp_path / "notebooks") == "99-later.ipynb#part"
+    assert lesson_href("99-later#part", tmp_path / "solutions") == \
+        "../notebooks/99-later.ipynb#part"
+    assert lesson_href("99-later", tmp_path) == "notebooks/99-later.ipynb"
+
+
+def test_a_lesson_link_names_the_cell_that_holds_its_anchor(tmp_path: Path):
+    # JupyterLab scrolls a just-opened notebook to #cell-id=..., not to a plain #anchor
     import nbformat
 
-    lesson = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_markdown_cell("# 03 · Deployments\n\nIntro."),
-        nbformat.v4.new_markdown_cell('<a id="apiversion"></a>\n<a id="kind"></a>\n'
-                                      "## `apiVersion` and **kind**\n\nText."),
-        nbformat.v4.new_markdown_cell('<a id="lost"></a>\nNo heading here.')])
-    nbformat.write(lesson, tmp_path / "03-deployments.ipynb")
-    assert lesson_href("03-deployments#kind", tmp_path) == \
-        "03-deployments.ipynb#apiVersion-and-kind"
-    assert lesson_href("03-deployments#apiversion", tmp_path) == \
-        "03-deployments.ipynb#apiVersion-and-kind"
-    assert lesson_href("03-deployments#lost", tmp_path) == "03-deployments.ipynb#lost"
-    assert lesson_href("03-deployments#nowhere", tmp_path) == "03-deployments.ipynb#nowhere"
+    cells = [nbformat.v4.new_markdown_cell("# 05 · Config"),
+             nbformat.v4.new_markdown_cell('<a id="env"></a>\n## Env\n<a id="env-from"></a>')]
+    cells[0].id, cells[1].id = "top-1", "env"
+    (tmp_path / "notebooks").mkdir()
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), tmp_path / "notebooks" / "05-c.ipynb")
+    here = tmp_path / "notebooks"
+    assert lesson_href("05-c#env", here) == "05-c.ipynb#cell-id=env"
+    assert lesson_href("05-c#env-from", here) == "05-c.ipynb#cell-id=env"
+    assert lesson_href("05-c#gone", here) == "05-c.ipynb#gone"  # the test_lessons check
+    (tmp_path / "notebooks" / "05-c.ipynb").write_text("not json")
+    assert lesson_href("05-c#env", here) == "05-c.ipynb#env"  # a broken file: still a link
 
 
 def test_markdown_in_hints_is_html_in_a_notebook_and_gone_in_text():

@@ -219,7 +219,8 @@ def test_role_binding_finds_its_role_in_another_file(tmp_path):
     assert "role-ref-missing" not in check(files(tmp_path, ns=NAMESPACE, r=role,
                                                  b=binding)).rules()
     moved = check(files(tmp_path, ns=NAMESPACE, r=role.replace("mlops", "default"), b=binding))
-    assert "role-ref-missing" in moved.rules()
+    # one mistake, one finding: the Role is there, in the wrong namespace
+    assert moved.rules() == {"rolebinding-role-elsewhere"}
 
 
 def test_pvc_against_the_volumes_of_another_file(tmp_path):

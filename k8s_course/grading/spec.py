@@ -40,6 +40,10 @@ KINDS: dict[str, tuple[str, ...]] = {
     "scales": ("scales",),
     "protects": ("protects",),
     "fits-quota": ("fits-quota",),
+    "can": ("can",),
+    "cannot": ("cannot",),
+    "uses": ("uses",),
+    "mounts": ("mounts",),
 }
 _COMMON = ("id", "points", "hint")
 _TOP_LEVEL = ("title", "lesson", "hints", "checks", "server", "starter")
@@ -423,6 +427,50 @@ def _validate_fits_quota(problems, where, folder, params) -> dict:
         problems.add(where, "`fits-quota` must be a mapping like {namespace: mlops}")
         return {}
     _unknown_keys(problems, where, value, ("namespace",))
+# --- can/cannot, uses/mounts (lessons 05-07) -------------------------------------------
+
+_REQUEST_TEXT = ("as", "verb", "resource", "namespace", "group", "name")
+
+
+def _validate_access(problems, where, folder, params) -> dict:
+    kind = "can" if "can" in params else "cannot"
+    value, where = params[kind], (*where, kind)
+    if not isinstance(value, dict):
+        problems.add(where, f"`{kind}` must be a mapping like {{as: system:serviceaccount:"
+                            "mlops:app, verb: get, resource: configmaps, namespace: mlops}")
+        return {}
+    _unknown_keys(problems, where, value, (*_REQUEST_TEXT, *(("expect",) if kind == "can"
+                                                               else ())))
+    for key in _REQUEST_TEXT:
+        required = key in ("as", "verb", "resource")
+        if (required or key in value) and (not isinstance(value.get(key), str) or
+                                           (required and not value[key])):
+            problems.add((*where, key), f"`{key}` is missing or not text")
+    if "expect" in value and not isinstance(value["expect"], bool):
+        problems.add((*where, "expect"), "`expect` must be true or false")
+    return {}
+
+
+_USED = ("configmap", "secret", "claim")
+
+
+def _validate_uses(problems, where, folder, params) -> dict:
+    kind = "uses" if "uses" in params else "mounts"
+    value, where = params[kind], (*where, kind)
+    if not isinstance(value, dict):
+        problems.add(where, f"`{kind}` must be a mapping like {{workload: {{kind: Deployment, "
+                            "name: web}, configmap: web-settings}")
+        return {}
+    _unknown_keys(problems, where, value, ("workload", *_USED, *(("path",) if kind == "mounts"
+                                                                  else ())))
+    _ref(problems, (*where, "workload"), value.get("workload"))
+    named = [key for key in _USED if key in value]
+    if len(named) != 1:
+        problems.add(where, f"name exactly one of {', '.join(_USED)}")
+    elif not isinstance(value[named[0]], str) or not value[named[0]]:
+        problems.add((*where, named[0]), f"`{named[0]}` must be the object's name")
+    if "path" in value and not isinstance(value["path"], str):
+        problems.add((*where, "path"), "`path` must be a mountPath like /etc/app")
     return {}
 
 
@@ -437,6 +485,10 @@ _VALIDATORS = {
     "scales": _validate_coverage,
     "protects": _validate_coverage,
     "fits-quota": _validate_fits_quota,
+    "can": _validate_access,
+    "cannot": _validate_access,
+    "uses": _validate_uses,
+    "mounts": _validate_uses,
 }
 
 

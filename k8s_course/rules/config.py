@@ -12,6 +12,7 @@ from ..findings import Finding
 from ..graph import graph_of, is_whole_number, mappings_in, references
 from ._values import config_key_problem, is_base64, suggest_key
 from .catalogue import rule
+from .settings import wrong_kind_refs
 
 
 @rule("secret-not-base64", "error", "05-config#secrets")
@@ -176,9 +177,10 @@ def referenced_object_missing(bundle: Bundle) -> Iterator[Finding]:
     """
     graph = graph_of(bundle)
     for template in graph.templates:
+        wrong_kind = list(wrong_kind_refs(graph, template))  # config-ref-wrong-kind says it
         reported: set[tuple[str, str]] = set()
         for ref in references(template):
-            if ref.optional or (ref.kind, ref.name) in reported or \
+            if ref.optional or (ref.kind, ref.name) in reported or ref in wrong_kind or \
                     (ref.kind, ref.name) == ("ServiceAccount", "default") or \
                     graph.lookup(ref.kind, template.namespace, ref.name) is not None:
                 continue

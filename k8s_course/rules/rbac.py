@@ -10,6 +10,7 @@ from ..graph import graph_of, mappings_in
 from ._known import POLICY_RULE, has_stray_field
 from ._values import name_problem
 from .catalogue import rule
+from .roles import role_elsewhere
 
 # ClusterRoles every cluster ships with (the user-facing ones and the system: family).
 BUILT_IN_CLUSTER_ROLES = frozenset({"cluster-admin", "admin", "edit", "view"})
@@ -73,7 +74,7 @@ def role_ref_missing(bundle: Bundle) -> Iterator[Finding]:
                                       name.startswith("system:")):
             continue
         namespace = binding.namespace if kind == "Role" else ""
-        if graph.lookup(kind, namespace, name) is None:
+        if graph.lookup(kind, namespace, name) is None and not role_elsewhere(bundle, binding):
             where = f" in namespace {namespace}" if namespace else ""
             yield binding.finding(
                 ("roleRef", "name"), f"no {kind} {name!r}{where} in this answer; until it "
