@@ -427,6 +427,9 @@ def _validate_fits_quota(problems, where, folder, params) -> dict:
         problems.add(where, "`fits-quota` must be a mapping like {namespace: mlops}")
         return {}
     _unknown_keys(problems, where, value, ("namespace",))
+    return {}
+
+
 # --- can/cannot, uses/mounts (lessons 05-07) -------------------------------------------
 
 _REQUEST_TEXT = ("as", "verb", "resource", "namespace", "group", "name")
