@@ -312,28 +312,6 @@ class _Builder:
             yield Edge(key, target, ("subject",), missing)
 
 
-_BINDINGS = ("RoleBinding", "ClusterRoleBinding")
-_UNMOUNTED = "volume, not mounted"
-
-
-def _how_used(template: PodTemplate) -> dict[tuple[str, str], tuple[str, ...]]:
-    """(kind, name) -> labels saying how the pods use it: env, envFrom, files at /path."""
-    how: dict[tuple[str, str], list[str]] = {}
-    for use in uses_of(template):
-        if use.how != "volume":
-            words = [use.how]
-        elif use.mount_paths:
-            words = [f"files at {path}" for path in use.mount_paths]
-        else:
-            words = [_UNMOUNTED]
-        labels = how.setdefault((use.kind, use.name), [])
-        labels += [word for word in words if word not in labels]
-    for kind, name, _ in pod_references(template):
-        if kind == "ServiceAccount":
-            how[(kind, name)] = ["runs as"]
-    return {ref: tuple(labels) for ref, labels in how.items()}
-
-
     # --- lesson 09-10: a StatefulSet's Service and claims, a CronJob's Jobs -------------
 
     def _statefulset_edges(self, workload: Resource) -> Iterator[Edge]:
@@ -369,6 +347,28 @@ def _how_used(template: PodTemplate) -> dict[tuple[str, str], tuple[str, ...]]:
         self.nodes[_job_key(cronjob)] = Node(
             _job_key(cronjob), "Job", f"{cronjob.name or '?'}-<time>", cronjob.namespace,
             WORKLOAD_COLUMN, ("one per scheduled run", *lines), _pairs(template.labels))
+
+
+_BINDINGS = ("RoleBinding", "ClusterRoleBinding")
+_UNMOUNTED = "volume, not mounted"
+
+
+def _how_used(template: PodTemplate) -> dict[tuple[str, str], tuple[str, ...]]:
+    """(kind, name) -> labels saying how the pods use it: env, envFrom, files at /path."""
+    how: dict[tuple[str, str], list[str]] = {}
+    for use in uses_of(template):
+        if use.how != "volume":
+            words = [use.how]
+        elif use.mount_paths:
+            words = [f"files at {path}" for path in use.mount_paths]
+        else:
+            words = [_UNMOUNTED]
+        labels = how.setdefault((use.kind, use.name), [])
+        labels += [word for word in words if word not in labels]
+    for kind, name, _ in pod_references(template):
+        if kind == "ServiceAccount":
+            how[(kind, name)] = ["runs as"]
+    return {ref: tuple(labels) for ref, labels in how.items()}
 
 
 def _job_key(cronjob: Resource) -> str:
