@@ -613,6 +613,27 @@ def _base_60_warnings(resource: Resource, root: dict, defs: dict) -> list[Findin
     return found
 
 
+# Fields a learner carries over from another workload kind, where they do not exist:
+# (kind, where the field was written) -> (what to do instead, the lesson that says why).
+_OTHER_KINDS_FIELD = {
+    ("DaemonSet", ("spec", "replicas")): (
+        "a DaemonSet has no replicas: it runs one pod on each node; remove it "
+        "(a nodeSelector chooses the nodes)", "09-workloads#daemonsets"),
+    ("Job", ("spec", "replicas")): (
+        "a Job has no replicas: `completions` is how many pods must succeed, "
+        "`parallelism` how many run at once", "10-jobs#completions"),
+    ("Job", ("spec", "restartPolicy")): (
+        "restartPolicy belongs to the pod: move it under spec.template.spec",
+        "10-jobs#restart-policy"),
+    ("CronJob", ("spec", "restartPolicy")): (
+        "restartPolicy belongs to the pod: move it under spec.jobTemplate.spec.template.spec",
+        "10-jobs#restart-policy"),
+    ("CronJob", ("spec", "template")): (
+        "a CronJob's pod template goes under spec.jobTemplate.spec.template (the CronJob "
+        "makes Jobs, and each Job makes pods)", "10-jobs#cronjobs"),
+}
+
+
 def _unknown_fields(resource: Resource, path: Path, names: list[str], root: dict,
                     defs: dict, meant: dict[Path, str], later: _Later | None
                     ) -> list[Finding]:
@@ -628,6 +649,12 @@ def _unknown_fields(resource: Resource, path: Path, names: list[str], root: dict
                 f"course's Kubernetes {later.version} does not have it yet",
                 f"remove it, or run a Kubernetes {added} cluster and check with "
                 f"--kube-version {added}", rule="schema-unknown-field", lesson=LESSON_ANATOMY))
+            continue
+        carried = _OTHER_KINDS_FIELD.get((resource.kind, (*path, name)))
+        if carried is not None:
+            findings.append(resource.finding(
+                (*path, name), f"{owner} has no field `{name}`", carried[0],
+                rule="schema-unknown-field", lesson=carried[1]))
             continue
         guess = _guess(str(name), path, root, defs, meant)
         if guess:

@@ -20,8 +20,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "k8s_course"
 
 # The checking core, in flow order: source -> Bundle -> schema -> rules -> Report -> render.
 CORE = ("findings", "markup", "source", "bundle", "graph", "access", "redact", "custom",
-        "schema", "rules", "report", "render", "formats", "config", "discover", "pipeline",
-        "pool", "batch")
+        "schema", "rules", "capacity", "report", "render", "formats", "config", "discover",
+        "pipeline", "pool", "batch")
 # The faces: each uses the core, and none is used by it.
 FACES = ("cli", "notebook", "picture", "grading", "cluster", "classroom")
 

@@ -450,3 +450,104 @@ def test_a_one_object_picture_is_as_wide_as_its_longest_text():
     legend = ["".join(t.itertext()) for t in root.iter(f"{SVG}text")
               if "k8sd-legend" in t.get("class")]
     assert legend[-1] == "Dashed orange: leads nowhere."
+
+
+# --- lesson 09-10: StatefulSets and CronJobs -------------------------------------------
+
+STATEFUL = yaml_text("""
+    apiVersion: v1
+    kind: Service
+    metadata: {name: db, namespace: mlops}
+    spec:
+      clusterIP: None
+      selector: {app: db}
+      ports: [{port: 5432}]
+    ---
+    apiVersion: apps/v1
+    kind: StatefulSet
+    metadata: {name: db, namespace: mlops}
+    spec:
+      serviceName: db
+      replicas: 3
+      selector: {matchLabels: {app: db}}
+      template:
+        metadata: {labels: {app: db}}
+        spec:
+          containers:
+            - name: db
+              image: busybox:1.36
+              volumeMounts: [{name: data, mountPath: /data}]
+      volumeClaimTemplates:
+        - metadata: {name: data}
+          spec:
+            accessModes: [ReadWriteOnce]
+            resources: {requests: {storage: 1Gi}}
+    """)
+CRON = yaml_text("""
+    apiVersion: batch/v1
+    kind: CronJob
+    metadata: {name: retrain, namespace: mlops}
+    spec:
+      schedule: "0 2 * * *"
+      concurrencyPolicy: Forbid
+      jobTemplate:
+        spec:
+          backoffLimit: 2
+          template:
+            metadata: {labels: {app: retrain}}
+            spec:
+              restartPolicy: OnFailure
+              containers:
+                - name: train
+                  image: busybox:1.36
+                  envFrom: [{configMapRef: {name: train-settings}}]
+    """)
+
+
+def test_a_statefulset_points_at_its_headless_service_and_its_claims():
+    root = _svg(diagram(STATEFUL))
+    edges, nodes = _edges(root), _nodes(root)
+    service = edges[("StatefulSet/db", "Service/db")]
+    assert _labels(service) == ["pod DNS names"] and not _broken(service)
+    claims = edges[("StatefulSet/db", "PersistentVolumeClaim/data-db-0..2")]
+    assert _labels(claims) == ["claims"] and not _broken(claims)
+    assert "asks for 1Gi" in _labels(nodes["PersistentVolumeClaim/data-db-0..2"])
+    # the Service also selects the pods, as any Service does
+    assert ("Service/db", "StatefulSet/db") in edges
+
+
+def test_a_statefulset_whose_service_is_missing_or_not_headless_is_broken():
+    not_headless = diagram(STATEFUL.replace("  clusterIP: None\n", ""))
+    [edge] = [e for e in _edges(_svg(not_headless)).items() if e[0][0] == "StatefulSet/db"
+              and e[0][1] == "Service/db"]
+    assert _broken(edge[1]) and _labels(edge[1]) == ["not headless: no pod names"]
+    missing = diagram(STATEFUL.replace("serviceName: db", "serviceName: database"))
+    assert _broken(_edges(_svg(missing))[("StatefulSet/db", "Service/database")])
+
+
+def test_a_cronjob_creates_a_job_that_holds_the_pods():
+    picture = diagram(CRON)
+    root = _svg(picture)
+    nodes, edges = _nodes(root), _edges(root)
+    assert "schedule 0 2 * * *" in _labels(nodes["CronJob/retrain"])
+    assert "pod template" not in _labels(nodes["CronJob/retrain"])
+    job = nodes["Job/retrain-<time>"]
+    assert "pod template" in _labels(job) and "app=retrain" in _labels(job)
+    assert "backoffLimit 2" in _labels(job)
+    assert _labels(edges[("CronJob/retrain", "Job/retrain-<time>")]) == ["creates on schedule"]
+    # what the pods use starts at the Job's pod template, not at the CronJob
+    assert _broken(edges[("Job/retrain-<time>", "ConfigMap/train-settings")])
+    assert "CronJob/retrain -> Job/retrain-<time>  (creates on schedule)" in \
+        picture.text().splitlines()
+
+
+def test_an_arrow_back_to_the_left_leaves_by_the_left_side():
+    """StatefulSet -> its Service points to an earlier column: no line across the box."""
+    root = _svg(diagram(STATEFUL))
+    box = _nodes(root)["StatefulSet/db"].find(f"{SVG}rect")
+    service = _nodes(root)["Service/db"].find(f"{SVG}rect")
+    path = _edges(root)[("StatefulSet/db", "Service/db")].find(f"{SVG}path").get("d")
+    start, end = path[1:].split(" ")[0], path.split(" ")[-1]
+    assert float(start.split(",")[0]) == float(box.get("x"))
+    assert float(end.split(",")[0]) == float(service.get("x")) + float(service.get("width")) + 2
+    assert "headless (clusterIP: None)" in _labels(_nodes(root)["Service/db"])

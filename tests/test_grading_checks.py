@@ -256,3 +256,120 @@ def test_access_and_uses_checks_are_validated_when_the_exercise_loads(tmp_path, 
 
     with pytest.raises(ExerciseError, match=re.escape(problem)):
         run_check(tmp_path, check, POD_USES)
+
+
+# --- lesson 08: scales, protects, fits-quota -------------------------------------------
+
+HPA = """\
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: web
+  namespace: shop
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  minReplicas: 2
+  maxReplicas: 4
+"""
+PDB = """\
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: web
+  namespace: shop
+spec:
+  maxUnavailable: 1
+  selector:
+    matchLabels: {app: web}
+"""
+RESOURCES = "          resources:\n            requests: {cpu: 200m, memory: 128Mi}\n" \
+            "            limits: {memory: 256Mi}\n"
+SIZED = DEPLOYMENT.replace("          ports:\n", RESOURCES + "          ports:\n")
+QUOTA = """\
+---
+apiVersion: v1
+kind: ResourceQuota
+metadata:
+  name: shop-quota
+  namespace: shop
+spec:
+  hard: {pods: "10", requests.cpu: "1", requests.memory: 1Gi, limits.memory: 2Gi}
+"""
+SCALES = "scales: {hpa: web, workload: {kind: Deployment, name: web}}"
+PROTECTS = "protects: {pdb: web, workload: {kind: Deployment, name: web}}"
+FITS = "fits-quota: {namespace: shop}"
+
+
+@pytest.mark.parametrize(("check", "answer", "passed", "message"), [
+    (SCALES, DEPLOYMENT + HPA, True, "HorizontalPodAutoscaler/web scales Deployment/web"),
+    (SCALES, DEPLOYMENT + HPA.replace("name: web}", "name: webapp}"), False,
+     "the scaleTargetRef of HorizontalPodAutoscaler/web names Deployment/webapp, "
+     "not Deployment/web"),
+    (SCALES, DEPLOYMENT + HPA.replace("apiVersion: apps/v1,", "apiVersion: v1,"), False,
+     "says apiVersion v1, but Deployment/web is apps/v1"),
+    (SCALES, DEPLOYMENT + HPA.replace("namespace: shop", "namespace: default"), False,
+     "it only covers its own namespace"),
+    (SCALES, DEPLOYMENT, False, "there is no HorizontalPodAutoscaler named web"),
+    (SCALES, DEPLOYMENT + HPA.replace(
+        "  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n", ""), False,
+     "HorizontalPodAutoscaler/web has no scaleTargetRef, so it scales nothing"),
+    (PROTECTS, DEPLOYMENT + PDB, True, "PodDisruptionBudget/web protects the pods of "
+     "Deployment/web"),
+    (PROTECTS, DEPLOYMENT + PDB.replace("{app: web}", "{app: shop}"), False,
+     "the selector of PodDisruptionBudget/web (app: shop) does not match the pod labels of "
+     "Deployment/web (app: web)"),
+    (PROTECTS, DEPLOYMENT + PDB.replace("    matchLabels: {app: web}\n", "").replace(
+        "  selector:\n", ""), False, "has no selector, so it protects no pod"),
+    (PROTECTS, DEPLOYMENT + PDB.replace("matchLabels: {app: web}",
+                                        "matchExpressions: [{key: app, operator: In, "
+                                        "values: [web, api]}]"), True, "protects the pods"),
+    (FITS, SIZED + QUOTA, True, "requests.cpu 400m of 1; requests.memory 256Mi of 1Gi"),
+    (FITS, SIZED.replace("replicas: 2", "replicas: 6") + QUOTA, False,
+     "exceeded quota shop-quota: requests.cpu needs 1200m (6 pods of Deployment/web "
+     "(replicas 6) x 200m), limited: 1"),
+    # the autoscaler may ask for maxReplicas: 4 x 200m still fits, 6 would not
+    (FITS, SIZED + QUOTA + HPA, True, "requests.cpu 800m of 1"),
+    (FITS, SIZED + QUOTA + HPA.replace("maxReplicas: 4", "maxReplicas: 6"), False,
+     "needs 1200m (6 pods of Deployment/web (maxReplicas 6 of HorizontalPodAutoscaler/web)"),
+    (FITS, DEPLOYMENT + QUOTA, False,
+     "the pods of Deployment/web would be refused: quota shop-quota requires every container "
+     "to state what it counts: container web lacks limits.memory, requests.cpu, "
+     "requests.memory"),
+    (FITS, SIZED, False, "there is no ResourceQuota in namespace shop in your answer"),
+    (FITS, QUOTA, False, "your answer runs no pods in namespace shop"),
+])
+def test_lesson_08_check_kinds(tmp_path, check, answer, passed, message):
+    result = run_check(tmp_path, check, answer)
+    assert result.passed is passed, result.message
+    assert message in result.message
+
+
+def test_fits_quota_applies_the_limit_range_defaults_first(tmp_path):
+    """A LimitRange's defaults give the containers what the quota requires."""
+    limit_range = ("---\napiVersion: v1\nkind: LimitRange\nmetadata: {name: defaults, "
+                   "namespace: shop}\nspec:\n  limits:\n    - type: Container\n"
+                   "      default: {memory: 256Mi}\n      defaultRequest: {cpu: 100m, "
+                   "memory: 128Mi}\n")
+    result = run_check(tmp_path, FITS, DEPLOYMENT + QUOTA + limit_range)
+    assert result.passed, result.message
+    assert "requests.cpu 200m of 1" in result.message
+    too_big = limit_range.replace("default: {memory: 256Mi}", "default: {memory: 256Mi}\n"
+                                  "      max: {memory: 128Mi}")
+    refused = run_check(tmp_path / "b", FITS, DEPLOYMENT + QUOTA + too_big)
+    assert not refused.passed
+    assert "LimitRange: maximum memory per container is 128Mi, but container web has the " \
+           "limit 256Mi" in refused.message
+
+
+@pytest.mark.parametrize("check", [
+    "scales: {hpa: web}", "scales: {hpa: 3, workload: {kind: Deployment, name: web}}",
+    "protects: {pdb: web, workload: {name: web}}", "fits-quota: mlops",
+    "fits-quota: {namespace: mlops, replicas: 3}",
+])
+def test_lesson_08_check_kinds_reject_a_malformed_spec(tmp_path, check):
+    from k8s_course.grading import ExerciseError
+
+    with pytest.raises(ExerciseError):
+        run_check(tmp_path, check, DEPLOYMENT)

@@ -198,3 +198,15 @@ def test_an_exercise_without_a_valid_check_is_an_instructor_error(tmp_path):
     with pytest.raises(ExerciseError, match=r"exercise.yaml:5: checks: add a check with "
                                             r"`valid: true`: without one, an answer with errors"):
         load_exercise(folder)
+
+
+def test_every_check_kind_is_documented_for_instructors():
+    """exercises/README.md has a table row for each kind the loader accepts."""
+    from pathlib import Path
+
+    from k8s_course.grading.spec import KINDS
+
+    table = (Path(__file__).resolve().parents[1] / "exercises" / "README.md").read_text()
+    undocumented = [kind for kind in KINDS if f"| `{kind}` |" not in table
+                    and f"| `{kind}` + " not in table]
+    assert undocumented == []

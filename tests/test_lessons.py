@@ -45,6 +45,7 @@ ALLOWED_IMAGES = {
     "hashicorp/http-echo": {"1.0"},
     "traefik/whoami": {"v1.10"},
     "heyitsrj/mlops-fastapi-app": {"v3"},
+    "redis": {"7.4-alpine"},  # lesson 09's database: a small key-value store (~15 MB)
 }
 
 

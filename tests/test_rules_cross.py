@@ -196,8 +196,10 @@ def test_hpa_pdb_and_rbac_references_across_files(tmp_path):
         """)
     paths = files(tmp_path, ns=NAMESPACE, app=deployment(), hpa=hpa, pdb=pdb)
     report = check(paths)
-    # 2 replicas and minAvailable 2: no pod may ever be evicted.
-    assert loud(report) == [("pdb.yaml", "pdb-blocks-disruption", 5)]
+    # The autoscaler's minimum is 2 and minAvailable 2: no pod may ever be evicted. The
+    # Deployment's own `replicas` fights the autoscaler found in another file.
+    assert loud(report) == [("app.yaml", "hpa-fights-replicas", 7),
+                            ("pdb.yaml", "pdb-blocks-disruption", 5)]
     renamed = check(files(tmp_path, ns=NAMESPACE, app=deployment(labels="app: api"),
                           hpa=hpa.replace("fastapi-app", "api-app"), pdb=pdb))
     assert {rule for _, rule, _ in loud(renamed)} == {"hpa-target-missing",

@@ -190,3 +190,25 @@ def test_typos_well_below_a_perfect_match_still_get_their_suggestion(metadata, s
     [found] = findings(text, "schema-unknown-field")
     assert found.dotted_path.endswith(metadata.splitlines()[-1].split(":")[0].strip())
     assert f'did you mean "{suggested}"' in found.hint
+
+
+# --- a field carried over from another workload kind ------------------------------------
+
+@pytest.mark.parametrize(("kind", "api", "spec", "hint", "lesson"), [
+    ("DaemonSet", "apps/v1", "  replicas: 2\n  selector: {matchLabels: {app: a}}\n"
+     "  template:\n    metadata: {labels: {app: a}}\n"
+     "    spec: {containers: [{name: a, image: busybox:1.36}]}\n",
+     "a DaemonSet has no replicas", "09-workloads#daemonsets"),
+    ("Job", "batch/v1", "  replicas: 3\n  template:\n"
+     "    spec: {restartPolicy: Never, containers: [{name: a, image: busybox:1.36}]}\n",
+     "`completions` is how many pods must succeed", "10-jobs#completions"),
+    ("Job", "batch/v1", "  restartPolicy: Never\n  template:\n"
+     "    spec: {containers: [{name: a, image: busybox:1.36}]}\n",
+     "move it under spec.template.spec", "10-jobs#restart-policy"),
+])
+def test_a_field_of_another_workload_kind_says_where_it_went(kind, api, spec, hint, lesson):
+    report = check(f"apiVersion: {api}\nkind: {kind}\nmetadata: {{name: a}}\nspec:\n{spec}")
+    loud = [f for f in report.findings if f.severity in ("error", "warning")]
+    # one mistake, one finding: job-restart-policy stays quiet when the policy is on the Job
+    assert [(f.rule, f.lesson) for f in loud] == [("schema-unknown-field", lesson)]
+    assert hint in loud[0].hint

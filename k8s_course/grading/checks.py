@@ -13,8 +13,16 @@ from typing import Any
 
 from ..access import Request, can
 from ..bundle import Bundle, Resource
+from ..capacity import admit, hard_limits, show
 from ..findings import Finding, Severity
-from ..graph import PodTemplate, graph_of, mappings_in, pod_template_of, uses_of
+from ..graph import (
+    PodTemplate,
+    graph_of,
+    label_selector_matches,
+    mappings_in,
+    pod_template_of,
+    uses_of,
+)
 from ..rules._values import digits_as_text, port_name_problem
 from . import fieldpath
 from .spec import Check
@@ -241,6 +249,79 @@ def reaches(check: Check, answer: Answer) -> Outcome:
                    f"{'containerPort ' + ', '.join(declared) if declared else 'no containerPort'}")
 
 
+# --- lesson 08: what scales, protects and fits which workload -------------------------
+
+def _scaling_pair(check: Check, answer: Answer, kind: str, key: str
+                  ) -> tuple[Resource | None, Resource | None, str]:
+    """The HPA or PDB a scales/protects check names, and the workload it should cover."""
+    spec = check.params[key]
+    name_key = "hpa" if key == "scales" else "pdb"
+    found, problem = locate(answer.bundle, {"kind": kind, "name": spec[name_key],
+                                            "namespace": spec.get("namespace")})
+    if found is None:
+        return None, None, problem
+    workload, problem = locate(answer.bundle, spec["workload"])
+    if workload is None:
+        return None, None, problem
+    if found.namespace != workload.namespace:
+        return None, None, (f"{found.ref} is in namespace {found.namespace} and {workload.ref} "
+                            f"in {workload.namespace}; it only covers its own namespace")
+    return found, workload, ""
+
+
+def scales(check: Check, answer: Answer) -> Outcome:
+    hpa, workload, problem = _scaling_pair(check, answer, "HorizontalPodAutoscaler", "scales")
+    if hpa is None:
+        return False, problem
+    ref = hpa.get(("spec", "scaleTargetRef"))
+    if not isinstance(ref, dict) or not ref:
+        return False, f"{hpa.ref} has no scaleTargetRef, so it scales nothing"
+    named = f"{_shown(ref.get('kind'))}/{_shown(ref.get('name'))}"
+    if (ref.get("kind"), ref.get("name")) != (workload.kind, workload.name):
+        return False, f"the scaleTargetRef of {hpa.ref} names {named}, not {workload.ref}"
+    group = workload.api_version.rpartition("/")[0]
+    written = ref.get("apiVersion")
+    if not isinstance(written, str) or written.rpartition("/")[0] != group:
+        return False, (f"the scaleTargetRef of {hpa.ref} says apiVersion {_shown(written)}, but "
+                       f"{workload.ref} is {workload.api_version}")
+    return True, f"{hpa.ref} scales {workload.ref}"
+
+
+def protects(check: Check, answer: Answer) -> Outcome:
+    pdb, workload, problem = _scaling_pair(check, answer, "PodDisruptionBudget", "protects")
+    if pdb is None:
+        return False, problem
+    template = pod_template_of(workload)
+    if template is None:
+        return False, f"{workload.ref} has no pod template"
+    selector = pdb.get(("spec", "selector"))
+    if not isinstance(selector, dict):
+        return False, f"{pdb.ref} has no selector, so it protects no pod"
+    if label_selector_matches(selector, template.labels):
+        return True, f"{pdb.ref} protects the pods of {workload.ref}"
+    wanted = selector.get("matchLabels")
+    return False, (f"the selector of {pdb.ref} ({_labels(wanted)}) does not match the pod labels "
+                   f"of {workload.ref} ({_labels(template.labels)})")
+
+
+def fits_quota(check: Check, answer: Answer) -> Outcome:
+    namespace = check.params["fits-quota"]["namespace"]
+    verdict = admit(answer.bundle, namespace)
+    if not verdict.quotas:
+        return False, f"there is no ResourceQuota in namespace {namespace} in your answer"
+    if not verdict.groups:
+        return False, f"your answer runs no pods in namespace {namespace}"
+    if not verdict.fits:
+        first, more = verdict.refusals[0], len(verdict.refusals) - 1
+        said = first.reason if first.owner.kind == "ResourceQuota" else \
+            f"the pods of {first.owner.ref} would be refused: {first.reason}"
+        return False, said + (f" (and {more} more)" if more else "")
+    used = "; ".join(f"{name} {show(name, verdict.used[quota.name][name])} of {show(name, hard)}"
+                     for quota in verdict.quotas for name, hard in hard_limits(quota).items()
+                     if name in verdict.used[quota.name])
+    return True, f"every pod fits the quota of namespace {namespace}: {used}"
+
+
 def python(check: Check, answer: Answer) -> Outcome:
     result = check.function(answer.bundle)  # a crash is caught and explained by run()
     if isinstance(result, tuple) and len(result) == 2:
@@ -317,6 +398,7 @@ def uses(check: Check, answer: Answer) -> Outcome:
 RUNNERS: dict[str, Callable[[Check, Answer], Outcome]] = {
     "expect": expect, "path": path, "clean": clean, "valid": valid,
     "selects": selects, "reaches": reaches, "python": python,
+    "scales": scales, "protects": protects, "fits-quota": fits_quota,
     "can": may, "cannot": may, "uses": uses, "mounts": uses,
 }
 

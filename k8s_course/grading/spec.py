@@ -37,6 +37,9 @@ KINDS: dict[str, tuple[str, ...]] = {
     "selects": ("selects",),
     "reaches": ("reaches",),
     "python": ("python",),
+    "scales": ("scales",),
+    "protects": ("protects",),
+    "fits-quota": ("fits-quota",),
     "can": ("can",),
     "cannot": ("cannot",),
     "uses": ("uses",),
@@ -401,6 +404,32 @@ def _validate_python(problems, where, folder, params) -> dict:
     return {"function": function}
 
 
+def _validate_coverage(problems, where, folder, params) -> dict:
+    """scales: {hpa, workload} and protects: {pdb, workload}, each with an optional namespace."""
+    kind = "scales" if "scales" in params else "protects"
+    name_key = "hpa" if kind == "scales" else "pdb"
+    value, where = params[kind], (*where, kind)
+    if not isinstance(value, dict):
+        problems.add(where, f"`{kind}` must be a mapping with {name_key} and workload")
+        return {}
+    _unknown_keys(problems, where, value, (name_key, "workload", "namespace"))
+    if not isinstance(value.get(name_key), str) or not value[name_key]:
+        problems.add((*where, name_key), f"`{name_key}` must be the object's name")
+    if "namespace" in value and not isinstance(value["namespace"], str):
+        problems.add((*where, "namespace"), "`namespace` must be text")
+    _ref(problems, (*where, "workload"), value.get("workload"))
+    return {}
+
+
+def _validate_fits_quota(problems, where, folder, params) -> dict:
+    value, where = params["fits-quota"], (*where, "fits-quota")
+    if not isinstance(value, dict) or not isinstance(value.get("namespace"), str):
+        problems.add(where, "`fits-quota` must be a mapping like {namespace: mlops}")
+        return {}
+    _unknown_keys(problems, where, value, ("namespace",))
+    return {}
+
+
 # --- can/cannot, uses/mounts (lessons 05-07) -------------------------------------------
 
 _REQUEST_TEXT = ("as", "verb", "resource", "namespace", "group", "name")
@@ -456,6 +485,9 @@ _VALIDATORS = {
     "selects": _validate_relation,
     "reaches": _validate_relation,
     "python": _validate_python,
+    "scales": _validate_coverage,
+    "protects": _validate_coverage,
+    "fits-quota": _validate_fits_quota,
     "can": _validate_access,
     "cannot": _validate_access,
     "uses": _validate_uses,

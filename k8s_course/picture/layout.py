@@ -6,7 +6,9 @@ namespace: entry points (Ingress, Service, HPA, PDB) on the left, workloads
 with their pod template in the middle, what pods use (ConfigMap, Secret,
 PVC, ServiceAccount) on the right, with how they use them (env, envFrom,
 files at a path); RoleBindings point at the ServiceAccounts they name and
-the Role they grant. A link that leads nowhere (a selector
+the Role they grant. A StatefulSet points at its headless Service and at the
+claims its volumeClaimTemplates make; a CronJob at the Job it creates on
+schedule, which holds the pod template. A link that leads nowhere (a selector
 matching no pod, a port no container listens on, a name the answer does not
 define) is drawn dashed in a warning colour, to a ghost box.
 """
@@ -42,6 +44,10 @@ _COLUMNS = {"Ingress": ENTRY_COLUMN, "Service": ENTRY_COLUMN,
             "RoleBinding": WORKLOAD_COLUMN, "ClusterRoleBinding": WORKLOAD_COLUMN}
 
 
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else "?"
+
+
 def _pairs(labels: dict) -> str:
     return ", ".join(f"{key}={value}" for key, value in labels.items()) or "no labels"
 
@@ -61,7 +67,7 @@ def _details(resource: Resource, template: PodTemplate | None) -> tuple[str, ...
     """A line or two that says what matters about the object (never a secret's value)."""
     kind, get = resource.kind, resource.get
     lines: list[str] = []
-    if template is not None:
+    if template is not None and kind != "CronJob":  # a CronJob's pods are in its Job's box
         replicas = get(("spec", "replicas"))
         if isinstance(replicas, int) and resource.kind != "Pod":
             lines.append(f"replicas {replicas}")
@@ -70,7 +76,9 @@ def _details(resource: Resource, template: PodTemplate | None) -> tuple[str, ...
         if ports:
             lines.append("ports " + ", ".join(ports))
     elif kind == "Service":
-        lines.append(str(get(("spec", "type")) or "ClusterIP"))
+        headless = get(("spec", "clusterIP")) == "None"
+        lines.append("headless (clusterIP: None)" if headless else
+                     str(get(("spec", "type")) or "ClusterIP"))
         selector = get(("spec", "selector"))
         if isinstance(selector, dict) and selector:
             lines.append("selects " + _pairs(selector))
@@ -84,6 +92,10 @@ def _details(resource: Resource, template: PodTemplate | None) -> tuple[str, ...
     elif kind == "HorizontalPodAutoscaler":
         low, high = get(("spec", "minReplicas"), 1), get(("spec", "maxReplicas"), "?")
         lines.append(f"{low} to {high} replicas")
+    elif kind == "CronJob":
+        lines.append(f"schedule {_text(get(('spec', 'schedule')))}")
+        policy = get(("spec", "concurrencyPolicy"))
+        lines.append(f"concurrency {policy or 'Allow'}")
     elif kind == "PodDisruptionBudget":
         for field_name in ("minAvailable", "maxUnavailable"):
             if get(("spec", field_name)) is not None:
@@ -179,7 +191,10 @@ class _Builder:
                     _key(resource), resource.kind, resource.name or "?",
                     CLUSTER_WIDE if resource.cluster_scoped else resource.namespace,
                     _column(resource.kind), _details(resource, template),
-                    _pairs(template.labels) if template else None)
+                    _pairs(template.labels) if template and resource.kind != "CronJob"
+                    else None)
+                if resource.kind == "CronJob" and template is not None:
+                    self._scheduled_job(resource, template)
         for resource in self.bundle:
             self.edges += self._edges_of(resource)
         namespaces = [r.name for r in self.bundle.of_kind("Namespace") if r.name]
@@ -214,6 +229,10 @@ class _Builder:
                 yield Edge(key, target, ("scales",), missing)
         elif resource.kind == "Ingress":
             yield from self._ingress_edges(resource)
+        elif resource.kind == "StatefulSet":
+            yield from self._statefulset_edges(resource)
+        elif resource.kind == "CronJob" and _job_key(resource) in self.nodes:
+            yield Edge(key, _job_key(resource), ("creates on schedule",))
         elif resource.kind in _BINDINGS:
             yield from self._binding_edges(resource)
         template = pod_template_of(resource)
@@ -226,7 +245,8 @@ class _Builder:
                     target, missing = self._target(kind, name, namespace)
                     labels = how.get((kind, name), ("uses",))
                     # a volume no container mounts leads nowhere, like a missing object
-                    yield Edge(key, target, labels, missing or labels == (_UNMOUNTED,),
+                    yield Edge(_pods_key(resource), target, labels,
+                               missing or labels == (_UNMOUNTED,),
                                from_template=True)
 
     def _service_edges(self, service: Resource) -> Iterator[Edge]:
@@ -248,7 +268,7 @@ class _Builder:
         for template in templates:
             labels, broken = (_port_chain(resource, template) if resource.kind == "Service"
                               else (("selects",), False))
-            yield Edge(key, _key(template.owner), labels, broken, to_template=True)
+            yield Edge(key, _pods_key(template.owner), labels, broken, to_template=True)
 
     def _ingress_edges(self, ingress: Resource) -> Iterator[Edge]:
         seen = set()
@@ -293,6 +313,43 @@ class _Builder:
             yield Edge(key, target, ("subject",), missing)
 
 
+    # --- lesson 09-10: a StatefulSet's Service and claims, a CronJob's Jobs -------------
+
+    def _statefulset_edges(self, workload: Resource) -> Iterator[Edge]:
+        """To the headless Service that names its pods, and to the claims made per pod."""
+        key, namespace = _key(workload), workload.namespace
+        service_name = workload.get(("spec", "serviceName"))
+        if isinstance(service_name, str) and service_name:
+            target, missing = self._target("Service", service_name, namespace)
+            service = self.bundle.find("Service", service_name, namespace)
+            headless = service is not None and service.get(("spec", "clusterIP")) == "None"
+            label = "pod DNS names" if headless or missing else "not headless: no pod names"
+            yield Edge(key, target, (label,), missing or not headless)
+        replicas = workload.get(("spec", "replicas"), 1)
+        count = replicas if isinstance(replicas, int) and not isinstance(replicas, bool) else 1
+        for _, claim in mappings_in(workload.get(("spec", "volumeClaimTemplates"))):
+            name = as_mapping(claim.get("metadata")).get("name")
+            if not isinstance(name, str):
+                continue
+            size = as_mapping(as_mapping(as_mapping(claim.get("spec")).get("resources"))
+                              .get("requests")).get("storage")
+            claims = f"{name}-{workload.name}-0" + (f"..{count - 1}" if count > 1 else "")
+            claim_key = f"{key}/claims/{name}"
+            self.nodes.setdefault(claim_key, Node(
+                claim_key, "PersistentVolumeClaim", claims, namespace, USED_COLUMN,
+                ("one per pod, from a template",) + ((f"asks for {size}",) if size else ())))
+            yield Edge(key, claim_key, ("claims",), from_template=True)
+
+    def _scheduled_job(self, cronjob: Resource, template: PodTemplate) -> None:
+        """The Job a CronJob creates at each scheduled time, holding the pod template."""
+        spec = as_mapping(cronjob.get(("spec", "jobTemplate", "spec")))
+        lines = tuple(f"{name} {spec[name]}" for name in ("completions", "parallelism",
+                                                           "backoffLimit") if name in spec)
+        self.nodes[_job_key(cronjob)] = Node(
+            _job_key(cronjob), "Job", f"{cronjob.name or '?'}-<time>", cronjob.namespace,
+            WORKLOAD_COLUMN, ("one per scheduled run", *lines), _pairs(template.labels))
+
+
 _BINDINGS = ("RoleBinding", "ClusterRoleBinding")
 _UNMOUNTED = "volume, not mounted"
 
@@ -313,6 +370,15 @@ def _how_used(template: PodTemplate) -> dict[tuple[str, str], tuple[str, ...]]:
         if kind == "ServiceAccount":
             how[(kind, name)] = ["runs as"]
     return {ref: tuple(labels) for ref, labels in how.items()}
+
+
+def _job_key(cronjob: Resource) -> str:
+    return f"{_key(cronjob)}/job"
+
+
+def _pods_key(resource: Resource) -> str:
+    """The box holding a workload's pod template (a CronJob's is in its Job's box)."""
+    return _job_key(resource) if resource.kind == "CronJob" else _key(resource)
 
 
 def diagram(answer: Bundle | Report | str) -> Diagram:

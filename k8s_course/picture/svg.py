@@ -242,6 +242,13 @@ def _draw_edge(edge: Edge, boxes: dict[str, _Box], nodes: dict[str, Node],
         # same column (an Ingress and its Service): loop out to the left
         x1, x2 = source.x, target.x - 2
         curve = ((x1, y1), (x1 - LOOP, y1), (x2 - LOOP, y2), (x2, y2))
+    elif nodes[edge.source].column > nodes[edge.target].column:
+        # back to the left (a StatefulSet to its Service): left side to right side, lower
+        # down than the arrows going right, so the two directions do not overlap
+        y1, y2 = source.y + 38, target.y + 38
+        x1, x2 = source.x, target.x + target.width + 2
+        bend = (x1 - x2) / 2
+        curve = ((x1, y1), (x1 - bend, y1), (x2 + bend, y2), (x2, y2))
     else:
         x1, x2 = source.x + source.width, target.x - 2
         bend = (x2 - x1) / 2

@@ -51,8 +51,10 @@ TOPICS = {
     "resources": "Requests and limits (lesson 08)",
     "quotas": "ResourceQuotas and LimitRanges (lesson 08)",
     "autoscaling": "HorizontalPodAutoscalers (lesson 08)",
+    "hpa_targets": "What an autoscaler scales (lesson 08)",
     "disruption": "PodDisruptionBudgets (lesson 08)",
     "workloads": "Pods, ReplicaSets, StatefulSets and DaemonSets (lesson 09)",
+    "replicasets": "ReplicaSets and ReplicationControllers by hand (lesson 09)",
     "jobs": "Jobs and CronJobs (lesson 10)",
     "cronjobs": "CronJob schedules and time zones (lesson 10)",
 }

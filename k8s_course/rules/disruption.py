@@ -206,3 +206,102 @@ def pdb_both_limits(bundle: Bundle) -> Iterator[Finding]:
             yield pdb.finding(("spec", "minAvailable"), "minAvailable and maxUnavailable "
                               "cannot both be set", "keep one of them: minAvailable (pods "
                               "that must stay up) or maxUnavailable (pods that may be down)")
+
+
+# --- lesson 08: budgets that get in each other's way ------------------------------------
+
+@rule("pdb-overlap", "warning", "08-scaling#pdb")
+def pdb_overlap(bundle: Bundle) -> Iterator[Finding]:
+    """Two PodDisruptionBudgets whose selectors match the same pods.
+
+    Why: the eviction API (what `kubectl drain` uses) refuses to evict a pod
+    covered by more than one budget ("This pod has more than one
+    PodDisruptionBudget, which the eviction subresource does not support"),
+    so a drain stalls on those pods. Give each set of pods exactly one budget.
+
+    Given:
+
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          replicas: 3
+          selector:
+            matchLabels:
+              app: web
+          template:
+            metadata:
+              labels:
+                app: web
+                tier: front
+            spec:
+              containers:
+                - name: web
+                  image: nginx:1.27-alpine
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: api
+        spec:
+          replicas: 3
+          selector:
+            matchLabels:
+              app: api
+          template:
+            metadata:
+              labels:
+                app: api
+                tier: back
+            spec:
+              containers:
+                - name: api
+                  image: nginx:1.27-alpine
+        ---
+        apiVersion: policy/v1
+        kind: PodDisruptionBudget
+        metadata:
+          name: web
+        spec:
+          maxUnavailable: 1
+          selector:
+            matchLabels:
+              app: web
+
+    Bad (warning):
+
+        apiVersion: policy/v1
+        kind: PodDisruptionBudget
+        metadata:
+          name: front
+        spec:
+          maxUnavailable: 1
+          selector:
+            matchLabels:
+              tier: front
+
+    Good:
+
+        apiVersion: policy/v1
+        kind: PodDisruptionBudget
+        metadata:
+          name: api
+        spec:
+          maxUnavailable: 1
+          selector:
+            matchLabels:
+              tier: back
+    """
+    claimed: dict[int, Resource] = {}  # pod template -> the first budget covering it
+    for pdb in graph_of(bundle).of_kind("PodDisruptionBudget"):
+        targets = _pdb_targets(bundle, pdb) or []
+        clash = next((claimed[id(t)] for t in targets if id(t) in claimed), None)
+        if clash is not None:
+            both = next(t for t in targets if id(t) in claimed)
+            yield pdb.finding(
+                ("spec", "selector"), f"the pods of {both.owner.ref} are covered by "
+                f"{clash.ref} too; a pod with two budgets cannot be evicted",
+                "narrow one of the selectors, or merge the two budgets")
+        for target in targets:
+            claimed.setdefault(id(target), pdb)

@@ -72,7 +72,7 @@ ALLOWED: tuple[Allowed, ...] = (
     Allowed(("Deployment",), ("spec", "strategy", "type"), ("RollingUpdate", "Recreate"),
             "a Deployment strategy", "03-deployments#rollout"),
     Allowed(("StatefulSet", "DaemonSet"), ("spec", "updateStrategy", "type"), _UPDATES,
-            "an updateStrategy type", "09-workloads#statefulsets"),
+            "an updateStrategy type", "09-workloads#updates"),
     Allowed(("StatefulSet",), ("spec", "podManagementPolicy"), ("OrderedReady", "Parallel"),
             "a podManagementPolicy", "09-workloads#statefulsets"),
     Allowed(("CronJob",), ("spec", "concurrencyPolicy"), ("Allow", "Forbid", "Replace"),

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from ..bundle import Bundle
 from ..findings import Finding
-from ..graph import graph_of
+from ..graph import as_mapping, graph_of, is_whole_number, references
 from ._known import JOB_SPEC, has_stray_field
 from .catalogue import rule
 
@@ -30,7 +30,7 @@ def job_restart_policy(bundle: Bundle) -> Iterator[Finding]:
             spec:
               containers:
                 - name: migrate
-                  image: busybox:1.37
+                  image: busybox:1.36
                   command: ["echo", "done"]
 
     Good:
@@ -45,13 +45,16 @@ def job_restart_policy(bundle: Bundle) -> Iterator[Finding]:
               restartPolicy: Never
               containers:
                 - name: migrate
-                  image: busybox:1.37
+                  image: busybox:1.36
                   command: ["echo", "done"]
     """
     for template in graph_of(bundle).templates:
         if template.owner.kind not in ("Job", "CronJob"):
             continue
         policy = template.spec.get("restartPolicy")
+        job_spec = template.path[:-1]  # the spec that holds the template
+        if policy is None and template.owner.get((*job_spec, "restartPolicy")) is not None:
+            continue  # written on the Job instead of its pod: the schema stage says where
         if policy in (None, "Always"):
             path = (*template.spec_path, "restartPolicy") if policy else template.spec_path
             said = "is Always" if policy else "is not set, so it defaults to Always"
@@ -89,7 +92,7 @@ def job_selector_set(bundle: Bundle) -> Iterator[Finding]:
               restartPolicy: Never
               containers:
                 - name: migrate
-                  image: busybox:1.37
+                  image: busybox:1.36
                   command: ["echo", "done"]
 
     Good:
@@ -107,7 +110,7 @@ def job_selector_set(bundle: Bundle) -> Iterator[Finding]:
               restartPolicy: Never
               containers:
                 - name: migrate
-                  image: busybox:1.37
+                  image: busybox:1.36
                   command: ["echo", "done"]
     """
     graph = graph_of(bundle)
@@ -143,7 +146,7 @@ def job_indexed_needs_completions(bundle: Bundle) -> Iterator[Finding]:
               restartPolicy: Never
               containers:
                 - name: shard
-                  image: busybox:1.37
+                  image: busybox:1.36
                   command: ["sh", "-c", "echo $JOB_COMPLETION_INDEX"]
 
     Good:
@@ -161,7 +164,7 @@ def job_indexed_needs_completions(bundle: Bundle) -> Iterator[Finding]:
               restartPolicy: Never
               containers:
                 - name: shard
-                  image: busybox:1.37
+                  image: busybox:1.36
                   command: ["sh", "-c", "echo $JOB_COMPLETION_INDEX"]
     """
     graph = graph_of(bundle)
@@ -173,3 +176,141 @@ def job_indexed_needs_completions(bundle: Bundle) -> Iterator[Finding]:
                 yield job.finding((*spec, "completionMode"), "an Indexed Job needs "
                                   "`completions`: the number of indexes to run",
                                   "add `completions: 3` (or however many pieces of work)")
+
+
+# --- lesson 10: schedules that misbehave ------------------------------------------------
+
+@rule("cronjob-overlap-on-claim", "warning", "10-jobs#concurrency")
+def cronjob_overlap_on_claim(bundle: Bundle) -> Iterator[Finding]:
+    """A CronJob that lets runs overlap while they write the same PersistentVolumeClaim.
+
+    Why: with `concurrencyPolicy: Allow` (the default), a run that is still
+    going when the next time comes simply gets company: two Jobs then write
+    the same files on the same claim. A job that must not overlap (a
+    retraining that replaces a model, a backup) says `Forbid` (skip the new
+    run) or `Replace` (stop the old one).
+
+    Bad (warning):
+
+        apiVersion: batch/v1
+        kind: CronJob
+        metadata:
+          name: retrain
+        spec:
+          schedule: "0 2 * * *"
+          jobTemplate:
+            spec:
+              template:
+                spec:
+                  restartPolicy: OnFailure
+                  containers:
+                    - name: train
+                      image: busybox:1.36
+                      command: ["sh", "-c", "date > /models/trained-at"]
+                      volumeMounts:
+                        - name: models
+                          mountPath: /models
+                  volumes:
+                    - name: models
+                      persistentVolumeClaim:
+                        claimName: models
+
+    Good:
+
+        apiVersion: batch/v1
+        kind: CronJob
+        metadata:
+          name: retrain
+        spec:
+          schedule: "0 2 * * *"
+          concurrencyPolicy: Forbid
+          jobTemplate:
+            spec:
+              template:
+                spec:
+                  restartPolicy: OnFailure
+                  containers:
+                    - name: train
+                      image: busybox:1.36
+                      command: ["sh", "-c", "date > /models/trained-at"]
+                      volumeMounts:
+                        - name: models
+                          mountPath: /models
+                  volumes:
+                    - name: models
+                      persistentVolumeClaim:
+                        claimName: models
+    """
+    graph = graph_of(bundle)
+    for cronjob in graph.of_kind("CronJob"):
+        template = graph.template_of(cronjob)
+        policy = cronjob.get(("spec", "concurrencyPolicy"))
+        if template is None or policy not in (None, "Allow"):
+            continue
+        claim = next((ref.name for ref in references(template)
+                      if ref.kind == "PersistentVolumeClaim"), None)
+        if claim is not None:
+            said = "is Allow" if policy else "is not set, so it is Allow"
+            yield cronjob.finding(
+                ("spec", "concurrencyPolicy") if policy else ("spec", "schedule"),
+                f"concurrencyPolicy {said}: a late run and the next one would both write "
+                f"the claim {claim!r}",
+                "add `concurrencyPolicy: Forbid` (skip a run while one is going) or `Replace`",
+                at_value=bool(policy))
+
+
+@rule("cronjob-deadline-too-short", "warning", "10-jobs#starting-deadline")
+def cronjob_deadline_too_short(bundle: Bundle) -> Iterator[Finding]:
+    """A CronJob whose startingDeadlineSeconds is under 10 seconds.
+
+    Why: `startingDeadlineSeconds` is how late a run may still start. The
+    CronJob controller looks at its CronJobs about every 10 seconds, so a
+    shorter deadline can pass before the controller even notices the time
+    has come, and the run is skipped (counted as missed).
+
+    Bad (warning):
+
+        apiVersion: batch/v1
+        kind: CronJob
+        metadata:
+          name: report
+        spec:
+          schedule: "*/5 * * * *"
+          startingDeadlineSeconds: 5
+          jobTemplate:
+            spec:
+              template:
+                spec:
+                  restartPolicy: OnFailure
+                  containers:
+                    - name: report
+                      image: busybox:1.36
+                      command: ["date"]
+
+    Good:
+
+        apiVersion: batch/v1
+        kind: CronJob
+        metadata:
+          name: report
+        spec:
+          schedule: "*/5 * * * *"
+          startingDeadlineSeconds: 120
+          jobTemplate:
+            spec:
+              template:
+                spec:
+                  restartPolicy: OnFailure
+                  containers:
+                    - name: report
+                      image: busybox:1.36
+                      command: ["date"]
+    """
+    for cronjob in graph_of(bundle).of_kind("CronJob"):
+        deadline = as_mapping(cronjob.get(("spec",))).get("startingDeadlineSeconds")
+        if is_whole_number(deadline) and 0 <= deadline < 10:
+            yield cronjob.finding(
+                ("spec", "startingDeadlineSeconds"), f"a deadline of {deadline} seconds can pass "
+                "before the controller checks this CronJob (about every 10 seconds), so runs "
+                "are skipped", "give it at least 10 seconds; a minute or more is usual",
+                at_value=True)

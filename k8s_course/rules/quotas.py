@@ -7,6 +7,17 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from ..bundle import Bundle, Resource
+from ..capacity import (
+    REQUIRED,
+    ContainerLimits,
+    admit,
+    container_limits,
+    effective_resources,
+    hard_limits,
+    in_scope,
+    limit_range_problems,
+    pod_groups,
+)
 from ..findings import Finding, Path
 from ..graph import as_mapping, graph_of, mappings_in
 from ._values import parse_quantity
@@ -179,3 +190,217 @@ def limit_range_inconsistent(bundle: Bundle) -> Iterator[Finding]:
                     f"merge the two {kind} limits into one", at_value=True)
             types.add(kind if isinstance(kind, str) else "")
             yield from _limit_findings(limit_range, ("spec", "limits", index), limit)
+
+
+# --- lesson 08: quotas and limit ranges (what admission does to each pod) -------------
+
+def _limit_items(bundle: Bundle, namespace: str) -> list[ContainerLimits]:
+    return [item for limit_range in graph_of(bundle).of_kind("LimitRange")
+            if limit_range.namespace == namespace for item in container_limits(limit_range)]
+
+
+@rule("quota-needs-requests", "warning", "08-scaling#quotas")
+def quota_needs_requests(bundle: Bundle) -> Iterator[Finding]:
+    """A container without a request or limit that its namespace's ResourceQuota counts.
+
+    Why: when a quota sets `requests.cpu`, `limits.memory` (or `cpu`,
+    `memory`...), the API server refuses every pod with a container that does
+    not state that value, unless a LimitRange fills in a default. The
+    Deployment itself is accepted, so nothing looks wrong; its pods are simply
+    never created (`kubectl describe replicaset` shows `FailedCreate ...
+    must specify limits.memory`). A warning, because a LimitRange outside
+    this answer could supply the default.
+
+    Given:
+
+        apiVersion: v1
+        kind: ResourceQuota
+        metadata:
+          name: compute
+        spec:
+          hard:
+            requests.cpu: "1"
+            limits.memory: 1Gi
+
+    Bad (warning):
+
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web
+        spec:
+          containers:
+            - name: web
+              image: nginx:1.27-alpine
+              resources:
+                requests:
+                  cpu: 100m
+
+    Good:
+
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web
+        spec:
+          containers:
+            - name: web
+              image: nginx:1.27-alpine
+              resources:
+                requests:
+                  cpu: 100m
+                limits:
+                  memory: 128Mi
+    """
+    graph = graph_of(bundle)
+    for namespace in dict.fromkeys(q.namespace for q in graph.of_kind("ResourceQuota")):
+        quotas = [q for q in graph.of_kind("ResourceQuota") if q.namespace == namespace]
+        items = _limit_items(bundle, namespace)
+        for group in pod_groups(bundle, namespace):
+            # only the quotas whose scopes count these pods (a NotBestEffort quota
+            # says nothing to pods without any requests or limits)
+            names = {name for quota in quotas if in_scope(quota, group)
+                     for name in hard_limits(quota) if name in REQUIRED}
+            template = graph.template_of(group.owner)
+            for path, container in template.containers(init=True) if names else ():
+                requests, limits = effective_resources(container, items)
+                lacking = sorted(name if "." in name else f"requests.{name}" for name in names
+                                 if name.rpartition(".")[2] not in
+                                 (limits if REQUIRED[name] == "limits" else requests))
+                if lacking:
+                    said = ", ".join(dict.fromkeys(lacking))
+                    yield group.owner.finding(
+                        path, f"the namespace's ResourceQuota counts {said}, but container "
+                        f"{container.get('name') or '?'!r} sets no such value, so the API "
+                        "server will refuse its pods",
+                        f"add {said} under this container's resources (or a LimitRange "
+                        "with defaults)")
+
+
+@rule("outside-limit-range", "error", "08-scaling#limit-ranges")
+def outside_limit_range(bundle: Bundle) -> Iterator[Finding]:
+    """A container whose requests or limits fall outside its namespace's LimitRange.
+
+    Why: a LimitRange of type Container sets the smallest request (`min`),
+    the largest limit (`max`) and the largest limit/request ratio a container
+    may have. Pods that break them are refused when a controller creates
+    them, with `minimum cpu usage per Container is 100m, but request is 50m`
+    and the like.
+
+    Given:
+
+        apiVersion: v1
+        kind: LimitRange
+        metadata:
+          name: bounds
+        spec:
+          limits:
+            - type: Container
+              max:
+                memory: 512Mi
+
+    Bad (error):
+
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web
+        spec:
+          containers:
+            - name: web
+              image: nginx:1.27-alpine
+              resources:
+                limits:
+                  memory: 1Gi
+
+    Good:
+
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web
+        spec:
+          containers:
+            - name: web
+              image: nginx:1.27-alpine
+              resources:
+                limits:
+                  memory: 256Mi
+    """
+    graph = graph_of(bundle)
+    for namespace in {r.namespace for r in graph.of_kind("LimitRange")}:
+        items = _limit_items(bundle, namespace)
+        for template in graph.templates_in(namespace):
+            for path, container in template.containers(init=True):
+                requests, limits = effective_resources(container, items)
+                problems = limit_range_problems(str(container.get("name") or "?"), requests,
+                                                limits, items)
+                if problems:
+                    has_resources = isinstance(container.get("resources"), dict)
+                    yield template.owner.finding(
+                        (*path, "resources") if has_resources else path,
+                        "the namespace's LimitRange refuses this container: " +
+                        "; ".join(problems),
+                        "keep requests and limits between the LimitRange's min and max")
+
+
+@rule("quota-exceeded", "warning", "08-scaling#quotas")
+def quota_exceeded(bundle: Bundle) -> Iterator[Finding]:
+    """A ResourceQuota that the answer's own pods, at their replicas, already exceed.
+
+    Why: the quota is checked each time a pod is created; once the pods of
+    the namespace use up a `hard` amount, the next pod is refused (`exceeded
+    quota`), so a Deployment stays short of its replicas and an autoscaler
+    cannot reach its maxReplicas. Pods are counted at their replicas (an
+    autoscaled workload at its maxReplicas), after LimitRange defaults.
+
+    Given:
+
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          replicas: 4
+          selector:
+            matchLabels:
+              app: web
+          template:
+            metadata:
+              labels:
+                app: web
+            spec:
+              containers:
+                - name: web
+                  image: nginx:1.27-alpine
+                  resources:
+                    requests:
+                      cpu: 300m
+
+    Bad (warning):
+
+        apiVersion: v1
+        kind: ResourceQuota
+        metadata:
+          name: compute
+        spec:
+          hard:
+            requests.cpu: "1"
+
+    Good:
+
+        apiVersion: v1
+        kind: ResourceQuota
+        metadata:
+          name: compute
+        spec:
+          hard:
+            requests.cpu: "2"
+    """
+    graph = graph_of(bundle)
+    for namespace in {q.namespace for q in graph.of_kind("ResourceQuota")}:
+        for refusal in admit(bundle, namespace).refusals:
+            if refusal.owner.kind == "ResourceQuota":
+                yield refusal.owner.finding(
+                    ("spec", "hard", refusal.resource), refusal.reason,
+                    "raise this limit, or lower the replicas or requests of the pods")

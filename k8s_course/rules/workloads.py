@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from ..bundle import Bundle
 from ..findings import Finding, Severity
 from ..graph import (
+    as_mapping,
     graph_of,
     mappings_in,
 )
@@ -290,3 +291,99 @@ def probe_handler_invalid(bundle: Bundle) -> Iterator[Finding]:
                         (*path, probe, extra), f"this {probe} already checks with "
                         f"{handlers[0]}; a probe has one way to check",
                         f"delete {extra}, or move it to another probe")
+
+
+# --- lesson 09: StatefulSet claims that nobody mounts ------------------------------------
+
+@rule("claim-template-unmounted", "warning", "09-workloads#statefulsets")
+def claim_template_unmounted(bundle: Bundle) -> Iterator[Finding]:
+    """A StatefulSet volumeClaimTemplate that no container mounts.
+
+    Why: each entry of `volumeClaimTemplates` makes one claim per pod
+    (`data-db-0`, `data-db-1`...) and a volume of the same name in the pod.
+    The data only lands on the claim if a container has a volumeMount with
+    that name; otherwise the storage is reserved and never written.
+
+    Bad (warning):
+
+        apiVersion: apps/v1
+        kind: StatefulSet
+        metadata:
+          name: db
+        spec:
+          serviceName: db
+          selector:
+            matchLabels:
+              app: db
+          template:
+            metadata:
+              labels:
+                app: db
+            spec:
+              containers:
+                - name: db
+                  image: busybox:1.36
+          volumeClaimTemplates:
+            - metadata:
+                name: data
+              spec:
+                accessModes: ["ReadWriteOnce"]
+                resources:
+                  requests:
+                    storage: 1Gi
+
+    Good:
+
+        apiVersion: apps/v1
+        kind: StatefulSet
+        metadata:
+          name: db
+        spec:
+          serviceName: db
+          selector:
+            matchLabels:
+              app: db
+          template:
+            metadata:
+              labels:
+                app: db
+            spec:
+              containers:
+                - name: db
+                  image: busybox:1.36
+                  volumeMounts:
+                    - name: data
+                      mountPath: /data
+          volumeClaimTemplates:
+            - metadata:
+                name: data
+              spec:
+                accessModes: ["ReadWriteOnce"]
+                resources:
+                  requests:
+                    storage: 1Gi
+    """
+    graph = graph_of(bundle)
+    for workload in graph.of_kind("StatefulSet"):
+        template = graph.template_of(workload)
+        if template is None:
+            continue
+        mounted = {str(mount.get("name")) for _, container in template.containers(init=True)
+                   for _, mount in mappings_in(container.get("volumeMounts"))}
+        claims = [(index, as_mapping(claim.get("metadata")).get("name")) for index, claim
+                  in mappings_in(workload.get(("spec", "volumeClaimTemplates")))]
+        volumes = {str(v.get("name")) for _, v in mappings_in(template.spec.get("volumes"))}
+        if mounted - volumes - {str(name) for _, name in claims}:
+            continue  # a mount of a misspelt name: volume-mount-undefined says which
+        for index, name in claims:
+            claim_spec = as_mapping(as_mapping(workload.get(
+                ("spec", "volumeClaimTemplates", index))).get("spec"))
+            if not claim_spec.get("accessModes") or not as_mapping(as_mapping(
+                    claim_spec.get("resources")).get("requests")).get("storage"):
+                continue  # an unfinished claim template: the claim rules say what it lacks
+            if isinstance(name, str) and name not in mounted:
+                yield workload.finding(
+                    ("spec", "volumeClaimTemplates", index, "metadata", "name"),
+                    f"no container mounts the claim template {name!r}, so its claims stay empty",
+                    f"add a volumeMount with `name: {name}` to the container that writes the data",
+                    at_value=True)

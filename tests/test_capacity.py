@@ -1,0 +1,169 @@
+"""Quota and LimitRange admission, computed offline: what the API server would admit."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from k8s_course import check
+from k8s_course.capacity import admit, show
+from k8s_course.pipeline import load
+
+from .conftest import yaml_text
+
+QUOTA = yaml_text("""
+    apiVersion: v1
+    kind: ResourceQuota
+    metadata: {name: q, namespace: ml}
+    spec:
+      hard: {pods: "5", requests.cpu: "2", limits.memory: 1Gi}
+    """)
+
+
+def _workload(kind: str, spec: str, pod: str) -> str:
+    template = f"spec:\n{spec}  template:\n    metadata: {{labels: {{app: w}}}}\n    spec:\n" \
+        + "".join(f"      {line}\n" for line in pod.strip("\n").splitlines())
+    api = {"Job": "batch/v1", "CronJob": "batch/v1", "Pod": "v1"}.get(kind, "apps/v1")
+    return f"---\napiVersion: {api}\nkind: {kind}\nmetadata: {{name: w, namespace: ml}}\n" \
+        + template
+
+
+POD = """
+containers:
+  - name: app
+    image: busybox:1.36
+    resources: {requests: {cpu: 500m}, limits: {memory: 256Mi}}
+"""
+
+
+def _verdict(text: str):
+    bundle, _ = load(text)
+    return admit(bundle, "ml")
+
+
+def test_a_limit_alone_becomes_the_request():
+    pod = POD.replace("requests: {cpu: 500m}, limits: {memory: 256Mi}",
+                      "limits: {cpu: 300m, memory: 256Mi}")
+    verdict = _verdict(QUOTA + _workload("Deployment", "  replicas: 2\n", pod))
+    assert verdict.fits
+    assert verdict.used["q"]["requests.cpu"] == Decimal("0.6")
+
+
+def test_init_containers_count_at_their_peak_not_on_top():
+    pod = POD + """
+initContainers:
+  - name: setup
+    image: busybox:1.36
+    resources: {requests: {cpu: "1"}, limits: {memory: 64Mi}}
+"""
+    verdict = _verdict(QUOTA + _workload("Deployment", "  replicas: 1\n", pod))
+    assert verdict.used["q"]["requests.cpu"] == Decimal(1)  # max(500m, 1), not 1.5
+    assert verdict.used["q"]["limits.memory"] == 256 * 2**20
+
+
+@pytest.mark.parametrize(("kind", "spec", "pods"), [
+    ("StatefulSet", "  replicas: 3\n  serviceName: w\n", 3),
+    ("DaemonSet", "", 1),  # one per node; the course's kind cluster has one
+    ("Job", "  parallelism: 4\n  completions: 2\n", 2),
+    ("Deployment", "", 1),
+])
+def test_each_kind_runs_its_number_of_pods(kind, spec, pods):
+    pod = POD + ("restartPolicy: Never\n" if kind == "Job" else "")
+    verdict = _verdict(QUOTA + _workload(kind, spec, pod))
+    assert verdict.used["q"]["pods"] == pods
+
+
+def test_scopes_choose_which_pods_a_quota_counts():
+    # a BestEffort quota may only count pods (the API server refuses anything else)
+    best_effort = QUOTA.replace('requests.cpu: "2", limits.memory: 1Gi', "").replace(
+        '"5", ', '"5"').replace("hard:", "scopes: [BestEffort]\n  hard:")
+    verdict = _verdict(best_effort + _workload("Deployment", "  replicas: 9\n", POD))
+    assert verdict.fits and verdict.used["q"]["pods"] == 0  # these pods set resources
+    bare = POD.replace("    resources: {requests: {cpu: 500m}, limits: {memory: 256Mi}}\n", "")
+    verdict = _verdict(best_effort.replace('"5"', '"3"') +
+                       _workload("Deployment", "  replicas: 9\n", bare))
+    assert [r.resource for r in verdict.refusals] == ["pods"]
+
+
+def test_limit_range_bounds_and_ratio_refuse_containers():
+    limit_range = yaml_text("""
+        ---
+        apiVersion: v1
+        kind: LimitRange
+        metadata: {name: lr, namespace: ml}
+        spec:
+          limits:
+            - type: Container
+              min: {cpu: 600m}
+              maxLimitRequestRatio: {memory: "2"}
+        """)
+    # the memory request is written; a limit alone would have become the request
+    pod = POD.replace("requests: {cpu: 500m}", "requests: {cpu: 500m, memory: 64Mi}")
+    verdict = _verdict(limit_range + _workload("Deployment", "", pod))
+    assert [r.reason for r in verdict.refusals] == [
+        "LimitRange: minimum cpu per container is 600m, but container app requests 500m",
+        "LimitRange: the memory limit of container app is 4 times its request; at most 2 "
+        "is allowed"]
+
+
+def test_storage_and_object_counts():
+    quota = QUOTA.replace("hard: {", "hard: {requests.storage: 2Gi, count/deployments.apps: "
+                          '"1", services.nodeports: "1", ')
+    claims = "  replicas: 3\n  serviceName: w\n  volumeClaimTemplates:\n" \
+        "    - metadata: {name: data}\n      spec:\n        accessModes: [ReadWriteOnce]\n" \
+        "        resources: {requests: {storage: 1Gi}}\n"
+    verdict = _verdict(quota + _workload("StatefulSet", claims, POD))
+    assert verdict.used["q"]["requests.storage"] == 3 * 2**30
+    assert verdict.used["q"]["count/deployments.apps"] == 0
+    assert verdict.not_counted == ["services.nodeports"]
+    assert [r.resource for r in verdict.refusals] == ["requests.storage"]
+
+
+@pytest.mark.parametrize(("name", "amount", "shown"), [
+    ("requests.cpu", Decimal("1.5"), "1500m"), ("cpu", Decimal(2), "2"),
+    ("limits.memory", Decimal(384 * 2**20), "384Mi"), ("requests.storage", Decimal(2**30), "1Gi"),
+    ("pods", Decimal(7), "7"), ("requests.memory", Decimal(1000), "1000"),
+])
+def test_amounts_are_shown_as_a_learner_writes_them(name, amount, shown):
+    assert show(name, amount) == shown
+
+
+def test_hostile_shapes_do_not_crash():
+    text = QUOTA.replace('hard: {pods: "5", requests.cpu: "2", limits.memory: 1Gi}',
+                         "hard: [1, 2]\n  scopes: oops") + \
+        _workload("Deployment", "  replicas: many\n", "containers: [{resources: 7}, 3]")
+    verdict = _verdict(text)
+    assert verdict.fits
+
+
+def test_a_default_limit_below_the_written_request_refuses_the_pod():
+    """The docs' own trap: a request but no limit, and a smaller default limit."""
+    limit_range = yaml_text("""
+        ---
+        apiVersion: v1
+        kind: LimitRange
+        metadata: {name: lr, namespace: ml}
+        spec:
+          limits:
+            - type: Container
+              default: {memory: 512Mi}
+        """)
+    pod = POD.replace("limits: {memory: 256Mi}", "requests: {memory: 700Mi}").replace(
+        "requests: {cpu: 500m}, ", "")
+    verdict = _verdict(limit_range + _workload("Deployment", "", pod))
+    assert [r.reason for r in verdict.refusals] == [
+        "LimitRange: container app requests 700Mi memory but sets no limit, and the default "
+        "limit 512Mi is below that request"]
+
+
+def test_the_quota_rule_follows_the_quota_scopes():
+    """A NotBestEffort quota does not count (or refuse) pods that set no resources."""
+    scoped = QUOTA.replace("hard:", "scopes: [NotBestEffort]\n  hard:")
+    bare = POD.replace("    resources: {requests: {cpu: 500m}, limits: {memory: 256Mi}}\n", "")
+    namespace = "apiVersion: v1\nkind: Namespace\nmetadata: {name: ml}\n---\n"
+    assert "quota-needs-requests" not in check(
+        namespace + scoped + _workload("Deployment", "", bare)).rules()
+    assert "quota-needs-requests" in check(
+        namespace + QUOTA + _workload("Deployment", "", bare)).rules()
+    assert _verdict(scoped + _workload("Deployment", "", bare)).fits
