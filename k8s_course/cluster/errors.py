@@ -193,16 +193,16 @@ def _on_field(resource: Resource, rule: str, field: str, message: str) -> Findin
     path = parse_field(field, resource.body)
     names = [step for step in path if isinstance(step, str)]
     hint, lesson = hint_for(message, names[-1] if names else "")
-    shown = field.lstrip(".")
+    shown = field.removeprefix(".") or "it"  # structured-merge-diff paths start with a dot
     return resource.finding(path, f"the server refused {shown}: {message}", hint,
                             severity=Severity.ERROR, rule=rule, lesson=lesson)
 
 
 def _conflict(resource: Resource, cause: dict) -> Finding:
-    field = str(cause.get("field", ""))
+    field = str(cause.get("field", "")).removeprefix(".")
     path = parse_field(field, resource.body)
     return resource.finding(
-        path, f"the server refused {field.lstrip('.')}: {cause.get('message', '')}: another "
+        path, f"the server refused {field or 'it'}: {cause['message']}: another "
         "tool set this field last and the apply did not take it over",
         "someone (or another tool) changed this field on the cluster; apply again with the "
         "course's tools, which take over such fields, or ask who changed it",
