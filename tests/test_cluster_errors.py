@@ -218,8 +218,9 @@ def test_a_conflict_on_a_keyed_list_item_lands_on_that_item():
      "apply did not take it over",
      "someone (or another tool) changed this field on the cluster; apply again with the "
      "course's tools, which take over such fields, or ask who changed it", "03-deployments#apply"),
-    (status(422, "Deployment.apps \"web\" is invalid", [{"message": "Forbidden: no"}]),
-     "server-invalid", "the server refused it: Forbidden: no", "", ""),
+    (status(422, "Deployment.apps \"web\" is invalid", [{"message": "Required value"}]),
+     "server-invalid", "the server refused it: Required value",
+     "the server requires `this field` here: add it", ANATOMY),
     (status(403, 'deployments.apps "web" is forbidden: User "bob" cannot patch'),
      "server-forbidden", 'the server refused it: deployments.apps "web" is forbidden: User '
      '"bob" cannot patch', "your user may not do this on this cluster: ask its owner for access, "
@@ -302,3 +303,45 @@ def test_a_duplicate_key_inside_a_flow_mapping_points_at_the_key():
     answer = status(400, 'yaml: line 5: key "app" already set in map')
     (finding,) = server_findings(resource, answer, payloads(bundle)[id(resource)])
     assert (finding.line, finding.column) == (5, text.split("\n")[4].index("app") + 1)
+
+
+def test_a_typed_patch_error_on_a_keyed_list_item_lands_on_that_item():
+    bundle, _ = load(DEPLOYMENT)
+    said = ("failed to create typed patch object (/web; apps/v1, Kind=Deployment): "
+            '.spec.template.spec.containers[name="web"].imagePullPolicyy: '
+            "field not declared in schema")
+    (finding,) = server_findings(bundle.resources[0], status(500, said))
+    assert (finding.rule, finding.line) == ("server-rejected", 12)  # `- name: web`
+    assert finding.path == ("spec", "template", "spec", "containers", 1, "imagePullPolicyy")
+
+
+@pytest.mark.parametrize(("field", "path"), [
+    # the first item of a list is followed like any other
+    ('.spec.containers[name="web"].ports[containerPort=80].protocol',
+     ("spec", "containers", 0, "ports", 0, "protocol")),
+    ('spec.containers[0].ports[containerPort=80].name', ("spec", "containers", 0, "ports", 0,
+                                                         "name")),
+    # an index past the end is kept: the finding lands on the list
+    ("spec.containers[2].name", ("spec", "containers", 2, "name")),
+    ('spec.containers[2].ports[name="x"]', ("spec", "containers", 2, "ports")),
+])
+def test_list_items_are_followed_from_the_first_to_past_the_last(field, path):
+    body = {"spec": {"containers": [{"name": "web", "ports": [{"containerPort": 80}]},
+                                    {"name": "sidecar"}]}}
+    assert parse_field(field, body) == path
+
+
+@pytest.mark.parametrize(("text", "said", "column"), [
+    # a document indented as a whole: the server's first line is the learner's first line
+    ("  apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: c\n",
+     "line 1: did not find expected key", 3),
+    # the last line, with no line break after it (how a notebook cell often ends)
+    ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  a: 1\n  a: 2",
+     'line 7: key "a" already set in map', 3),
+])
+def test_a_yaml_refusal_on_the_first_or_last_line_keeps_its_column(text, said, column):
+    bundle, _ = load(text)
+    (resource,) = bundle.resources
+    answer = status(400, f"error converting YAML to JSON: yaml: {said}")
+    (finding,) = server_findings(resource, answer, payloads(bundle)[id(resource)])
+    assert (finding.line, finding.column) == (int(said.split()[1].rstrip(":")), column)
