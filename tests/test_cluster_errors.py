@@ -227,6 +227,16 @@ def test_a_conflict_on_a_keyed_list_item_lands_on_that_item():
      "or use the course's own kind cluster (`k8s-course cluster up`)", ""),
     (status(500, "etcdserver: request timed out"), "server-rejected",
      "the server refused it: etcdserver: request timed out", "", ""),
+    (status(422, 'Deployment.apps "web" is invalid: spec.selector: Required value'),
+     "server-rejected",
+     'the server refused it: Deployment.apps "web" is invalid: spec.selector: Required value',
+     "the server requires `this field` here: add it", ANATOMY),
+    (status(401, "Unauthorized"), "server-forbidden", "the server refused it: Unauthorized",
+     "your user may not do this on this cluster: ask its owner for access, or use the "
+     "course's own kind cluster (`k8s-course cluster up`)", ""),
+    (Response(404, "404 page not found\n"), "server-rejected",
+     "the server refused it: 404 page not found\n", "", ""),
+    (Response(503, ""), "server-rejected", "the server refused it: HTTP 503", "", ""),
 ])
 def test_refusals_about_the_whole_object_keep_the_servers_words(answer, rule, message, hint,
                                                                lesson):
@@ -345,3 +355,66 @@ def test_a_yaml_refusal_on_the_first_or_last_line_keeps_its_column(text, said, c
     answer = status(400, f"error converting YAML to JSON: yaml: {said}")
     (finding,) = server_findings(resource, answer, payloads(bundle)[id(resource)])
     assert (finding.line, finding.column) == (int(said.split()[1].rstrip(":")), column)
+
+
+@pytest.mark.parametrize(("prefix", "line", "column", "path", "words", "lesson"), [
+    ("25", 6, 1, ("data",), "illegal base64 data at input byte 3", "05-config#secrets"),
+    ("27", 1, 116, ("spec", "replica"), 'strict decoding error: unknown field "spec.replica"',
+     ANATOMY),
+])
+def test_refusals_found_in_the_servers_words_land_on_their_field(prefix, line, column, path,
+                                                                words, lesson):
+    (finding,) = recorded_findings(prefix)
+    assert (finding.rule, finding.line, finding.column, finding.path, finding.lesson) == (
+        "server-rejected", line, column, path, lesson)
+    assert finding.message.startswith(f"the server refused {path[0]}")
+    assert finding.message.endswith(words)
+
+
+SECRET = """apiVersion: v1
+kind: Secret
+metadata:
+  name: db
+  namespace: shop
+stringData:
+  password: hunter2-hunter2
+"""
+
+
+@pytest.mark.parametrize("answer", [
+    status(422, 'Secret "db" is invalid: stringData[password]: Invalid value: '
+           '"hunter2-hunter2": must be no more than 8 characters',
+           [{"reason": "FieldValueInvalid", "field": "stringData[password]",
+             "message": 'Invalid value: "hunter2-hunter2": must be no more than 8 characters'}]),
+    status(422, 'Secret "db" is invalid: stringData[password]: Invalid value: '
+           '"hunter2-hunter2": must be no more than 8 characters',
+           [{"reason": "FieldValueInvalid", "field": "stringData[password]"}]),
+    status(500, 'failed to create typed patch object (shop/db; /v1, Kind=Secret): '
+           '.stringData.password: expected numeric, got &value.valueUnstructured'
+           '{Value:hunter2-hunter2}'),
+    status(400, 'Secret "db" is invalid: Invalid value: "hunter2-hunter2"'),
+])
+def test_a_secrets_value_quoted_back_by_the_server_is_never_shown(answer):
+    bundle, _ = load(SECRET)
+    (finding,) = server_findings(bundle.resources[0], answer)
+    assert "hunter2" not in finding.message and "(hidden)" in finding.message
+    assert finding.line in (1, 6, 7)
+
+
+def test_a_value_quoted_back_about_an_object_that_is_no_secret_is_kept():
+    """Hiding is for Secrets only: elsewhere the quoted value tells the learner what was read."""
+    bundle, _ = load(SECRET.replace("kind: Secret", "kind: ConfigMap").replace("stringData",
+                                                                              "data"))
+    cause = {"field": "data[password]", "message": 'Invalid value: "hunter2-hunter2": too long'}
+    (finding,) = server_findings(bundle.resources[0], status(422, "invalid", [cause]))
+    assert finding.message == ('the server refused data[password]: Invalid value: '
+                               '"hunter2-hunter2": too long')
+
+
+def test_a_missing_namespace_the_server_does_not_name_is_the_objects_own():
+    bundle, _ = load(SECRET)
+    answer = Response(404, {"kind": "Status", "message": 'namespaces "shop" not found',
+                            "reason": "NotFound", "details": {"kind": "namespaces"}, "code": 404})
+    (finding,) = server_findings(bundle.resources[0], answer)
+    assert (finding.rule, finding.line) == ("server-namespace-missing", 5)
+    assert finding.hint.endswith("or run `kubectl create namespace shop`")

@@ -153,7 +153,7 @@ def server_findings(resource: Resource, answer: Response,
     shown = hide_values if resource.kind == "Secret" else str
     message = shown(message)
     # every cause's message hidden once here, so no branch below can repeat a Secret's value
-    causes = [{**c, "message": shown(str(c.get("message", "")))}
+    causes = [{**c, "message": shown(str(c.get("message") or message))}
               for c in details.get("causes") or [] if isinstance(c, dict)]
     if answer.status == 422 and causes:
         return [_on_field(resource, "server-invalid", str(cause.get("field", "")),
@@ -162,7 +162,8 @@ def server_findings(resource: Resource, answer: Response,
         return [_conflict(resource, cause) for cause in causes] or [
             _whole(resource, "server-conflict", message, "")]
     if answer.status == 404 and details.get("kind") == "namespaces":
-        return [_missing_namespace(resource, str(details.get("name", "")), message)]
+        return [_missing_namespace(resource, str(details.get("name") or resource.namespace),
+                                   message)]
     typed = _TYPED_PATCH.search(message)
     if typed:
         return [_on_field(resource, "server-rejected", typed.group(1), typed.group(2))]
