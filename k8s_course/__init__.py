@@ -20,6 +20,7 @@ _EXPORTS = {
     "check": "pipeline",
     "load": "pipeline",
     "check_many": "batch",
+    "check_files": "batch",
     "Report": "report",
     "Finding": "findings",
     "Severity": "findings",

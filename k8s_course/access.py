@@ -214,3 +214,43 @@ def can(bundle: Bundle, request: Request) -> Decision:
         return Decision(False, "; ".join(unsure) + f", so whether it allows {what} is unknown",
                         unsure=True)
     return Decision(False, f"no binding in the answer lets {request.user} {what}")
+
+
+# --- the built-in resources, for rules that read a Role as a learner wrote it -------
+
+# API group -> the plural resource names a Role lists (the common built-in ones).
+BUILT_IN_RESOURCES: dict[str, tuple[str, ...]] = {
+    "": ("pods", "services", "configmaps", "secrets", "serviceaccounts", "endpoints", "events",
+         "persistentvolumeclaims", "persistentvolumes", "namespaces", "nodes", "limitranges",
+         "resourcequotas", "replicationcontrollers", "podtemplates"),
+    "apps": ("deployments", "replicasets", "statefulsets", "daemonsets", "controllerrevisions"),
+    "batch": ("jobs", "cronjobs"),
+    "autoscaling": ("horizontalpodautoscalers",),
+    "policy": ("poddisruptionbudgets",),
+    "networking.k8s.io": ("ingresses", "ingressclasses", "networkpolicies"),
+    RBAC_GROUP: ("roles", "rolebindings", "clusterroles", "clusterrolebindings"),
+    "storage.k8s.io": ("storageclasses",),
+    "discovery.k8s.io": ("endpointslices",),
+    "coordination.k8s.io": ("leases",),
+    "events.k8s.io": ("events",),
+}
+
+
+def groups_of(resource: str) -> frozenset[str]:
+    """The API groups serving a built-in plural resource ("deployments" -> {"apps"})."""
+    return _GROUPS.get(resource, frozenset())
+
+
+def _singular(plural: str) -> str:
+    if plural.endswith("ies"):
+        return plural[:-3] + "y"
+    return plural[:-2] if plural.endswith("sses") else plural[:-1]
+
+
+_GROUPS: dict[str, frozenset[str]] = {}
+for _group, _plurals in BUILT_IN_RESOURCES.items():
+    for _plural in _plurals:
+        _GROUPS[_plural] = _GROUPS.get(_plural, frozenset()) | {_group}
+# "Deployment", "deployment", "Deployments" -> "deployments"
+RESOURCE_SPELLINGS = {form: plural for plural in _GROUPS
+                      for form in (plural, _singular(plural))}

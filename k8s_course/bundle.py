@@ -109,6 +109,40 @@ class Resource:
         )
 
 
+def _is_list(body: dict) -> bool:
+    """`kind: List` (what `kubectl get -o yaml` prints) or a typed list such as PodList."""
+    kind = body.get("kind")
+    items = body.get("items")
+    return isinstance(kind, str) and kind.endswith("List") and (
+        isinstance(items, list) or (kind == "List" and items is None))  # an empty list
+
+
+def resources_of(document: Document) -> list[Resource]:
+    """The objects of one document: itself, or each item of a list, with its own positions."""
+    body = document.value
+    if not _is_list(body):
+        return [Resource(document)]
+    items = body.get("items") or []
+    spans: dict[int, dict] = {}
+    for path, span in document.spans.items():
+        if len(path) >= 2 and path[0] == "items":
+            spans.setdefault(path[1], {})[path[2:]] = span
+    traps: dict[int, dict] = {}
+    for path, spelling in document.traps.items():
+        if len(path) >= 3 and path[0] == "items":
+            traps.setdefault(path[1], {})[path[2:]] = spelling
+    found = []
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            continue  # not an object: nothing to check
+        own = spans.get(index, {})
+        line, column = own.get((), document.spans.get(("items",), (document.line, document.column))
+                               )[:2]
+        found.append(Resource(Document(document.file, document.index, item, line, column, own,
+                                       traps.get(index, {}))))
+    return found
+
+
 @dataclass
 class Bundle:
     """All objects of one answer: what rules and graders look at together."""
@@ -134,12 +168,26 @@ class Bundle:
         return (r for r in self.resources if r.kind in wanted)
 
     def find(self, kind: str, name: str, namespace: str | None = None) -> Resource | None:
-        """The object of that kind and name (and namespace, when given)."""
-        for resource in self.resources:
+        """The object of that kind and name (and namespace, when given); the last one
+        when it is defined twice, as `kubectl apply` leaves it."""
+        for resource in reversed(self.resources):
             if resource.kind == kind and resource.name == name and (
                     namespace is None or resource.namespace == namespace):
                 return resource
         return None
+
+    def flagged(self, resource: Resource, path: Path) -> bool:
+        """Did the schema stage already report this field (or one that holds it)?
+
+        A cross-resource rule asks before it blames another object: pods whose
+        labels were misspelt (`lables:`) are the cause, not the Service that
+        finds none. The pipeline records the schema's fields under "flagged".
+        """
+        flagged = self.derived.get("flagged")
+        if not flagged:
+            return False
+        key = (resource.file, resource.document.index, resource.ref)
+        return any((*key, path[:depth]) in flagged for depth in range(1, len(path) + 1))
 
     @cached_property
     def namespaces(self) -> frozenset[str]:

@@ -6,6 +6,7 @@ about N lookups, never N x N comparisons.
 
 from __future__ import annotations
 
+import difflib
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -130,9 +131,9 @@ def label_selector_matches(selector: dict, labels: dict) -> bool:
     for expression in as_list(selector.get("matchExpressions")):
         expression = as_mapping(expression)
         key, operator = expression.get("key"), expression.get("operator")
-        if not isinstance(key, str):
-            continue  # a malformed expression is the schema's finding
         values = as_list(expression.get("values"))
+        if not isinstance(key, str) or (operator in ("In", "NotIn") and not values):
+            continue  # a malformed expression is the schema's (or a rule's) finding
         present = key in labels
         if operator == "In" and not (present and labels[key] in values):
             return False
@@ -160,19 +161,28 @@ class Graph:
         self.bundle = bundle
         self._by_kind: dict[str, list[Resource]] = defaultdict(list)
         self._by_ref: dict[tuple[str, str, str], Resource] = {}
+        # (earlier, later) definitions of one object; the last one wins, as with `kubectl apply`
+        self.redefined: list[tuple[Resource, Resource]] = []
         for resource in bundle:
             self._by_kind[resource.kind].append(resource)
-            self._by_ref.setdefault((resource.kind, resource.namespace, resource.name), resource)
+            key = (resource.kind, resource.namespace, resource.name)
+            earlier = self._by_ref.get(key)
+            if earlier is not None and key[0] and key[2]:
+                self.redefined.append((earlier, resource))
+            self._by_ref[key] = resource
         self.templates: list[PodTemplate] = []
         self._template_of: dict[Resource, PodTemplate] = {}
         self._by_label: dict[tuple[str, str, Any], list[PodTemplate]] = defaultdict(list)
         self._by_namespace: dict[str, list[PodTemplate]] = defaultdict(list)
+        replaced = {id(earlier) for earlier, _ in self.redefined}
         for resource in bundle:
             template = pod_template_of(resource)
             if template is None:
                 continue
             self._template_of[resource] = template
             self.templates.append(template)
+            if replaced and id(resource) in replaced:
+                continue  # its pods are the later definition's: only those can be selected
             self._by_namespace[template.namespace].append(template)
             for key, value in template.labels.items():
                 if isinstance(value, str | int | float | bool):
@@ -210,6 +220,18 @@ class Graph:
     def lookup(self, kind: str, namespace: str, name: str) -> Resource | None:
         """The object of that kind, namespace ("" for cluster-scoped) and name."""
         return self._by_ref.get((kind, namespace, name))
+
+    def names_of(self, kind: str, namespace: str) -> list[str]:
+        """The names of the objects of `kind` in `namespace` ("" for cluster-scoped)."""
+        return sorted({r.name for r in self.of_kind(kind) if r.namespace == namespace and r.name})
+
+    def close_name(self, kind: str, namespace: str, name: str, cutoff: float = 0.8
+                   ) -> str | None:
+        """The name of an object of this kind and namespace one or two letters off `name`:
+        what a reference with a typo most likely meant."""
+        close = difflib.get_close_matches(name, self.names_of(kind, namespace), n=1,
+                                          cutoff=cutoff)
+        return close[0] if close else None
 
     def has_label(self, namespace: str, key: str, value: Any) -> bool:
         """Does some pod template in `namespace` carry `key: value`?"""
@@ -298,3 +320,45 @@ def references(template: PodTemplate) -> Iterator[Reference]:
 def pod_references(template: PodTemplate) -> Iterator[tuple[str, str, Path]]:
     """(kind, name, path of the name) for each object a pod template uses."""
     return ((ref.kind, ref.name, ref.name_path) for ref in references(template))
+
+
+# --- how a pod uses what it references (graders and the diagram) ---------------------
+
+@dataclass(frozen=True)
+class Use:
+    """How a pod template uses a ConfigMap, Secret or claim it references."""
+
+    kind: str
+    name: str
+    how: str  # "env" (one key), "envFrom" (every key), or "volume"
+    mount_paths: tuple[str, ...] = ()  # a volume's mountPaths in the containers; none: unused
+
+
+def mount_paths(template: PodTemplate) -> dict[str, list[str]]:
+    """Volume name -> the mountPaths where the pod's containers (init ones too) mount it."""
+    mounted: dict[str, list[str]] = defaultdict(list)
+    for _, container in template.containers(init=True):
+        for _, mount in mappings_in(container.get("volumeMounts")):
+            name, where = mount.get("name"), mount.get("mountPath")
+            if isinstance(name, str):
+                mounted[name].append(where if isinstance(where, str) else "")
+    return mounted
+
+
+def uses_of(template: PodTemplate) -> Iterator[Use]:
+    """Each ConfigMap, Secret and claim the template uses, and how (ServiceAccounts aside)."""
+    mounted = mount_paths(template)
+    volumes = as_list(template.spec.get("volumes"))
+    depth = len(template.spec_path)
+    for ref in references(template):
+        if ref.kind == "ServiceAccount":
+            continue
+        step = ref.name_path[depth] if len(ref.name_path) > depth else None
+        if step == "volumes":
+            volume = as_mapping(volumes[ref.name_path[depth + 1]])
+            name = volume.get("name")
+            paths = tuple(mounted.get(name, ())) if isinstance(name, str) else ()
+            yield Use(ref.kind, ref.name, "volume", paths)
+        else:
+            how = "envFrom" if "envFrom" in ref.name_path else "env"
+            yield Use(ref.kind, ref.name, how)

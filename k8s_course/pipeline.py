@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path as FsPath
 
 from . import rules, schema
-from .bundle import Bundle, Resource
+from .bundle import Bundle, resources_of
 from .findings import Finding, Severity
 from .report import Report
 from .source import Source, decode, parse, read_path
@@ -64,7 +64,7 @@ def load(answer: Answer, name: str = "<answer>") -> tuple[Bundle, list[Finding]]
     for source in sources:
         documents, problems = parse(source)
         findings += problems
-        bundle.resources += [Resource(document) for document in documents]
+        bundle.resources += [r for document in documents for r in resources_of(document)]
     return bundle, findings
 
 
@@ -74,8 +74,15 @@ def run_stages(answer: Answer, version: str, name: str = "<answer>"
     findings of parsing, of the schema and of the rules."""
     bundle, parsed = load(answer, name)
     bundle.kube_version = version
-    fitted = [f for resource in bundle for f in schema.check_resource(resource, version)]
-    return bundle, parsed, fitted, rules.run(bundle)
+    fitted, covered = schema.check_all(bundle.resources, version)
+    return bundle, parsed, fitted, rule_stage(bundle, covered)
+
+
+def rule_stage(bundle: Bundle, covered: schema.Covered) -> list[Finding]:
+    """The rules' findings, without those about fields the schema stage flagged
+    (`covered`): one mistake, one finding."""
+    bundle.derived["flagged"] = covered  # for cross-resource rules (Bundle.flagged)
+    return [f for f in rules.run(bundle) if not schema.knock_on(f, covered)]
 
 
 def check(answer: Answer, *, kube_version: str | None = None, name: str = "<answer>") -> Report:

@@ -6,13 +6,17 @@ reads a report through the `Rendered` protocol instead of importing it back.
 
 from __future__ import annotations
 
+import json
 import os
 import re
+from functools import lru_cache
 from html import escape
 from pathlib import Path as FsPath
 from typing import Protocol
 
 from .findings import LESSON_DIR, Finding, Severity, lesson_link
+from .markup import html as markup_html
+from .markup import plain
 
 
 class Rendered(Protocol):
@@ -61,16 +65,18 @@ def text(report: Rendered, *, color: bool = False) -> str:
         if color:
             severity = f"{_ANSI[finding.severity]}{severity}{_RESET}"
         subject = f"{finding.where}: " if finding.resource else ""
-        out.append(f"{finding.file}:{finding.line}:{finding.column}: "
-                   f"{severity}[{finding.rule}] {subject}{finding.message}")
-        line = report.source_line(finding)
+        # line 0: about the answer as a whole (no cluster, say), so no place in it is shown
+        place = f"{finding.line}:{finding.column}:" if finding.line > 0 else ""
+        out.append(f"{finding.file}:{place} "
+                   f"{severity}[{finding.rule}] {subject}{plain(finding.message)}")
+        line = report.source_line(finding) if finding.line > 0 else ""
         if line.strip():
             shown, caret = _caret_line(line[:_WIDEST], min(finding.column, _WIDEST))
             number = str(finding.line)
             out.append(f" {number} | {shown}")
             out.append(f" {' ' * len(number)} | {caret}")
         if finding.hint:
-            out.append(f"  hint: {finding.hint}")
+            out.append(f"  hint: {plain(finding.hint)}")
         if finding.lesson:
             out.append(f"  lesson: {lesson_link(finding.lesson)}")
     out.append(report.summary())
@@ -86,12 +92,62 @@ def lesson_href(lesson: str, here: FsPath | None = None) -> str:
     """
     page, _, anchor = lesson.partition("#")
     start = here or FsPath(os.getcwd())
-    for folder in (start, *start.parents[:3]):
-        for candidate in (folder / f"{page}.ipynb", folder / LESSON_DIR / f"{page}.ipynb"):
-            if candidate.is_file():
-                link = os.path.relpath(candidate, start).replace(os.sep, "/")
-                return f"{link}#{anchor}" if anchor else link
-    return lesson_link(lesson)
+    nearby = (start, *start.parents[:3])
+    written = (candidate for folder in nearby
+               for candidate in (folder / f"{page}.ipynb", folder / LESSON_DIR / f"{page}.ipynb")
+               if candidate.is_file())
+    # A lesson not written yet gets the address it will have in the nearest notebooks/
+    # folder, relative to where we are, so that the folder is never doubled.
+    planned = ((folder if _holds_lessons(folder) else folder / LESSON_DIR) / f"{page}.ipynb"
+               for folder in nearby
+               if _holds_lessons(folder) or (folder / LESSON_DIR).is_dir())
+    target = next(written, None) or next(planned, None)
+    if target is None:
+        return lesson_link(lesson)
+    link = os.path.relpath(target, start).replace(os.sep, "/")
+    if not anchor:
+        return link
+    cell = _anchor_cells(str(target), _modified(target)).get(anchor)
+    return f"{link}#cell-id={cell}" if cell else f"{link}#{anchor}"
+
+
+def _holds_lessons(folder: FsPath) -> bool:
+    """notebooks/, or a learner's copy of it (my-course/): a folder of NN-*.ipynb lessons."""
+    return folder.name == LESSON_DIR or any(folder.glob("[0-9][0-9]-*.ipynb"))
+
+
+def _modified(path: FsPath) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0
+
+
+_ANCHOR = re.compile(r'<a id="([A-Za-z0-9_-]+)"></a>')
+
+
+@lru_cache(maxsize=64)
+def _anchor_cells(path: str, modified: int) -> dict[str, str]:
+    """Anchor -> id of the lesson cell holding it (keyed on the file's modification time).
+
+    JupyterLab scrolls a notebook it has just opened to `#cell-id=<id>`; a plain
+    `#anchor` is found only once the notebook has rendered, so a first click would
+    leave the learner at the top of the lesson.
+    """
+    if not modified:
+        return {}
+    try:
+        cells = json.loads(FsPath(path).read_text(encoding="utf-8")).get("cells", [])
+    except (OSError, ValueError, AttributeError):
+        return {}
+    found: dict[str, str] = {}
+    for cell in cells if isinstance(cells, list) else []:
+        source = cell.get("source", "") if isinstance(cell, dict) else ""
+        text = "".join(source) if isinstance(source, list) else str(source)
+        if isinstance(cell.get("id"), str) and cell.get("cell_type") == "markdown":
+            for anchor in _ANCHOR.findall(text):
+                found.setdefault(anchor, cell["id"])
+    return found
 
 
 # Severity colours are fixed (not theme variables) because each is drawn as a
@@ -134,31 +190,38 @@ _STYLE = """<style>
 </style>"""
 
 
+def spot(line: str, column: int) -> tuple[int, int]:
+    """Where a finding at 1-based `column` points in `line`: its 0-based [start, end)."""
+    start = min(max(column - 1, 0), len(line))
+    match = _SPOT.match(line, start)
+    end = match.end() if match and match.end() > start else min(start + 1, len(line))
+    return start, end
+
+
 def _source_html(line: str, finding: Finding) -> str:
     """The finding's line with the spot it points at underlined."""
     line = line[:_WIDEST]
-    column = min(finding.column - 1, len(line))
-    match = _SPOT.match(line, column)
-    end = match.end() if match and match.end() > column else min(column + 1, len(line))
-    spot = line[column:end] or " "  # past the end of the line: mark the place itself
+    column, end = spot(line, finding.column)
+    spot_text = line[column:end] or " "  # past the end of the line: mark the place itself
     return (f'<pre class="k8sc-src"><span class="k8sc-ln">{finding.line:>4} │ </span>'
-            f'{escape(line[:column])}<span class="k8sc-spot">{escape(spot)}'
+            f'{escape(line[:column])}<span class="k8sc-spot">{escape(spot_text)}'
             f'</span>{escape(line[end:])}</pre>')
 
 
 def _finding_html(report: Rendered, finding: Finding) -> str:
-    where = f"line {finding.line}, column {finding.column}"
+    where = (f"line {finding.line}, column {finding.column}" if finding.line > 0
+             else "not about a line of your YAML")
     if finding.path:
         where += f" · <code>{escape(finding.dotted_path)}</code>"
     parts = [f'<div class="k8sc-f k8sc-{finding.severity}" data-line="{finding.line}">',
              f'<div><span class="k8sc-sev">{finding.severity}</span>'
-             f'<span class="k8sc-msg">{escape(finding.message)}</span></div>',
+             f'<span class="k8sc-msg">{markup_html(finding.message)}</span></div>',
              f'<div class="k8sc-meta">{where} · rule <code>{escape(finding.rule)}</code></div>']
-    line = report.source_line(finding)
+    line = report.source_line(finding) if finding.line > 0 else ""
     if line.strip():
         parts.append(_source_html(line, finding))
     if finding.hint:
-        parts.append(f'<div class="k8sc-hint"><b>Hint:</b> {escape(finding.hint)}</div>')
+        parts.append(f'<div class="k8sc-hint"><b>Hint:</b> {markup_html(finding.hint)}</div>')
     if finding.lesson:
         parts.append(f'<div class="k8sc-lesson"><b>Lesson:</b> '
                      f'<a href="{escape(lesson_href(finding.lesson))}">'

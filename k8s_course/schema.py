@@ -12,12 +12,14 @@ from __future__ import annotations
 import difflib
 import importlib.util
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path as FsPath
 from typing import Any
 
 from .bundle import Resource
+from .custom import CustomKind, custom_kinds
 from .findings import Finding, Path, Severity, format_path
 from .redact import is_secret_value
 
@@ -144,8 +146,47 @@ def validator(version: str, api_version: str, kind: str):
                                        registry=cat.registry)
 
 
+Covered = set[tuple[str, int, str, Path]]  # (file, document, "Kind/name", field path)
+
+
+def check_all(resources: Iterable[Resource], version: str) -> tuple[list[Finding], Covered]:
+    """Every object's schema mistakes, and the fields they are about.
+
+    A rule that judges a field the schema stage already flagged (or one a
+    misspelt key was meant to be) would report the same mistake again, so the
+    pipeline drops rule findings inside the covered fields (see `knock_on`).
+    """
+    resources = resources if isinstance(resources, list) else list(resources)
+    custom = custom_kinds(resources) if any(
+        r.body.get("kind") == "CustomResourceDefinition" for r in resources) else {}
+    found: list[Finding] = []
+    covered: Covered = set()
+    for resource in resources:
+        findings, paths = _check(resource, version, custom)
+        if findings:
+            found += findings
+        if paths:
+            covered |= {(resource.file, resource.document.index, resource.ref, path)
+                        for path in paths}
+    return found, covered
+
+
+def knock_on(finding: Finding, covered: Covered) -> bool:
+    """Is this rule finding about a field whose mistake the schema stage reported?"""
+    if not covered:
+        return False
+    path = finding.path
+    return any((finding.file, finding.document, finding.resource, path[:depth]) in covered
+               for depth in range(1, len(path) + 1))
+
+
 def check_resource(resource: Resource, version: str) -> list[Finding]:
     """Every schema mistake in one object, translated for a learner."""
+    return _check(resource, version, {})[0]
+
+
+def _check(resource: Resource, version: str,
+           custom: dict[tuple[str, str], CustomKind]) -> tuple[list[Finding], set[Path]]:
     body = resource.body
     found: list[Finding] = []
     kind, api_version = body.get("kind"), body.get("apiVersion")
@@ -154,20 +195,50 @@ def check_resource(resource: Resource, version: str) -> list[Finding]:
             ("status",), "status is written by the cluster to report what it sees; "
             "a manifest leaves it out", "delete the whole status section",
             severity=Severity.INFO, rule="status-section", lesson=LESSON_STATUS))
-    problem = _identity_problem(resource, kind, api_version, version)
+    if custom and isinstance(kind, str) and isinstance(api_version, str):
+        if (api_version, kind) in custom:
+            return _check_custom(resource, custom[(api_version, kind)], found)
+        group = api_version.rpartition("/")[0]
+        served = sorted(api for api, k in custom if k == kind and api.rpartition("/")[0] == group)
+        if served:
+            found.append(resource.finding(
+                ("apiVersion",), f"the {kind} definition in this answer serves "
+                f"{', '.join(served)}, not {api_version}", f"write `apiVersion: {served[-1]}`",
+                rule="unknown-api-version", lesson=LESSON_KINDS, at_value=True))
+            return found, set()
+    problem, checked_as = _identity_problem(resource, kind, api_version, version)
     if problem is not None:
         found.append(problem)
-        return found
+        if checked_as is None:
+            return found, set()
+        api_version = checked_as
+        body = {**body, "apiVersion": checked_as}  # told once above, not again by the schema
     cat = catalog(version)
     if resource.document.traps:
         found.extend(_base_60_warnings(resource, _root(cat, api_version, kind), cat.defs))
     check = validator(version, api_version, kind)
     if check.is_valid(body):  # the hot path: most objects stop here
-        return found
+        return found, set()
     root = _root(cat, api_version, kind)
-    for error in check.iter_errors(body):
-        found.extend(_translate(resource, error, root, cat))
-    return found
+    translated, covered = _translate_all(resource, list(check.iter_errors(body)), root,
+                                         cat.defs, _Later(version, api_version, kind))
+    return found + translated, covered
+
+
+def _check_custom(resource: Resource, custom: CustomKind,
+                  found: list[Finding]) -> tuple[list[Finding], set[Path]]:
+    """A custom resource against the schema of the answer's own CRD."""
+    if custom.validator is None:
+        found.append(resource.finding(
+            ("kind",), f"not checked: the schema of the {custom.kind} definition "
+            f"({custom.definition.ref}) could not be read", "check its openAPIV3Schema",
+            severity=Severity.INFO, rule="custom-resource", lesson=LESSON_KINDS))
+        return found, set()
+    if custom.validator.is_valid(resource.body):
+        return found, set()
+    translated, covered = _translate_all(resource, list(custom.validator.iter_errors(
+        resource.body)), custom.schema, {}, None)
+    return found + translated, covered
 
 
 def _root(cat: Catalog, api_version: str, kind: str) -> dict:
@@ -176,15 +247,16 @@ def _root(cat: Catalog, api_version: str, kind: str) -> dict:
 
 
 def _identity_problem(resource: Resource, kind: Any, api_version: Any,
-                      version: str) -> Finding | None:
-    """Missing, misspelled or removed kind/apiVersion; None when we have the schema."""
+                      version: str) -> tuple[Finding | None, str | None]:
+    """Missing, misspelled or removed kind/apiVersion, and the apiVersion to check the
+    object against anyway (None: it cannot be checked)."""
     cat = catalog(version)
     if not isinstance(kind, str) or not kind:
         return resource.finding(
             ("kind",) if "kind" in resource.body else (),
             "the object has no kind, so Kubernetes cannot tell what to create",
             "add `kind:` with the type of object, e.g. `kind: Deployment`",
-            rule="missing-kind", lesson=LESSON_ANATOMY)
+            rule="missing-kind", lesson=LESSON_ANATOMY), None
     if not isinstance(api_version, str) or not api_version:
         where = cat.versions_of.get(kind) or cat.versions_of.get(
             cat.kinds_by_lower.get(kind.lower(), ""), [])
@@ -193,40 +265,83 @@ def _identity_problem(resource: Resource, kind: Any, api_version: Any,
             ("apiVersion",) if "apiVersion" in resource.body else (),
             "the object has no apiVersion, so Kubernetes cannot tell which API it belongs to",
             f"add `apiVersion: {example}` above `kind: {kind}`",
-            rule="missing-api-version", lesson=LESSON_ANATOMY)
+            rule="missing-api-version", lesson=LESSON_ANATOMY), None
     if (api_version, kind) in cat.by_gvk:
-        return None
+        return None, None
     if kind not in cat.versions_of:
-        proper = cat.kinds_by_lower.get(kind.lower())
-        if proper:
-            return resource.finding(
-                ("kind",), f"there is no kind {kind}; kinds are written in CamelCase",
-                f"write `kind: {proper}`", rule="unknown-kind", lesson=LESSON_KINDS,
-                at_value=True)
-        group = api_version.rpartition("/")[0]
-        if group and group not in cat.groups and "." in group:
-            return resource.finding(
-                ("kind",), f"{kind} ({api_version}) is a custom resource; the checker has "
-                "no schema for it, so its fields are not checked",
-                "that is fine if your cluster has this custom resource definition installed",
-                severity=Severity.INFO, rule="custom-resource", lesson=LESSON_KINDS)
-        close = difflib.get_close_matches(kind.lower(), cat.kinds_by_lower, n=1, cutoff=0.75)
-        hint = (f"did you mean `kind: {cat.kinds_by_lower[close[0]]}`?" if close
-                else "check the spelling against the list of kinds in lesson 01")
-        return resource.finding(("kind",), f"Kubernetes {version} has no kind {kind}", hint,
-                                rule="unknown-kind", lesson=LESSON_KINDS, at_value=True)
-    homes = cat.versions_of[kind]
-    best = _preferred(homes)
+        return _unknown_kind(resource, kind, api_version, version), None
+    best = _preferred(cat.versions_of[kind])
     removed = REMOVED_APIS.get((api_version, kind))
     if removed:
         message = (f"{api_version} for {kind} was removed in Kubernetes {removed[0]}; "
                    "old tutorials still show it")
         hint = f"write `apiVersion: {removed[1]}`"
+        best = removed[1] if (removed[1], kind) in cat.by_gvk else best
     else:
         message = f"{kind} lives in {best}, not in {api_version}"
         hint = f"write `apiVersion: {best}`"
+    message += f" (the rest of this {kind} was checked as {best})"
     return resource.finding(("apiVersion",), message, hint, rule="unknown-api-version",
-                            lesson=LESSON_KINDS, at_value=True)
+                            lesson=LESSON_KINDS, at_value=True), best
+
+
+def _unknown_kind(resource: Resource, kind: str, api_version: str, version: str) -> Finding:
+    """A kind the pinned schemas do not have: a misspelling, a newer kind, or a custom one."""
+    cat = catalog(version)
+    proper = cat.kinds_by_lower.get(kind.lower())
+    if proper:
+        return resource.finding(
+            ("kind",), f"there is no kind {kind}; kinds are written in CamelCase",
+            f"write `kind: {proper}`", rule="unknown-kind", lesson=LESSON_KINDS,
+            at_value=True)
+    group = api_version.rpartition("/")[0]
+    close = difflib.get_close_matches(kind.lower(), cat.kinds_by_lower, n=1, cutoff=0.75)
+    if close and (not group or group in cat.groups):
+        return resource.finding(
+            ("kind",), f"Kubernetes {version} has no kind {kind}",
+            f"did you mean `kind: {cat.kinds_by_lower[close[0]]}`?", rule="unknown-kind",
+            lesson=LESSON_KINDS, at_value=True)
+    newer = next((v for v in _later_versions(version)
+                  if (api_version, kind) in catalog(v).by_gvk), None)
+    if newer is not None:
+        return resource.finding(
+            ("kind",), f"{kind} ({api_version}) was added in Kubernetes {newer}; the course "
+            f"checks against {version}", f"use a cluster of Kubernetes {newer} or later, or "
+            "another kind", rule="unknown-kind", lesson=LESSON_KINDS, at_value=True)
+    if group and group not in cat.groups and "." in group:
+        return resource.finding(
+            ("kind",), f"not checked: no schema for this kind ({kind}, {api_version}); it "
+            "is a custom resource whose definition is not in this answer",
+            "that is fine if your cluster has its CustomResourceDefinition installed",
+            severity=Severity.INFO, rule="custom-resource", lesson=LESSON_KINDS)
+    hint = "check the spelling against the list of kinds in lesson 01"
+    return resource.finding(("kind",), f"Kubernetes {version} has no kind {kind} in "
+                            f"{api_version}", hint, rule="unknown-kind", lesson=LESSON_KINDS,
+                            at_value=True)
+
+
+def _later_versions(version: str) -> list[str]:
+    """The shipped Kubernetes versions after `version`, oldest first."""
+    versions = supported_versions()
+    return list(versions[versions.index(version) + 1:]) if version in versions else []
+
+
+@dataclass(frozen=True)
+class _Later:
+    """Where to look for a field the pinned version lacks: the same kind, later versions."""
+
+    version: str
+    api_version: str
+    kind: str
+
+    def added_in(self, path: Path) -> str | None:
+        """The first later Kubernetes version whose schema has a field at `path`."""
+        for later in _later_versions(self.version):
+            cat = catalog(later)
+            if (self.api_version, self.kind) in cat.by_gvk and schema_at(
+                    _root(cat, self.api_version, self.kind), path, cat.defs) is not None:
+                return later
+        return None
 
 
 def _preferred(api_versions: list[str]) -> str:
@@ -311,14 +426,80 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _translate(resource: Resource, error: Any, root: dict, cat: Catalog) -> list[Finding]:
+def _translate_all(resource: Resource, errors: list, root: dict, defs: dict,
+                   later: _Later | None) -> tuple[list[Finding], set[Path]]:
+    """Findings for all of one object's errors, one per mistake, and the fields they cover.
+
+    A misspelt key (`contianers`) is also a missing required field
+    (`containers`); the two are one mistake, told once as "did you mean".
+    """
+    missing: dict[Path, set[str]] = {}
+    unknown: dict[Path, list[str]] = {}
+    for error in errors:
+        name = type(error.kind).__name__
+        if name == "Required":
+            missing.setdefault(tuple(error.instance_path), set()).add(error.kind.property)
+        elif name == "AdditionalProperties":
+            unknown.setdefault(tuple(error.instance_path), []).extend(
+                str(n) for n in error.kind.unexpected)
+    meant: dict[Path, str] = {}  # path of a misspelt key -> the required field it stands for
+    for path, names in unknown.items():
+        wanted = sorted(missing.get(path, ()))
+        for name in names:
+            close = difflib.get_close_matches(name, wanted, n=1, cutoff=0.6) or \
+                [w for w in wanted if w.lower() == name.lower()]
+            if close:
+                meant[(*path, name)] = close[0]
+    misspelt = {(*p[:-1], m) for p, m in meant.items()}
+    found: list[Finding] = []
+    for error in errors:
+        if type(error.kind).__name__ == "Required" and \
+                (*error.instance_path, error.kind.property) in misspelt:
+            continue  # told as the misspelt key's "did you mean"
+        found += _translate(resource, error, root, defs, meant, later)
+    # what a rule would judge: the flagged fields, and the fields misspelt keys stand for
+    covered = {f.path for f in found} | misspelt
+    for path, names in unknown.items():
+        for name in names:
+            guess = _guess(name, path, root, defs, meant)
+            meant_path = (*path, guess) if guess else _home(name, path, root, defs)
+            if meant_path:
+                covered.add(meant_path)
+    return found, covered
+
+
+def _home(name: str, path: Path, root: dict, defs: dict) -> Path | None:
+    """Where a field written at the wrong level belongs: under a neighbour first
+    (`labels` beside `metadata` belongs in it), else the shortest path that has it."""
+    node = schema_at(root, path, defs) or {}
+    for neighbour in sorted(node.get("properties") or {}):
+        child = schema_at(root, (*path, neighbour), defs) or {}
+        if name in (child.get("properties") or {}):
+            return (*path, neighbour, name)
+    home = _where_field_lives(root, name, defs)
+    return home if home and home[:-1] != path else None
+
+
+def _guess(name: str, path: Path, root: dict, defs: dict, meant: dict[Path, str]
+           ) -> str | None:
+    """The field a misspelt key under `path` most likely stands for."""
+    if (*path, name) in meant:
+        return meant[(*path, name)]
+    node = schema_at(root, path, defs) or {}
+    known = sorted((node.get("properties") or {}).keys())
+    lowered = {k.lower(): k for k in known}
+    return lowered.get(name.lower()) or next(
+        iter(difflib.get_close_matches(name, known, n=1, cutoff=0.6)), None)
+
+
+def _translate(resource: Resource, error: Any, root: dict, defs: dict,
+               meant: dict[Path, str], later: _Later | None) -> list[Finding]:
     kind = error.kind
     path: Path = tuple(error.instance_path)
     dotted = format_path(path) or "the object"
     kind_name = type(kind).__name__
-    defs = cat.defs
     if kind_name == "AdditionalProperties":
-        return _unknown_fields(resource, path, list(kind.unexpected), root, defs)
+        return _unknown_fields(resource, path, list(kind.unexpected), root, defs, meant, later)
     if kind_name == "Required":
         field_name = kind.property
         owner = format_path(path) or "the object"
@@ -336,10 +517,10 @@ def _translate(resource: Resource, error: Any, root: dict, cat: Catalog) -> list
         if trap is not None and "string" in types:
             return [_trap(resource, path, trap, value)]
         wanted = " or ".join(_TYPE_WORDS.get(t, t) for t in types) or "something else"
+        if resource.kind == "Service" and path[:2] == ("spec", "selector") and len(path) == 3 \
+                and path[2] in ("matchLabels", "matchExpressions"):
+            return [_label_selector_on_service(resource, path, value)]
         hint = _type_hint(types, value)
-        if resource.kind == "Service" and path[:2] == ("spec", "selector") and len(path) == 3:
-            hint = ("a Service's selector is plain labels: drop the `matchLabels:` line and "
-                    "move its labels up one level")
         # a nested mapping or list starts on the next line: point at its key instead
         return [resource.finding(
             path, f"{dotted} must be {wanted}; you wrote {_shown(value)}", hint,
@@ -359,6 +540,20 @@ def _translate(resource: Resource, error: Any, root: dict, cat: Catalog) -> list
     return [resource.finding(
         path, f"{dotted}: {said}", "compare this field with the lesson's example",
         rule="schema-invalid", lesson=LESSON_ANATOMY, at_value=True)]
+
+
+def _label_selector_on_service(resource: Resource, path: Path, value: Any) -> Finding:
+    """`matchLabels:` under a Service's selector: a Deployment habit, told as one finding."""
+    field = path[2]
+    pairs = ", ".join(f"{k}: {v}" for k, v in value.items()
+                      if isinstance(v, str | int | float | bool)) if isinstance(value, dict) \
+        else ""
+    example = f" (`selector: {{{pairs}}}`)" if pairs else ""
+    return resource.finding(
+        path, f"a Service's selector is plain `key: value` labels; `{field}` belongs to "
+        "Deployments, so this Service selects no pods",
+        f"delete the `{field}:` line and write the labels right under selector{example}",
+        rule="schema-type", lesson="04-services#selectors")
 
 
 def _type_hint(types: list[str], value: Any) -> str:
@@ -419,20 +614,27 @@ def _base_60_warnings(resource: Resource, root: dict, defs: dict) -> list[Findin
 
 
 def _unknown_fields(resource: Resource, path: Path, names: list[str], root: dict,
-                    defs: dict) -> list[Finding]:
+                    defs: dict, meant: dict[Path, str], later: _Later | None
+                    ) -> list[Finding]:
     node = schema_at(root, path, defs) or {}
     known = sorted((node.get("properties") or {}).keys())
     owner = format_path(path) or resource.kind or "the object"
-    lowered = {k.lower(): k for k in known}
     findings = []
     for name in names:
-        guess = lowered.get(str(name).lower()) or next(
-            iter(difflib.get_close_matches(str(name), known, n=1, cutoff=0.6)), None)
+        added = later.added_in((*path, name)) if later is not None else None
+        if added is not None:
+            findings.append(resource.finding(
+                (*path, name), f"`{name}` under {owner} was added in Kubernetes {added}; the "
+                f"course's Kubernetes {later.version} does not have it yet",
+                f"remove it, or run a Kubernetes {added} cluster and check with "
+                f"--kube-version {added}", rule="schema-unknown-field", lesson=LESSON_ANATOMY))
+            continue
+        guess = _guess(str(name), path, root, defs, meant)
         if guess:
             hint = f'did you mean "{guess}"?'
         else:
-            home = _where_field_lives(root, str(name), defs)
-            if home and home[:-1] != path:
+            home = _home(str(name), path, root, defs)
+            if home:
                 hint = (f"`{name}` belongs under {format_path(home[:-1])}, "
                         "check the indentation")
             else:

@@ -25,8 +25,16 @@ MAX_BYTES = 10 * 1024 * 1024
 MAX_DEPTH = 100
 MAX_NODES_PER_DOCUMENT = 100_000
 LESSON_YAML = "01-manifest-anatomy#yaml"
+# Plain scalars take an inlined copy of the general path (_scalar and what it
+# calls), the event walk's hot spot. The general path is the reference: with
+# this False every event takes it, and tests/test_source_paths.py and
+# benchmarks/parse_candidates.py check that both give the same documents and findings.
+INLINE_SCALARS = True
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+try:  # libyaml's parser alone: the loader around it builds a constructor we never use
+    from yaml._yaml import CParser as _Loader
+except ImportError:  # PyYAML without libyaml: the same events, from Python
+    _Loader = yaml.SafeLoader
 # A document starts at a `---` line, or at the directives (`%YAML`, `%TAG`) that
 # lead it when they open the text or follow a `...` line.
 _DOC_START = re.compile(
@@ -185,7 +193,13 @@ def parse(source: Source) -> tuple[list[Document], list[Finding]]:
         return [], [_binary(source.name, text.index("\x00"), text.encode("utf-8", "replace"))]
     documents: list[Document] = []
     index = 0
+    chunks = []  # (first line, text, starts without its `---`)
     for start_line, chunk in document_chunks(text):
+        parts = _run_together(chunk)
+        chunks += [(start_line + line, part, i > 0) for i, (line, part) in enumerate(parts)]
+    for start_line, chunk, run_together in chunks:
+        if run_together:
+            findings.append(_missing_separator(source.name, start_line, chunk, index))
         builder = _Builder(source.name, start_line, index, findings)
         try:
             builder.run(chunk)
@@ -246,6 +260,52 @@ def document_chunks(text: str) -> list[tuple[int, str]]:
         previous = begin
         chunks.append((line, text[begin:end]))
     return chunks
+
+
+# A top-level `apiVersion:` or `kind:` key: written at the first column of a block mapping.
+_IDENTITY_KEY = re.compile(r"^(apiVersion|kind)[ \t]*:(?=[ \t\r\n]|$)", re.MULTILINE)
+
+
+def _run_together(chunk: str) -> list[tuple[int, str]]:
+    """A chunk cut where a second top-level apiVersion or kind starts another object.
+
+    Two objects with no `---` between them read as one mapping whose keys are
+    all written twice; cut apart, each is checked as the object it is. A
+    top-level key sits at column 0, where a block scalar's lines never are.
+    (first line within the chunk, 0-based; text) for each part.
+    """
+    if chunk.count("apiVersion") < 2 and chunk.count("kind") < 2:
+        return [(0, chunk)]  # the usual chunk: one object, and no scan needed
+    seen: set[str] = set()
+    cuts: list[int] = []
+    keys = list(_IDENTITY_KEY.finditer(chunk))
+    for found, after in zip(keys, [*keys[1:], None], strict=False):
+        key = found.group(1)
+        # a new object brings its other identity key next; else it is one key written twice
+        if key in seen and after is not None and after.group(1) != key:
+            cuts.append(found.start())
+            seen = set()
+        seen.add(key)
+    if not cuts:
+        return [(0, chunk)]
+    parts, previous, line = [], 0, 0
+    for cut in cuts:
+        parts.append((line, chunk[previous:cut]))
+        line += len(_LINE_BREAK.findall(chunk, previous, cut))
+        previous = cut
+    parts.append((line, chunk[previous:]))
+    return parts
+
+
+def _missing_separator(file: str, line: int, part: str, document: int) -> Finding:
+    """The finding for an object cut from the one above it (`part` starts at its key)."""
+    key = part.split(":", 1)[0].strip()
+    return Finding(
+        "yaml-missing-separator", Severity.ERROR,
+        f"a second `{key}:` starts another object on line {line + 1}, but no `---` line "
+        "separates it from the one above, so YAML reads both as one object",
+        f"put a line with `---` above line {line + 1}", file, line + 1, 1,
+        lesson="01-manifest-anatomy#anatomy", document=document)
 
 
 # --- building values from events -------------------------------------------
@@ -380,15 +440,69 @@ class _Builder:
                     ev.MappingEndEvent: self._end, ev.SequenceEndEvent: self._end,
                     ev.AliasEvent: self._alias}
         scalar = self._scalar
+        stack, spans, traps, offset = self.stack, self.spans, self.doc.traps, self.offset
+        scalar_event, plain_cache, inline = ev.ScalarEvent, _plain_cache, INLINE_SCALARS
         try:
             for event in events:
                 kind = type(event)
-                if kind is ev.ScalarEvent:
-                    scalar(event)
-                elif kind is ev.DocumentEndEvent:
-                    break
-                else:
+                if kind is not scalar_event:
+                    if kind is ev.DocumentEndEvent:
+                        break
                     handlers[kind](event)
+                    continue
+                # Most events are untagged scalars inside a mapping or list: they take
+                # this inlined path (the same steps as _scalar -> _add_value -> _place
+                # -> _attach); anything unusual takes the general one.
+                top = stack[-1] if stack and inline else None
+                if top is None or top.skip or event.anchor is not None or (
+                        event.tag is not None):
+                    scalar(event)
+                    continue
+                value = event.value
+                trap = None
+                if not event.style and event.implicit[0]:
+                    value, trap = plain_cache.get(value) or _plain(value)
+                container = top.container
+                if type(container) is list:
+                    mark = event.start_mark
+                    line, column = mark.line + 1 + offset, mark.column + 1
+                    path = (*top.path, len(container))
+                    spans[path] = (line, column, line, column)
+                elif not top.has_key:
+                    if type(value) is not str or value in container:
+                        scalar(event)  # an odd or duplicate key: the general path says so
+                        continue
+                    mark = event.start_mark
+                    top.has_key = True
+                    top.key_mark = mark
+                    top.key_line = mark.line + 1 + offset
+                    top.key_column = mark.column + 1
+                    top.key = value
+                    self.nodes += 1
+                    top.size += 1
+                    if self.nodes > MAX_NODES_PER_DOCUMENT:
+                        self._count(0, mark, False)
+                    continue
+                else:
+                    key = top.key
+                    if key is _MergeKey or key is _SKIP:
+                        scalar(event)
+                        continue
+                    mark = event.start_mark
+                    path = (*top.path, key)
+                    spans[path] = (top.key_line, top.key_column, mark.line + 1 + offset,
+                                   mark.column + 1)
+                    top.has_key = False
+                self.nodes += 1
+                if self.nodes > MAX_NODES_PER_DOCUMENT:
+                    self._count(0, mark, False)
+                if trap is not None:
+                    traps[path] = event.value  # the spelling, for the schema stage's message
+                top.size += 1
+                if type(container) is list:
+                    container.append(value)
+                else:
+                    container[path[-1]] = value
         except _Abort:
             if self.stop_chunk:  # libyaml is quadratic on deep nesting: read no further
                 self.index += 1

@@ -24,18 +24,39 @@ enough for the course's client to be tested without Docker:
   this one owns;
 - GET, LIST (labelSelector: =, ==, !=, in, notin, exists, !key), DELETE
   (Status Success; a Namespace answers with itself, Terminating), pod logs;
+- TokenRequest (POST .../serviceaccounts/NAME/token): 201 with the
+  TokenRequest echoed (its metadata as sent), the default audience and
+  `status.token` / `status.expirationTimestamp`; 404 for a missing
+  ServiceAccount; 422 for expirationSeconds under 600 (the API server's
+  minimum);
+- ResourceQuota status: `status.hard` copies spec.hard and `status.used`
+  counts the namespace's pods (and services); other used amounts are "0";
 - a bearer token is required (401 otherwise), so the client's auth is tested.
+  The fixed admin token may do anything. A token this server issued
+  authenticates as its ServiceAccount, and every request it makes is
+  authorized by RBAC over the stored Roles, ClusterRoles and their bindings
+  (the built-in view/edit/admin/cluster-admin known), decided by
+  `k8s_course.access.can`; a refusal is the 403 Forbidden Status of the real
+  authorizer ("secrets is forbidden: User ... cannot list resource ...").
+  Being the course's own authorizer, it is no independent witness of what
+  RBAC allows: tests/test_access.py checks it, and test_classroom_real.py
+  asks a real API server.
 
 What it does NOT model: defaulting (answers echo what was applied, plus
 metadata), any controller (no ReplicaSets or pods appear by themselves: a
 test puts them in with `put()`), field ownership beyond one owner per leaf
 field, merging of list items by key (an apply replaces the object's fields
 with the applied ones), admission plugins other than the namespace check,
-quota, watch, the order in which a real server reports several different
+watch, the order in which a real server reports several different
 kinds of error at once, the 30-second namespace finalisation (a deleted
 namespace and its objects vanish at once), the exact wording of type errors
 other than "expected numeric" and unknown fields, and the validation rules
-not listed above.
+not listed above. Nor: quota enforcement (status is reported, nothing is
+refused for exceeding it; a test puts in the FailedCreate event), LimitRange
+defaulting, Pod Security admission, RBAC's escalation check (creating a Role
+or binding that grants more than the creator holds), roleRef immutability,
+token signatures, audiences and expiry (issued tokens are opaque strings that
+never expire), and discovery filtered by permission (every token sees it all).
 """
 
 from __future__ import annotations
@@ -59,10 +80,16 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import kubernetes_validate
 import yaml
 
+from k8s_course.access import Request, can
+from k8s_course.pipeline import load
+
 RECORDINGS = Path(__file__).parent / "fixtures" / "apiserver-recordings"
 SCHEMAS = (Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema"
            / "v1.36.0-local-strict" / "_definitions.json")
 TOKEN = "fake-token-for-tests"
+ADMIN = "kubernetes-admin"
+RBAC_KINDS = ("Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding")
+TOKEN_AUDIENCE = "https://kubernetes.default.svc.cluster.local"
 BUILT_IN_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 _SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
 _SUBDOMAIN_MESSAGE = (
@@ -142,6 +169,7 @@ class FakeApiServer:
         self.owners: dict[tuple[str, str, str, str], dict[str, str]] = {}
         self.logs: dict[tuple[str, str, str], str] = {}
         self.requests: list[dict] = []
+        self.tokens: dict[str, str] = {}  # issued token -> the ServiceAccount user it is
         self._versions = itertools.count(400)
         self._lock = threading.Lock()
         self._http = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
@@ -202,16 +230,18 @@ class FakeApiServer:
         path, query = split.path, {k: v[-1] for k, v in parse_qs(split.query).items()}
         self.requests.append({"method": method, "path": path, "query": query,
                               "headers": headers, "body": body.decode("utf-8", "replace")})
-        if headers.get("authorization") != f"Bearer {TOKEN}":
+        given = headers.get("authorization", "").removeprefix("Bearer ")
+        user = ADMIN if given == TOKEN else self.tokens.get(given)
+        if user is None:
             return 401, status_body(401, "Unauthorized", "Unauthorized"), "application/json"
         try:
             with self._lock:
-                return self._route(method, path, query, headers, body)
+                return self._route(method, path, query, headers, body, user)
         except ApiError as error:
             return error.body["code"], error.body, "application/json"
 
-    def _route(self, method: str, path: str, query: dict, headers: dict, body: bytes
-               ) -> tuple[int, Any, str]:
+    def _route(self, method: str, path: str, query: dict, headers: dict, body: bytes,
+               user: str = ADMIN) -> tuple[int, Any, str]:
         if method == "GET":
             found = self._discovery_answer(path, headers.get("accept", ""))
             if found is not None:
@@ -222,6 +252,10 @@ class FakeApiServer:
             raise ApiError(copy.deepcopy(recorded_body("28")))
         namespace = namespace if resource["namespaced"] else ""
         key = (gv, plural, namespace, name)
+        if user != ADMIN:
+            self._authorize(user, method, resource, key, sub, query)
+        if method == "POST" and name and sub == "token" and plural == "serviceaccounts":
+            return self._token(key, body)
         if method == "PATCH" and name:
             return self._apply(resource, key, query, headers, body)
         if method == "GET" and name and sub == "log":
@@ -269,6 +303,78 @@ class FakeApiServer:
         rest += [""] * (3 - len(rest))
         return gv, namespace, rest[0], rest[1], rest[2]
 
+    # --- authentication and authorization -------------------------------------
+
+    def _authorize(self, user: str, method: str, resource: dict, key: tuple, sub: str,
+                   query: dict) -> None:
+        """Raise the authorizer's 403 unless RBAC lets `user` make this request."""
+        gv, plural, namespace, name = key
+        group = gv.rpartition("/")[0]
+        verbs = {"GET": "get" if name else ("watch" if query.get("watch") else "list"),
+                 "POST": "create", "PATCH": "patch", "PUT": "update", "DELETE": "delete"}
+        wanted = [verbs.get(method, method.lower())]
+        if method == "PATCH" and key not in self.objects:
+            wanted.append("create")  # an apply that creates needs both
+        full = f"{plural}/{sub}" if sub else plural
+        rbac = [obj for obj in self.objects.values() if obj.get("kind") in RBAC_KINDS]
+        bundle, _ = load(yaml.safe_dump_all(rbac) if rbac else "")
+        for verb in wanted:
+            if can(bundle, Request(user, verb, full, namespace, group, name)).allowed:
+                continue
+            scope = f'in the namespace "{namespace}"' if namespace else "at the cluster scope"
+            qualified = f"{plural}.{group}" if group else plural
+            named = f'{qualified} "{name}"' if name else qualified
+            raise ApiError(status_body(
+                403, f'{named} is forbidden: User "{user}" cannot {verb} resource "{full}" in '
+                     f'API group "{group}" {scope}', "Forbidden",
+                ({"name": name} if name else {}) | ({"group": group} if group else {})
+                | {"kind": plural}))
+
+    def _token(self, key: tuple, body: bytes) -> tuple[int, Any, str]:
+        """A TokenRequest for a stored ServiceAccount: 201 and a token this server accepts."""
+        _, _, namespace, name = key
+        if key not in self.objects:
+            raise self._not_found({}, key)
+        try:
+            asked = json.loads(body or b"{}")
+        except ValueError as error:
+            raise ApiError(status_body(400, "the body of the request could not be decoded",
+                                       "BadRequest")) from error
+        asked = asked if isinstance(asked, dict) else {}
+        spec = asked.get("spec") if isinstance(asked.get("spec"), dict) else {}
+        # the answer echoes the request's own metadata (kubectl sends none: name "")
+        metadata = asked.get("metadata") if isinstance(asked.get("metadata"), dict) else {}
+        seconds = spec.get("expirationSeconds", 3600)
+        if isinstance(seconds, int) and seconds < 600:
+            raise ApiError(_invalid("authentication.k8s.io/v1", "TokenRequest",
+                                    metadata.get("name", ""), [(
+                "FieldValueInvalid", f"Invalid value: {seconds}: may not specify a duration "
+                "less than 10 minutes", "spec.expirationSeconds")]))
+        token = f"issued-{uuid.uuid4().hex}"
+        self.tokens[token] = f"system:serviceaccount:{namespace}:{name}"
+        expires = datetime.fromtimestamp(datetime.now(UTC).timestamp() + seconds, UTC)
+        return 201, {
+            "kind": "TokenRequest", "apiVersion": "authentication.k8s.io/v1",
+            "metadata": {**metadata, "creationTimestamp": None},
+            "spec": {"audiences": spec.get("audiences") or [TOKEN_AUDIENCE],
+                     "expirationSeconds": seconds, "boundObjectRef": None},
+            "status": {"token": token,
+                       "expirationTimestamp": expires.strftime("%Y-%m-%dT%H:%M:%SZ")},
+        }, "application/json"
+
+    def _quota_status(self, quota: dict) -> dict:
+        """A ResourceQuota as its controller keeps it: hard from spec, used counted."""
+        namespace = quota["metadata"].get("namespace", "")
+        hard = dict((quota.get("spec") or {}).get("hard") or {})
+        counted = {"pods": "pods", "services": "services"}
+        used = {}
+        for resource in hard:
+            plural = counted.get(resource)
+            used[resource] = str(sum(1 for k in self.objects if k[1] == plural
+                                     and k[2] == namespace)) if plural else "0"
+        quota["status"] = {"hard": hard, "used": used}
+        return quota
+
     def _not_found(self, resource: dict, key: tuple) -> ApiError:
         gv, plural, _, name = key
         group = gv.rpartition("/")[0]
@@ -281,7 +387,7 @@ class FakeApiServer:
         obj = self.objects.get(key)
         if obj is None:
             raise self._not_found(resource, key)
-        return obj
+        return self._quota_status(obj) if resource["kind"] == "ResourceQuota" else obj
 
     def _list(self, resource: dict, gv: str, namespace: str, query: dict) -> dict:
         items = []
@@ -289,6 +395,8 @@ class FakeApiServer:
             if item_gv == gv and plural == resource["name"] and (
                     not namespace or item_ns == namespace) and _selects(
                     query.get("labelSelector", ""), obj["metadata"].get("labels") or {}):
+                if resource["kind"] == "ResourceQuota":
+                    self._quota_status(obj)
                 items.append({k: v for k, v in obj.items() if k not in ("kind", "apiVersion")})
         return {"kind": f"{resource['kind']}List", "apiVersion": gv,
                 "metadata": {"resourceVersion": str(next(self._versions))}, "items": items}
@@ -591,7 +699,7 @@ def _invalid(gv: str, kind: str, name: str, causes: list[tuple[str, str, str]]) 
     said = [f"{field}: {message}" for _, message, field in causes]
     listed = said[0] if len(said) == 1 else "[" + ", ".join(said) + "]"
     qualified = f"{kind}.{group}" if group else kind
-    details = {"name": name} | ({"group": group} if group else {}) | {
+    details = ({"name": name} if name else {}) | ({"group": group} if group else {}) | {
         "kind": kind, "causes": [{"reason": r, "message": m, "field": f} for r, m, f in causes]}
     return status_body(422, f"{qualified} \"{name}\" is invalid: {listed}", "Invalid", details)
 

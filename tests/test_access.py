@@ -130,3 +130,16 @@ roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: from-a-h
     role_yaml = READS_OWN_CONFIG.replace("kind: RoleBinding", "kind: ClusterRoleBinding")
     decision = _can(role_yaml, APP, "get", "configmaps", "mlops", name="app-settings")
     assert not decision.allowed and not decision.unsure
+
+
+def test_built_in_resources_know_their_groups_and_the_ways_learners_spell_them():
+    from k8s_course.access import RESOURCE_SPELLINGS, groups_of
+
+    assert groups_of("deployments") == {"apps"}
+    assert groups_of("events") == {"", "events.k8s.io"}
+    assert groups_of("Deployments") == frozenset()  # only the API's own spelling
+    spelled = {form: RESOURCE_SPELLINGS[form] for form in
+               ("deployment", "ingress", "networkpolicy", "storageclass", "endpoints", "pods")}
+    assert spelled == {"deployment": "deployments", "ingress": "ingresses",
+                       "networkpolicy": "networkpolicies", "storageclass": "storageclasses",
+                       "endpoints": "endpoints", "pods": "pods"}

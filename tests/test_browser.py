@@ -3,6 +3,9 @@
 Needs Debian's chromium at /usr/bin/chromium (.ci/run installs it); skipped
 with a reason when it is absent. Screenshots go to test-artifacts/browser/.
 Every wait is bounded, and the server is always shut down.
+
+The server runs as `make lab` does: on a learner workspace made by
+`k8s-course update`, with the course's JupyterLab settings (no news popup).
 """
 
 from __future__ import annotations
@@ -10,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import shutil
 import signal
 import socket
 import subprocess
@@ -24,8 +26,11 @@ from pathlib import Path
 import pytest
 
 import k8s_course
+from k8s_course.cli.update import update
+from k8s_course.notebook.codeeditor import FRONT_END
+from k8s_course.picture.svg import FONTS, text_width
 
-from .test_diagram import APP
+from .test_diagram import APP, _objects
 
 pytestmark = pytest.mark.browser
 
@@ -34,7 +39,7 @@ ARTIFACTS = ROOT / "test-artifacts" / "browser"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-NOTEBOOK = "notebooks/00-start-here.ipynb"
+NOTEBOOK = "my-course/00-start-here.ipynb"
 EXERCISE = "00-start-here/first-check"
 WRONG = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: welcome\ndate:\n  greeting: hello\n"
 FIXED = WRONG.replace("date:", "data:").replace("hello\n", "hello, kubernetes\n")
@@ -60,14 +65,6 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-def _settings(folder: Path) -> None:
-    """JupyterLab user settings: no news, no update checks (we are offline)."""
-    extension = folder / "@jupyterlab" / "apputils-extension"
-    notification = extension / "notification.jupyterlab-settings"
-    notification.parent.mkdir(parents=True)
-    notification.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
 
 
 def _wait_until_up(url: str, token: str, server: subprocess.Popen, log: Path) -> None:
@@ -103,13 +100,12 @@ def _stop(server: subprocess.Popen, url: str, token: str) -> None:
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory) -> Iterator[Lab]:
-    """A JupyterLab on 127.0.0.1 serving a copy of the start-here notebook."""
+    """A JupyterLab on 127.0.0.1 serving a learner workspace of every lesson."""
     base = tmp_path_factory.mktemp("lab")
     served = base / "course"
-    (served / "notebooks").mkdir(parents=True)
+    # the learner's workspace, as `make lab` makes it (JupyterLab saves into what it opens)
+    update(ROOT, served / "my-course")
     notebook = served / NOTEBOOK
-    shutil.copy(ROOT / NOTEBOOK, notebook)  # a copy: JupyterLab saves into what it opens
-    _settings(base / "settings")
     answers = base / "answers"
     env = {**os.environ, "K8S_COURSE_ROOT": str(ROOT), "K8S_COURSE_ANSWERS": str(answers),
            "JUPYTERLAB_SETTINGS_DIR": str(base / "settings"),
@@ -122,8 +118,8 @@ def lab(tmp_path_factory) -> Iterator[Lab]:
     command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
                f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
                f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={served}",
-               "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-               "--LabApp.news_url=", "--ServerApp.log_level=WARN"]
+               f"--LabApp.app_settings_dir={ROOT / 'jupyterlab-settings'}",  # as make lab
+               "--ServerApp.log_level=WARN"]
     if os.geteuid() == 0:
         command.append("--allow-root")
     log = base / "jupyterlab.log"
@@ -187,53 +183,121 @@ def _wait_for_file(path: Path, text: str, seconds: float = 15) -> None:
     pytest.fail(f"{path} never held the typed text; it holds:\n{found}")
 
 
-def test_editor_checks_grades_and_keeps_the_text_across_a_restart(lab: Lab, browser):
+def _editor_text(editor) -> str:
+    """The text CodeMirror shows (one .cm-line per line)."""
+    # an empty line holds a <br>, whose inner text is a newline of its own
+    return "\n".join(line.rstrip("\n") for line in editor.locator(".cm-line").all_inner_texts())
+
+
+def _replace_text(page, editor, text: str) -> None:
+    """Select everything in the editor and put `text` in its place, as a paste does."""
+    editor.locator(".cm-content").click()
+    page.keyboard.press("Control+a")
+    page.keyboard.insert_text(text)
+
+
+def test_editor_marks_findings_as_you_type_grades_and_keeps_the_text(lab: Lab, browser):
     expect = sync_api.expect
+    expect.set_options(timeout=WAIT)  # a busy machine: kernel starts take their time
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
     page.set_default_timeout(WAIT)
     try:
         _open(page, f"{lab.url}/lab/tree/{NOTEBOOK}?token={lab.token}&reset")
         _run_all(page, restart=False)
         editor = page.locator(".k8sc-exercise").first
-        area = editor.locator("textarea")
-        expect(area).to_be_visible()
+        content = editor.locator(".cm-content")
+        expect(content).to_be_visible()
+        expect(content).to_have_attribute(
+            "aria-label", "YAML answer: Fix two mistakes with the checker's help. "
+                          "Tab indents; Escape then Tab leaves the editor.")
         starter = (ROOT / "exercises" / EXERCISE / "starter.yaml").read_text()
-        expect(area).to_have_value(starter)
+        assert _editor_text(editor) == starter.rstrip("\n") + "\n"
+        expect(editor.locator(".cm-lineNumbers .cm-gutterElement", has_text="6")).to_have_count(1)
 
-        area.fill(WRONG)
-        editor.get_by_role("button", name="Check", exact=True).click()
-        finding = editor.locator('.k8sc-f[data-line="5"]')
-        expect(finding).to_be_visible()
-        expect(finding).to_contain_text("line 5, column 1")
-        expect(finding).to_contain_text("date")
-        expect(finding.locator(".k8sc-spot")).to_have_text("date")
+        # typed, no button pressed: the marker and the underline come on line 5, "date"
+        _replace_text(page, editor, WRONG)
+        underline = editor.locator(".cm-lintRange-error")
+        expect(underline).to_have_count(1)
+        expect(underline).to_have_text("date")
+        expect(editor.locator(".cm-line").nth(4).locator(".cm-lintRange-error")).to_have_count(1)
+        marker = editor.locator(".cm-gutter-lint .cm-gutterElement").filter(
+            has=page.locator(".cm-lint-marker-error"))
+        expect(marker).to_have_count(1)
+        line_box, marker_box = editor.locator(".cm-line").nth(4).bounding_box(), \
+            marker.bounding_box()
+        assert abs((line_box["y"] + line_box["height"] / 2)
+                   - (marker_box["y"] + marker_box["height"] / 2)) < 4  # beside line 5
+        underline.hover()
+        tooltip = page.locator(".cm-tooltip-lint")
+        expect(tooltip).to_contain_text("date")
+        expect(tooltip).not_to_contain_text("`")  # Markdown marks are not shown raw
         editor.scroll_into_view_if_needed()
-        page.screenshot(path=ARTIFACTS / "1-check-finds-line-5.png")
-        finding.screenshot(path=ARTIFACTS / "1-finding-close-up.png")
+        page.screenshot(path=ARTIFACTS / "1-marked-while-typing.png")
+        editor.screenshot(path=ARTIFACTS / "1-editor-close-up.png")
 
-        area.fill(FIXED)
+        # Tab indents with two spaces
+        editor.locator(".cm-line").nth(5).click()
+        page.keyboard.press("Home")
+        page.keyboard.press("Tab")
+        expect(editor.locator(".cm-line").nth(5)).to_have_text("    greeting: hello")
+        page.keyboard.press("Shift+Tab")
+        expect(editor.locator(".cm-line").nth(5)).to_have_text("  greeting: hello")
+
+        # fixed: the marks go, still without a button
+        _replace_text(page, editor, FIXED)
+        expect(editor.locator(".cm-lintRange-error")).to_have_count(0)
+        expect(editor.locator(".cm-lint-marker-error")).to_have_count(0)
+
         editor.get_by_role("button", name="Grade", exact=True).click()
         expect(editor).to_contain_text("Full marks: 3/3 points")
         page.screenshot(path=ARTIFACTS / "2-grade-full-marks.png")
 
-        area.fill(TYPED)  # typed, no button pressed: saved after a pause
+        _replace_text(page, editor, TYPED)  # typed, no button pressed: saved after a pause
         _wait_for_file(lab.answers / f"{EXERCISE}.answer.yaml", TYPED)
 
         _open(page, page.url)  # a reload, as when the learner comes back
         _run_all(page, restart=True)
-        area = page.locator(".k8sc-exercise textarea").first
-        expect(area).to_have_value(TYPED)
-        expect(page.locator(".k8sc-exercise").first).to_contain_text("restored your text")
-        page.locator(".k8sc-exercise").first.scroll_into_view_if_needed()
+        editor = page.locator(".k8sc-exercise").first
+        expect(editor.locator(".cm-content")).to_be_visible()
+        expect(editor).to_contain_text("restored your text")
+        assert _editor_text(editor) == TYPED.rstrip("\n") + "\n"
+        editor.scroll_into_view_if_needed()
         page.screenshot(path=ARTIFACTS / "3-restored-after-restart.png")
+        # the course's JupyterLab settings: no "get notified about news?" popup
+        expect(page.locator(".jp-toast-message, .Toastify__toast").filter(
+            has_text="news")).to_have_count(0)
 
         _menu(page, "Settings", "Theme", "JupyterLab Dark")
         expect(page.locator("body[data-jp-theme-light='false']")).to_have_count(1)
-        area.fill(WRONG)
-        page.locator(".k8sc-exercise").first.get_by_role("button", name="Check",
-                                                         exact=True).click()
-        expect(page.locator('.k8sc-exercise .k8sc-f[data-line="5"]')).to_be_visible()
+        # Check pressed at once after typing: the editor hands over its text before the click
+        _replace_text(page, editor, WRONG)
+        editor.get_by_role("button", name="Check", exact=True).click()
+        finding = editor.locator('.k8sc-f[data-line="5"]')
+        expect(finding).to_be_visible()
+        expect(editor.locator(".cm-lintRange-error")).to_have_text("date")
+        _wait_for_file(lab.answers / f"{EXERCISE}.answer.yaml", WRONG)
+        editor.scroll_into_view_if_needed()
         page.screenshot(path=ARTIFACTS / "4-dark-theme-findings.png")
+
+        # a finding's lesson link opens that lesson, scrolled to its heading far down
+        _replace_text(page, editor, WRONG.replace("ConfigMap", "configmap"))
+        editor.get_by_role("button", name="Check", exact=True).click()
+        link = editor.locator('.k8sc-f[data-line="2"] .k8sc-lesson a')
+        href = link.get_attribute("href")
+        # JupyterLab resolves the relative link against the notebook's folder
+        assert "/files/my-course/01-manifest-anatomy.ipynb" in href, href
+        # the link names the cell that holds the anchor: JupyterLab 4.6 scrolls a notebook
+        # it has just opened to a cell id (a heading or #anchor is looked for before the
+        # cells are drawn, and the first click would land at the top)
+        assert "#cell-id=" in href, href
+        link.click()
+        expect(page).to_have_url(f"{lab.url}/lab/tree/my-course/01-manifest-anatomy.ipynb")
+        lesson = page.locator(".jp-NotebookPanel:visible")
+        heading = lesson.locator("h2", has_text="Kinds and their API groups")
+        heading.wait_for(state="attached")
+        expect(heading).to_be_in_viewport()  # on the first click
+        expect(lesson.locator("h1").first).not_to_be_in_viewport()  # scrolled, not the top
+        page.screenshot(path=ARTIFACTS / "5-lesson-link-lands-on-heading.png")
     finally:
         page.screenshot(path=ARTIFACTS / "last-state.png")
         page.close()
@@ -276,7 +340,8 @@ _CONTRAST = """
 
 LIGHT = {"light": "true", "dark": "false"}
 READABLE = {"report": ".k8sc-msg, .k8sc-hint, .k8sc-res, .k8sc-meta, .k8sc-src",
-            "diagram": ".k8sd-name, .k8sd-label, .k8sd-area-title, .k8sd-line, .k8sd-kind"}
+            "diagram": ".k8sd-name, .k8sd-label, .k8sd-area-title, .k8sd-line, .k8sd-kind, "
+                       ".k8sd-legend"}
 
 
 @pytest.mark.parametrize("theme", sorted(LIGHT))
@@ -295,5 +360,99 @@ def test_report_and_diagram_are_readable_in_both_themes(browser, theme):
             ratios = page.evaluate(_CONTRAST, selector)
             assert ratios, f"nothing matched {selector}"
             assert min(ratios) >= 4.5, f"{name} text too faint in the {theme} theme: {ratios}"
+    finally:
+        page.close()
+
+
+# -- the code editor on its own (a stand-in model), in both themes --------------------
+
+SAMPLE = ('# a comment\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: "quoted"\n'
+          "data:\n  count: 3\n  on: true\n  empty: null\n  list: [a, b]\ndate: x\n")
+_STAND_IN = """
+import editor from "/editor.js";
+const state = {value: %s, label: "YAML answer: sample", rows: 8, findings: [
+  {line: 11, column: 1, length: 4, severity: "error", rule: "r", message: "unknown field"},
+  {line: 7, column: 3, length: 5, severity: "warning", rule: "w", message: "a warning"}]};
+const listeners = {};
+const model = {get: (k) => state[k], set: (k, v) => { state[k] = v; },
+  send: (message) => { window.sent = message; },
+  save_changes() {}, on(e, f) { (listeners[e] ||= []).push(f); }, off() {}};
+editor.render({model, el: document.getElementById("box")});
+window.ready = true;
+"""
+
+
+@pytest.mark.parametrize("theme", sorted(LIGHT))
+def test_the_code_editor_reads_in_both_themes_and_sends_what_is_typed(browser, theme):
+    page = browser.new_page(viewport={"width": 900, "height": 500})
+    site = "http://course.test"
+    html = (f"<html><head><style>{_theme_css(theme)}</style></head>"
+            f"<body data-jp-theme-light='{LIGHT[theme]}' style='background:"
+            "var(--jp-layout-color0);margin:12px'><div id='box'></div>"
+            f"<script type='module'>{_STAND_IN % json.dumps(SAMPLE)}</script></body></html>")
+    page.route(f"{site}/page.html", lambda route: route.fulfill(body=html,
+                                                                 content_type="text/html"))
+    page.route(f"{site}/editor.js", lambda route: route.fulfill(
+        body=FRONT_END.read_text(encoding="utf-8"), content_type="text/javascript"))
+    try:
+        page.goto(f"{site}/page.html")
+        page.wait_for_function("window.ready === true")
+        sync_api.expect(page.locator(".cm-lintRange-error")).to_have_text("date")
+        sync_api.expect(page.locator(".cm-lint-marker-warning")).to_have_count(1)
+        page.locator(".cm-lintRange-error").hover()
+        sync_api.expect(page.locator(".cm-tooltip-lint")).to_contain_text("unknown field")
+        page.screenshot(path=ARTIFACTS / f"editor-{theme}.png")
+        selector = (".cm-line, .cm-line span, .cm-lineNumbers .cm-gutterElement, "
+                    ".cm-diagnosticText, .cm-diagnosticSource")
+        ratios = page.evaluate(_CONTRAST, selector)
+        assert len(ratios) > 20
+        assert min(ratios) >= 4.5, f"editor text too faint in the {theme} theme: {ratios}"
+        page.locator(".cm-content").click()
+        page.keyboard.press("Control+End")
+        page.keyboard.insert_text("extra: 1\n")
+        page.wait_for_function("window.sent && window.sent.type === 'text' && "
+                               "window.sent.value.endsWith('extra: 1\\n')")
+    finally:
+        page.close()
+
+
+# -- diagrams: every text inside, the width estimate conservative for the font used ----
+
+_TEXTS = """
+() => [...document.querySelectorAll("svg.k8sd")].map((svg) => {
+  const view = svg.viewBox.baseVal;
+  return [...svg.querySelectorAll("text")].map((t) => {
+    const box = t.getBBox();
+    return {text: t.textContent, css: t.getAttribute("class").split(" ")[0],
+            length: t.getComputedTextLength(), box: [box.x, box.y, box.x + box.width,
+            box.y + box.height], view: [view.width, view.height]};
+  });
+})
+"""
+
+
+def test_diagrams_fit_their_texts_in_a_real_browser(browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    try:
+        pictures = "".join(k8s_course.diagram(_objects(count))._repr_html_()
+                           for count in range(1, 13))
+        page.set_content(f"<html><head><style>{_theme_css('light')}</style></head>"
+                         f"<body data-jp-theme-light='true'>{pictures}</body></html>")
+        for count, texts in enumerate(page.evaluate(_TEXTS), 1):
+            assert texts
+            for shown in texts:
+                left, top, right, bottom = shown["box"]
+                width, height = shown["view"]
+                assert left >= 0 and top >= 0 and right <= width and bottom <= height, \
+                    (count, shown)
+                estimate = text_width(shown["text"], shown["css"])
+                assert shown["length"] <= estimate, (shown, estimate)  # conservative
+        assert set(FONTS) >= {t["css"] for texts in page.evaluate(_TEXTS) for t in texts}
+        one = k8s_course.diagram(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app-settings\ndata: {a: b}\n")
+        page.set_content(f"<html><head><style>{_theme_css('light')}</style></head>"
+                         "<body data-jp-theme-light='true' style='margin:12px;"
+                         f"background:var(--jp-layout-color0)'>{one._repr_html_()}</body></html>")
+        page.locator("svg.k8sd").screenshot(path=ARTIFACTS / "diagram-one-object.png")
     finally:
         page.close()

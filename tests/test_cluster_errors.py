@@ -91,6 +91,48 @@ def test_any_yaml_error_of_the_server_is_counted_from_the_sent_text():
     assert "mapping values are not allowed" in finding.message
 
 
+SELECTOR_CHANGED = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector:
+    matchLabels:
+      app: website
+  template:
+    metadata:
+      labels:
+        app: website
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.27
+"""
+
+
+@pytest.mark.parametrize(("field", "message", "words", "lesson"), [
+    # The shape a 1.36 server gives when a live Deployment's selector is changed.
+    ("spec.selector", 'Invalid value: v1.LabelSelector{MatchLabels:map[string]string{"app":'
+     '"website"}}: field is immutable', "`selector` cannot change", "01-manifest-anatomy"),
+    ("roleRef", "Invalid value: rbac.RoleRef{...}: cannot change roleRef", "delete the binding",
+     "07-rbac#bindings"),
+    ("spec", "Forbidden: updates to statefulset spec for fields other than 'replicas', "
+     "'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and "
+     "'minReadySeconds' are forbidden", "--cascade=orphan", "09-workloads#statefulsets"),
+    ("data", "Forbidden: field is immutable when `immutable` is set", "`immutable: true`",
+     "05-config#immutable"),
+])
+def test_a_field_that_cannot_change_says_how_to_change_it(field, message, words, lesson):
+    bundle, _ = load(SELECTOR_CHANGED)
+    body = {"kind": "Status", "status": "Failure", "reason": "Invalid", "code": 422,
+            "message": f"refused: {field}: {message}",
+            "details": {"causes": [{"reason": "FieldValueInvalid", "message": message,
+                                    "field": field}]}}
+    [finding] = server_findings(bundle.resources[0], Response(422, body))
+    assert words in finding.hint and finding.lesson.startswith(lesson)
+    assert message in finding.message  # the server's own words are kept
+
+
 def recorded_findings(prefix: str, text: str | None = None):
     """Findings for a recorded refusal, with the payload the client sends for the text."""
     exchange = recording(prefix)

@@ -93,3 +93,73 @@ def test_fake_lists_by_label_selector():
         status, body = send(server, dict(request, path=request["path"].replace(
             "app%3Dfastapi-app", "app%20in%20(x,fastapi-app),!absent")))
         assert len(body["items"]) == 2
+
+
+def _call(server: FakeApiServer, method: str, path: str, body: dict | None = None,
+          token: str = TOKEN) -> tuple[int, dict]:
+    data = json.dumps(body).encode() if body is not None else None
+    call = urllib.request.Request(server.url + path, data=data, method=method, headers={
+        "Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(call) as answer:
+            return answer.status, json.loads(answer.read())
+    except HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+TOKEN_PATH = "/api/v1/namespaces/class-a/serviceaccounts/learner/token"
+
+
+def test_fake_issues_tokens_that_authenticate_as_the_service_account():
+    request = {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest",
+               "spec": {"expirationSeconds": 3600}}
+    with FakeApiServer() as server:
+        status, body = _call(server, "POST", TOKEN_PATH, request)
+        assert (status, body["code"], body["message"]) == (
+            404, 404, 'serviceaccounts "learner" not found')
+        server.put({"apiVersion": "v1", "kind": "ServiceAccount",
+                    "metadata": {"name": "learner", "namespace": "class-a"}})
+        status, body = _call(server, "POST", TOKEN_PATH, request)
+        assert status == 201 and body["kind"] == "TokenRequest"
+        assert body["spec"]["expirationSeconds"] == 3600
+        assert body["metadata"] == {"creationTimestamp": None}
+        assert set(body["status"]) == {"token", "expirationTimestamp"}
+        token = body["status"]["token"]
+        # no binding yet: the authorizer's 403, worded as a real API server words it
+        status, body = _call(server, "GET", "/api/v1/nodes", token=token)
+        assert (status, body["reason"], body["details"]) == (403, "Forbidden", {"kind": "nodes"})
+        assert body["message"] == ('nodes is forbidden: User "system:serviceaccount:class-a:'
+                                   'learner" cannot list resource "nodes" in API group "" at '
+                                   "the cluster scope")
+        status, body = _call(server, "GET", "/apis/apps/v1/namespaces/class-a/deployments/web",
+                             token=token)
+        assert body["details"] == {"name": "web", "group": "apps", "kind": "deployments"}
+        assert body["message"].startswith('deployments.apps "web" is forbidden: User')
+        server.put({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+                    "metadata": {"name": "view", "namespace": "class-a"},
+                    "subjects": [{"kind": "ServiceAccount", "name": "learner"}],
+                    "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
+                                "name": "view"}})
+        assert _call(server, "GET", "/api/v1/namespaces/class-a/pods", token=token)[0] == 200
+        assert _call(server, "GET", "/api/v1/namespaces/other/pods", token=token)[0] == 403
+
+
+def test_fake_refuses_a_token_shorter_than_ten_minutes():
+    with FakeApiServer() as server:
+        server.put({"apiVersion": "v1", "kind": "ServiceAccount",
+                    "metadata": {"name": "learner", "namespace": "class-a"}})
+        status, body = _call(server, "POST", TOKEN_PATH, {"spec": {"expirationSeconds": 599}})
+    assert (status, body["reason"]) == (422, "Invalid")
+    assert body["message"] == (
+        'TokenRequest.authentication.k8s.io "" is invalid: spec.expirationSeconds: '
+        "Invalid value: 599: may not specify a duration less than 10 minutes")
+
+
+def test_fake_reports_quota_status():
+    with FakeApiServer() as server:
+        server.put({"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {
+            "name": "q", "namespace": "class-a"}, "spec": {"hard": {"pods": "2", "cpu": "1"}}})
+        server.put({"apiVersion": "v1", "kind": "Pod",
+                    "metadata": {"name": "p", "namespace": "class-a"}})
+        _, body = _call(server, "GET", "/api/v1/namespaces/class-a/resourcequotas/q")
+    assert body["status"] == {"hard": {"pods": "2", "cpu": "1"}, "used": {"pods": "1", "cpu": "0"}}

@@ -112,9 +112,18 @@ def test_without_the_course_cluster_nothing_is_sent_anywhere(tmp_path, monkeypat
 
 def test_no_kubeconfig_at_all_is_a_finding_not_a_crash(tmp_path, monkeypatch):
     monkeypatch.setenv("KUBECONFIG", str(tmp_path / "missing"))
+    monkeypatch.setenv("PATH", str(tmp_path))  # no docker, no kind either
+    monkeypatch.delenv("K8S_COURSE_CONTEXT", raising=False)
     report = actions.dry_run(SEED)
-    assert [f.rule for f in report.findings] == ["cluster-context"]
-    assert "k8s-course cluster up" in report.findings[0].message
+    [finding] = report.findings
+    assert finding.rule == "cluster-context"
+    assert finding.message.startswith("There is no kubeconfig")
+    assert "k8s-course cluster up" in finding.message and "\n" not in finding.message
+    assert "Docker is not installed" in finding.hint and "kind is not installed" in finding.hint
+    # about the computer, not the YAML: no line, no caret under apiVersion
+    text = report.to_text()
+    assert ":1:1:" not in text and "^" not in text
+    assert "not about a line of your YAML" in report._repr_html_()
 
 
 def test_an_unreachable_cluster_is_a_finding(tmp_path, monkeypatch):

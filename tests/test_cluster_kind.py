@@ -82,21 +82,27 @@ class TestWithStandIns:
 
 
 @pytest.mark.parametrize("present", [(), ("docker",), ("kind",)])
-def test_missing_docker_or_kind_is_one_clear_paragraph(bin_dir, capsys, present):
+def test_each_missing_tool_is_one_line_with_its_fix(bin_dir, capsys, present):
     for name in present:
         tool(bin_dir, name, "exit 0")
+    expected = [line for name, line in (("docker", kind.DOCKER_MISSING),
+                                        ("kind", kind.KIND_MISSING)) if name not in present]
     for action in ("up", "down", "status"):
         assert cli.main(["cluster", action]) == 3
         out = capsys.readouterr()
         assert out.out == ""
-        paragraph = out.err.strip()
-        assert "\n" not in paragraph
-        missing = [name for name in ("docker", "kind") if name not in present]
-        assert f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not installed" \
-            in paragraph
-        assert "https://docs.docker.com/get-docker/" in paragraph
-        assert "https://kind.sigs.k8s.io/" in paragraph
-        assert "k8s-course check" in paragraph  # the rest of the course still works
+        assert out.err.strip().splitlines() == [*expected, kind.THEN]
+    assert "https://docs.docker.com/get-docker/" in kind.DOCKER_MISSING
+    assert "https://kind.sigs.k8s.io/" in kind.KIND_MISSING
+    assert "k8s-course check" in kind.THEN  # the rest of the course still works
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="stand-in tools are shell scripts")
+def test_a_stopped_engine_and_a_missing_kind_are_both_said(bin_dir, capsys):
+    tool(bin_dir, "docker", "exit 1")  # `docker info` fails: the engine is not running
+    assert cli.main(["cluster", "up"]) == 3
+    assert capsys.readouterr().err.strip().splitlines() == [
+        kind.ENGINE_STOPPED, kind.KIND_MISSING, kind.THEN]
 
 
 def test_missing_tools_reads_the_path_it_is_given(tmp_path):

@@ -16,6 +16,7 @@ import pytest
 from k8s_course.cluster import actions
 from k8s_course.cluster.client import Client, ClusterUnreachable
 from k8s_course.cluster.guard import COURSE_CONTEXT, ContextError
+from k8s_course.cluster.kind import what_is_missing
 from k8s_course.cluster.portforward import endpoints
 from k8s_course.findings import Severity
 
@@ -70,8 +71,10 @@ def context() -> str:
     try:
         Client.connect(wanted).server_version()
     except (ContextError, ClusterUnreachable) as error:
+        # the same one-line explanations a learner gets (no kubeconfig, Docker or kind missing)
+        missing = "" if named else " ".join(["", *what_is_missing()])
         pytest.skip(f"needs a reachable cluster (the course's kind cluster, or a context "
-                    f"named in K8S_COURSE_TEST_CONTEXT): {error}")
+                    f"named in K8S_COURSE_TEST_CONTEXT): {error}{missing}")
     return wanted
 
 

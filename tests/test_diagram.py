@@ -228,7 +228,7 @@ def test_plain_text_lists_every_arrow_and_marks_broken_ones():
     assert lines[0] == "<Diagram: 6 objects, 3 broken links>"
     assert "BROKEN Service/typo-service -> Pod/app=fastapi-ap  (selects nothing)" in lines
     assert "ConfigMap/app-settings" not in lines[0]
-    assert "Deployment/fastapi-app -> ConfigMap/app-settings  (uses)" in lines
+    assert "Deployment/fastapi-app -> ConfigMap/app-settings  (envFrom)" in lines
 
 
 def test_volumes_projected_sources_and_service_accounts_are_uses():
@@ -238,7 +238,13 @@ def test_volumes_projected_sources_and_service_accounts_are_uses():
         metadata: {name: worker}
         spec:
           serviceAccountName: robot
-          containers: [{name: w, image: busybox:1.36}]
+          containers:
+            - name: w
+              image: busybox:1.36
+              volumeMounts:
+                - {name: cache, mountPath: /cache}
+                - {name: settings, mountPath: /etc/settings}
+                - {name: both, mountPath: /etc/keys}
           volumes:
             - name: cache
               persistentVolumeClaim: {claimName: cache}
@@ -289,3 +295,158 @@ def test_an_ingress_points_at_its_services():
     assert _labels(edges[("Ingress/front", "Service/web")]) == ["port 80"]
     assert not _broken(edges[("Ingress/front", "Service/web")])
     assert _broken(edges[("Ingress/front", "Service/api")])
+
+
+def test_each_item_of_a_kind_list_gets_its_own_box():
+    exported = (FIXTURES.parent / "corpus" / "bundles" / "10-kubectl-list" / "exported.yaml")
+    drawn = diagram(check(exported.read_text()).bundle)
+    assert sorted((node.kind, node.name) for node in drawn.nodes) == [
+        ("ConfigMap", "greeter"), ("Deployment", "greeter"), ("Service", "greeter")]
+
+
+def test_edges_say_how_pods_use_what_they_use():
+    picture = diagram(yaml_text("""
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: app}
+        spec:
+          serviceAccountName: app
+          containers:
+            - name: app
+              image: busybox:1.36
+              envFrom: [{configMapRef: {name: settings}}]
+              env:
+                - name: TOKEN
+                  valueFrom: {secretKeyRef: {name: token, key: token}}
+              volumeMounts: [{name: models, mountPath: /models}]
+          volumes:
+            - {name: models, persistentVolumeClaim: {claimName: models}}
+            - {name: spare, configMap: {name: extra}}
+        """))
+    edges = _edges(_svg(picture))
+    assert _labels(edges[("Pod/app", "ConfigMap/settings")]) == ["envFrom"]
+    assert _labels(edges[("Pod/app", "Secret/token")]) == ["env"]
+    assert _labels(edges[("Pod/app", "PersistentVolumeClaim/models")]) == ["files at /models"]
+    assert _labels(edges[("Pod/app", "ServiceAccount/app")]) == ["runs as"]
+    # a volume no container mounts leads nowhere: dashed, and says so
+    assert _labels(edges[("Pod/app", "ConfigMap/extra")]) == ["volume, not mounted"]
+    assert _broken(edges[("Pod/app", "ConfigMap/extra")])
+
+
+RBAC = """
+    apiVersion: v1
+    kind: ServiceAccount
+    metadata: {name: app, namespace: mlops}
+    ---
+    apiVersion: rbac.authorization.k8s.io/v1
+    kind: Role
+    metadata: {name: read-settings, namespace: mlops}
+    rules: [{apiGroups: [""], resources: [configmaps], verbs: [get]}]
+    ---
+    apiVersion: rbac.authorization.k8s.io/v1
+    kind: RoleBinding
+    metadata: {name: app-reads, namespace: mlops}
+    subjects: [{kind: ServiceAccount, name: app}]
+    roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: read-settings}
+    ---
+    apiVersion: rbac.authorization.k8s.io/v1
+    kind: RoleBinding
+    metadata: {name: monitor-views, namespace: mlops}
+    subjects: [{kind: ServiceAccount, name: monitor, namespace: mlops}]
+    roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
+    ---
+    apiVersion: rbac.authorization.k8s.io/v1
+    kind: ClusterRoleBinding
+    metadata: {name: nodes}
+    subjects: [{kind: ServiceAccount, name: app}]
+    roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: node-reader}
+    """
+
+
+def test_bindings_tie_service_accounts_to_roles():
+    picture = diagram(yaml_text(RBAC))
+    edges = _edges(_svg(picture))
+    assert _labels(edges[("RoleBinding/app-reads", "Role/read-settings")]) == ["grants"]
+    # a subject without a namespace in a RoleBinding is the binding's own namespace
+    assert not _broken(edges[("RoleBinding/app-reads", "ServiceAccount/app")])
+    # a built-in ClusterRole is not the answer's, and not missing either
+    assert not _broken(edges[("RoleBinding/monitor-views", "ClusterRole/view")])
+    assert _broken(edges[("RoleBinding/monitor-views", "ServiceAccount/monitor")])
+    assert _broken(edges[("ClusterRoleBinding/nodes", "ClusterRole/node-reader")])
+    # a ServiceAccount subject without a namespace in a ClusterRoleBinding names nobody
+    assert not any(source == "ClusterRoleBinding/nodes" and target.startswith("ServiceAccount")
+                   for source, target in edges)
+    assert repr(picture) == "<Diagram: 5 objects, 2 broken links>"
+
+
+def test_a_role_binding_does_not_find_a_role_of_another_namespace():
+    moved = RBAC.replace("name: read-settings, namespace: mlops", "name: read-settings, "
+                         "namespace: default")
+    edges = _edges(_svg(diagram(yaml_text(moved))))
+    assert _broken(edges[("RoleBinding/app-reads", "Role/read-settings")])
+
+
+# -- the picture's size comes from what it holds --------------------------------------
+
+def _objects(count: int) -> str:
+    """An answer of `count` objects with long names, in a namespace it does not create."""
+    kinds = [
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\n  namespace: {ns}\n"
+        "spec:\n  replicas: 2\n  selector:\n    matchLabels: {{app: {name}}}\n  template:\n"
+        "    metadata:\n      labels: {{app: {name}, tier: backend-service-tier}}\n    spec:\n"
+        "      containers:\n        - name: app\n          image: nginx:1.27\n"
+        "          ports: [{{containerPort: 8080, name: http-alternative}}]\n"
+        "          envFrom: [{{configMapRef: {{name: {name}-settings}}}}]\n",
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: {name}\n  namespace: {ns}\n"
+        "spec:\n  type: NodePort\n  selector: {{app: {name}-missing-label-value}}\n"
+        "  ports: [{{port: 80, targetPort: http-alternative}}]\n",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n  namespace: {ns}\n"
+        "data: {{a: b}}\n",
+        "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: {name}\n"
+        "  namespace: {ns}\nspec:\n  rules:\n    - http:\n        paths:\n          - path: /\n"
+        "            pathType: Prefix\n            backend:\n              service:\n"
+        "                name: {name}-a-service-with-a-long-name\n"
+        "                port: {{name: http-alternative}}\n",
+    ]
+    docs = [kinds[i % len(kinds)].format(name=f"object-number-{i}-with-a-rather-long-name",
+                                        ns="a-namespace-with-a-long-name-for-wrapping")
+            for i in range(count)]
+    return "---\n".join(docs)
+
+
+def _text_boxes(svg_text: str):
+    from k8s_course.picture.svg import FONTS, text_width
+
+    root = ET.fromstring(svg_text)
+    for text in root.iter(f"{SVG}text"):
+        css = text.get("class").split()[0]
+        size, _ = FONTS[css]
+        width = text_width("".join(text.itertext()), css)
+        x, y = float(text.get("x")), float(text.get("y"))
+        left = x - width / 2 if text.get("text-anchor") == "middle" else x
+        yield "".join(text.itertext()), (left, y - size, left + width, y + size * 0.3)
+
+
+def test_every_text_lies_inside_the_picture_for_1_to_12_objects():
+    for count in range(1, 13):
+        picture = diagram(_objects(count))
+        root = ET.fromstring(picture.svg)
+        width, height = float(root.get("width")), float(root.get("height"))
+        assert root.get("viewBox") == f"0 0 {root.get('width')} {root.get('height')}"
+        boxes = list(_text_boxes(picture.svg))
+        assert len(boxes) > count
+        for text, (left, top, right, bottom) in boxes:
+            assert left >= 0 and right <= width, (count, text, left, right, width)
+            assert top >= 0 and bottom <= height, (count, text, top, bottom, height)
+
+
+def test_a_one_object_picture_is_as_wide_as_its_longest_text():
+    picture = diagram(_objects(1))
+    root = ET.fromstring(picture.svg)
+    titles = [t for t in root.iter(f"{SVG}text") if "not created in this answer" in
+              "".join(t.itertext())]
+    assert titles  # the area title is drawn whole, not cut
+    assert float(root.get("width")) > 284  # the old fixed width that cut it off
+    legend = ["".join(t.itertext()) for t in root.iter(f"{SVG}text")
+              if "k8sd-legend" in t.get("class")]
+    assert legend[-1] == "Dashed orange: leads nowhere."

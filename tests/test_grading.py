@@ -120,10 +120,10 @@ def test_as_dict_is_the_json_form(exercise):
     assert data["stages"][0] == {"name": "parses", "passed": True, "sentence": "the YAML reads"}
 
 
-def test_hints_come_one_at_a_time_mistake_first_never_the_solution(exercise):
+def test_hints_go_nudge_then_where_to_look_then_the_fix_for_this_mistake(exercise):
     hints = [next_hint(exercise, DEPLOYMENT, shown) for shown in range(4)]
-    assert hints == ["Set three replicas.", "A Deployment keeps replicas copies running.",
-                     "Replicas is a number.", None]
+    assert hints == ["A Deployment keeps replicas copies running.", "Replicas is a number.",
+                     "Set three replicas.", None]
     assert next_hint(exercise, SOLVED, 0) is None
     assert all(h is None or "replicas: 3" not in h for h in hints)
 
@@ -189,3 +189,14 @@ def test_with_a_configured_context_the_cluster_layer_is_used(exercise, monkeypat
     result = grade(exercise, SOLVED)
     assert calls == ["kind-k8s-course"]
     assert isinstance(result, Grade) and (result.score, result.maximum) == (6, 6)
+
+
+def test_the_untouched_starter_is_not_started_and_gives_nothing_away(exercise):
+    starter = exercise.starter
+    untouched = grade(exercise, "\n" + starter)  # as an answer cell holds it
+    assert not untouched.full_marks and untouched.starter
+    assert untouched.verdict == "Not started"
+    assert "Not yet" not in untouched.text() and "Not yet" not in untouched._repr_html_()
+    assert "hint:" not in untouched.text() and "nothing is graded yet" in untouched.feedback
+    changed = grade(exercise, starter + "# my try\n")
+    assert changed.verdict == "Not yet" and not changed.starter

@@ -65,15 +65,20 @@ def test_gradebook_csv_and_json(course, tmp_path):
     book = gradebook(grade_folder(course / "subs"))
     csv_path, json_path = write_gradebook(book, tmp_path / "out")
     rows = list(csv.reader(io.StringIO(csv_path.read_text())))
-    assert rows[0] == ["learner", "03-deployments/scale", "04-services/again", "total", "maximum"]
-    assert rows[1] == ["(maximum)", "4", "4", "8", ""]
-    assert ["ada", "4", "2", "6", "8"] in rows
-    assert ["bob", "0", "", "0", "8"] in rows
+    assert rows[0] == ["learner", "03-deployments/scale", "04-services/again",
+                       "03-deployments total", "04-services total", "total", "maximum",
+                       "problems"]
+    assert rows[1] == ["(maximum)", "4", "4", "4", "4", "8", "", ""]
+    assert ["ada", "4", "2", "4", "2", "6", "8", ""] in rows
+    assert ["bob", "0", "", "0", "0", "0", "8",
+            "bob/again.yaml: a symbolic link; submissions must be plain files"] in rows
     # a learner's folder name never becomes a spreadsheet formula
-    assert ["'=cmd|calc", "4", "", "4", "8"] in rows
+    assert ["'=cmd|calc", "4", "", "4", "0", "4", "8", ""] in rows
     data = json.loads(json_path.read_text())
     assert data["exercises"] == {"03-deployments/scale": 4, "04-services/again": 4}
     assert data["learners"]["ada"]["total"] == 6
+    assert data["lessons"] == {"03-deployments": 4, "04-services": 4}
+    assert data["learners"]["ada"]["lessons"] == {"03-deployments": 4, "04-services": 2}
     assert {s["status"] for s in data["learners"]["cy"]["submissions"]} == {"graded", "skipped"}
 
 
@@ -122,7 +127,7 @@ def test_cli_batch(course, capsys, monkeypatch):
     assert main(["grade", "--batch", "subs", "--out", "out"]) == 1
     captured = capsys.readouterr()
     assert "grading [" in captured.err
-    assert "wrote out/gradebook.csv and out/gradebook.json" in captured.out
+    assert "wrote out/gradebook.csv, out/gradebook.json and out/gradebook.html" in captured.out
     assert (course / "out/gradebook.json").is_file()
     for learner in ("bob", "cy", "dan", "=cmd|calc"):
         for file in (course / "subs" / learner).iterdir():

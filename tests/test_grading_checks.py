@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import pytest
@@ -49,7 +50,11 @@ def run_check(tmp_path, check: str, answer: str, files: dict | None = None):
      True, ""),
     ("resource: {kind: Deployment, name: web}\npath: spec.replicas\nequals: 2",
      DEPLOYMENT.replace("replicas: 2", 'replicas: "2"'), False,
-     'is "2" (text in quotes); expected 2'),
+     'is the text "2" (in quotes); expected the number 2'),
+    ("resource: {kind: ConfigMap, name: flags}\npath: data.DEBUG\nequals: 'false'",
+     "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: flags}\ndata:\n  DEBUG: false\n",
+     False, 'data.DEBUG of ConfigMap/flags is the boolean false; expected the text "false" '
+     "(in quotes)"),
     ("resource: {kind: Deployment, name: web}\npath: spec.replicas\none_of: [1, 2]",
      DEPLOYMENT, True, ""),
     ("resource: {kind: Deployment, name: web}\npath: spec.paused\nequals: 1",
@@ -135,3 +140,119 @@ def test_a_python_check_is_an_escape_hatch(tmp_path):
     crash = run_check(tmp_path / "b", "python: checks.py:boom", DEPLOYMENT, {"checks.py": code})
     assert not crash.passed
     assert "could not run this check (RuntimeError)" in crash.message
+
+
+# --- can/cannot and uses/mounts (lessons 05-07) -------------------------------------
+
+RBAC = """\
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: app, namespace: mlops}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: read-settings, namespace: mlops}
+rules:
+  - apiGroups: [""]
+    resources: [configmaps]
+    resourceNames: [app-settings]
+    verbs: [get]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: app-reads-settings, namespace: mlops}
+subjects:
+  - {kind: ServiceAccount, name: app}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: read-settings}
+"""
+APP = "system:serviceaccount:mlops:app"
+
+
+@pytest.mark.parametrize(("check", "answer", "passed", "message"), [
+    (f"can: {{as: '{APP}', verb: get, resource: configmaps, namespace: mlops, "
+     "name: app-settings}", RBAC, True,
+     "may get configmaps/app-settings in namespace mlops: RoleBinding mlops/app-reads-settings"),
+    # resourceNames limits the grant to that one ConfigMap
+    (f"can: {{as: '{APP}', verb: get, resource: configmaps, namespace: mlops, name: other}}",
+     RBAC, False, f"no binding in the answer lets {APP} get configmaps in namespace mlops"),
+    (f"can: {{as: '{APP}', verb: get, resource: configmaps, namespace: default}}", RBAC, False,
+     "in namespace default"),
+    (f"cannot: {{as: '{APP}', verb: list, resource: secrets, namespace: mlops}}", RBAC, True,
+     f"{APP} may not list secrets in namespace mlops"),
+    (f"can: {{as: '{APP}', verb: delete, resource: configmaps, namespace: mlops, "
+     "name: app-settings, expect: false}", RBAC.replace("verbs: [get]", 'verbs: ["*"]'), False,
+     "may delete configmaps/app-settings in namespace mlops, and should not: RoleBinding"),
+    # a binding to a role the answer lacks cannot prove anything either way
+    (f"cannot: {{as: '{APP}', verb: list, resource: secrets, namespace: mlops}}",
+     RBAC.replace("name: read-settings}", "name: elsewhere}"), False,
+     "which the answer does not define"),
+    (f"can: {{as: '{APP}', verb: list, resource: deployments, group: apps, namespace: mlops}}",
+     RBAC.replace("kind: Role, name: read-settings", "kind: ClusterRole, name: view"), True,
+     "through ClusterRole view"),
+])
+def test_access_checks(tmp_path, check, answer, passed, message):
+    result = run_check(tmp_path, check, answer)
+    assert result.passed is passed, result.message
+    assert message in result.message
+
+
+POD_USES = """\
+apiVersion: v1
+kind: Pod
+metadata: {name: app, namespace: mlops}
+spec:
+  containers:
+    - name: app
+      image: nginx:1.27-alpine
+      envFrom:
+        - configMapRef: {name: app-settings}
+      env:
+        - name: TOKEN
+          valueFrom: {secretKeyRef: {name: api-token, key: token}}
+      volumeMounts:
+        - {name: models, mountPath: /models}
+  volumes:
+    - name: models
+      persistentVolumeClaim: {claimName: model-store}
+    - name: spare
+      configMap: {name: extra}
+"""
+
+
+@pytest.mark.parametrize(("check", "passed", "message"), [
+    ("uses: {workload: {kind: Pod, name: app}, configmap: app-settings}", True,
+     "the pods of Pod/app read the ConfigMap app-settings into the environment"),
+    ("uses: {workload: {kind: Pod, name: app}, secret: api-token}", True, "environment"),
+    ("uses: {workload: {kind: Pod, name: app}, claim: model-store}", True,
+     "mount the PersistentVolumeClaim model-store at /models"),
+    ("mounts: {workload: {kind: Pod, name: app}, claim: model-store, path: /models}", True, ""),
+    ("mounts: {workload: {kind: Pod, name: app}, claim: model-store, path: /data}", False,
+     "at /models, not at /data"),
+    ("uses: {workload: {kind: Pod, name: app}, configmap: extra}", False,
+     "declare a volume for the ConfigMap extra, but no container mounts it"),
+    ("mounts: {workload: {kind: Pod, name: app}, secret: api-token}", False,
+     "read the Secret api-token into the environment, but do not mount it as files"),
+    ("uses: {workload: {kind: Pod, name: app}, secret: app-settings}", False,
+     "the pods of Pod/app do not use the Secret app-settings"),
+    ("uses: {workload: {kind: Deployment, name: app}, secret: api-token}", False,
+     "there is no Deployment named app"),
+])
+def test_uses_and_mounts_checks(tmp_path, check, passed, message):
+    result = run_check(tmp_path, check, POD_USES)
+    assert result.passed is passed, result.message
+    assert message in result.message
+
+
+@pytest.mark.parametrize(("check", "problem"), [
+    ("can: {as: jane, verb: get}", "can.resource: `resource` is missing or not text"),
+    ("cannot: {as: jane, verb: get, resource: pods, expect: false}", "unknown key `expect`"),
+    ("can: {as: jane, verb: get, resource: pods, expect: maybe}", "`expect` must be true"),
+    ("uses: {workload: {kind: Pod, name: app}}", "name exactly one of configmap, secret, claim"),
+    ("uses: {workload: {kind: Pod, name: app}, claim: data, path: /data}", "unknown key `path`"),
+    ("mounts: {workload: app, claim: data}", "must be a mapping like {kind: Deployment"),
+])
+def test_access_and_uses_checks_are_validated_when_the_exercise_loads(tmp_path, check, problem):
+    from k8s_course.grading import ExerciseError
+
+    with pytest.raises(ExerciseError, match=re.escape(problem)):
+        run_check(tmp_path, check, POD_USES)

@@ -71,9 +71,11 @@ def _thousands_of_documents() -> str:
 
 
 def _largest_accepted() -> str:
-    """As many small documents as fit under the size limit (about 137,000)."""
-    block = CONFIG_MAP.format(i=0)
-    return "---\n".join([block] * int(MAX_BYTES * 0.98 / (len(block) + 4)))
+    """As many small documents as fit under the size limit (about 130,000), each its own
+    object (the same object twice would be a duplicate-object error)."""
+    longest = CONFIG_MAP.format(i=999_999)
+    count = int(MAX_BYTES * 0.98 / (len(longest) + 4))
+    return "---\n".join(CONFIG_MAP.format(i=i) for i in range(count))
 
 
 def _wide_list() -> str:
@@ -270,8 +272,9 @@ def test_the_cli_reports_each_file_without_a_traceback(name):
 
 def test_the_cli_survives_every_file_at_once_and_binary_on_stdin():
     files = [str(HOSTILE / name) for name in sorted(MANIFEST)]
-    result = subprocess.run([*CLI, "check", *files], capture_output=True, text=True,
-                            cwd=ROOT, timeout=CHILD_TIMEOUT)
+    # two worker processes, whatever this machine has: the pool must survive it too
+    result = subprocess.run([*CLI, "check", "--jobs", "2", *files], capture_output=True,
+                            text=True, cwd=ROOT, timeout=CHILD_TIMEOUT)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     for name in MANIFEST:

@@ -1,10 +1,11 @@
-"""The lessons 00-04: their notebooks, exercises and solution manifests hold together.
+"""The lessons (every tools/lessons/NN-*.md): notebooks, exercises and solutions hold together.
 
 - every solution notebook opens with learning goals and ends with a recap;
-- every lesson anchor that a finding, rule or exercise links to exists in its notebook;
+- every lesson link (rules, findings, hints, exercises, notebooks) leads to a lesson
+  and an anchor that exist;
 - every solution manifest checks with no error and no warning;
 - every image in the course is a real, small public image with an explicit tag;
-- every exercise of a lesson is graded in its notebook, and 01-04 have at least three;
+- every exercise of a lesson is graded in its notebook, and each from 01 on has at least three;
 - the committed solution notebooks are what tools/lessons builds from its sources;
 - with a cluster (marker `cluster`), every solution manifest passes a server dry run.
 """
@@ -23,10 +24,13 @@ from tools.lessons import build
 from .test_cluster_real import context  # noqa: F401 - the fixture naming the cluster to ask
 
 ROOT = Path(__file__).resolve().parents[1]
-LESSONS = ("00-start-here", "01-manifest-anatomy", "02-namespaces", "03-deployments",
-           "04-services")
+LESSONS = tuple(build.lesson_names())  # every lesson with a source in tools/lessons/
 NOTEBOOKS = {name: ROOT / "solutions" / f"{name}.ipynb" for name in LESSONS}
-ANCHOR_USE = re.compile(r"\b(\d\d-[a-z0-9-]+)#([a-z0-9-]+)")
+# "05-config#keys", "05-config.ipynb#keys", "notebooks/05-config.ipynb" (the anchor optional
+# only after .ipynb); never an exercise id such as 05-config/token-from-secret.
+ANCHOR_USE = re.compile(r"(?<![\w.-])(\d\d-[a-z0-9]+(?:-[a-z0-9]+)*)(?:\.ipynb)?#([A-Za-z0-9_-]+)")
+NOTEBOOK_USE = re.compile(r"(?<![\w.-])(\d\d-[a-z0-9]+(?:-[a-z0-9]+)*)\.ipynb(?!#)")
+LOCAL_LINK = re.compile(r"\]\(#([A-Za-z0-9_-]+)\)")
 ANCHOR_DEF = re.compile(r'<a id="([a-z0-9-]+)"></a>')
 SOLUTION_REGION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
 # `image: x` in YAML (not the prose "the image: a typo"), `--image=x` on a kubectl line
@@ -52,12 +56,29 @@ def _markdown(name: str) -> list[str]:
     return [cell.source for cell in _notebook(name).cells if cell.cell_type == "markdown"]
 
 
+def _linking_texts() -> list[tuple[str, str]]:
+    """(where, text) of every place that may link to a lesson: rules, findings, hints,
+    exercises, lesson sources, both kinds of notebook and the rule reference page."""
+    files = [*(ROOT / "k8s_course").rglob("*.py"), *(ROOT / "exercises").rglob("*.yaml"),
+             *(ROOT / "exercises").rglob("*.md"), *(ROOT / "tools" / "lessons").glob("*.md"),
+             ROOT / "docs" / "rules.md", ROOT / "README.md"]
+    texts = [(str(p.relative_to(ROOT)), p.read_text()) for p in files]
+    for folder in ("solutions", "notebooks"):
+        for path in sorted((ROOT / folder).glob("*.ipynb")):
+            notebook = nbformat.read(path, as_version=4)
+            texts += [(f"{folder}/{path.name}", cell.source) for cell in notebook.cells]
+    return texts
+
+
+def _defined_anchors(name: str) -> set[str]:
+    return {a for text in _markdown(name) for a in ANCHOR_DEF.findall(text)}
+
+
 def _anchors_in_use() -> set[tuple[str, str]]:
-    """(lesson, anchor) pairs linked from the library's findings/rules and the exercises."""
-    texts = [p.read_text() for p in (ROOT / "k8s_course").rglob("*.py")]
-    texts += [p.read_text() for p in (ROOT / "exercises").rglob("exercise.yaml")]
-    return {(lesson, anchor) for text in texts for lesson, anchor in ANCHOR_USE.findall(text)
-            if lesson in LESSONS}
+    """(lesson, anchor) pairs linked from anywhere in the course ("" for a whole lesson)."""
+    texts = [text for _, text in _linking_texts()]
+    return {pair for text in texts for pair in ANCHOR_USE.findall(text)} | \
+        {(lesson, "") for text in texts for lesson in NOTEBOOK_USE.findall(text)}
 
 
 def _split_image(reference: str) -> tuple[str, str]:
@@ -75,7 +96,7 @@ def _course_texts() -> list[tuple[str, str]]:
 
 
 def _solution_manifests() -> list[Path]:
-    return sorted((ROOT / "solutions").glob("0[0-4]-*/*.yaml"))
+    return sorted(p for name in LESSONS for p in (ROOT / "solutions" / name).glob("*.yaml"))
 
 
 @pytest.mark.parametrize("name", LESSONS)
@@ -94,14 +115,35 @@ def test_anchors_are_unique_in_their_notebook(name):
     assert sorted({a for a in anchors if anchors.count(a) > 1}) == []
 
 
-def test_every_linked_lesson_anchor_exists_in_its_notebook():
+def test_every_lesson_link_leads_to_a_lesson_and_an_anchor_that_exist():
+    """Every lesson link in every rule, hint, exercise and notebook: a notebook that
+    exists in solutions/ and notebooks/, and an `<a id=...>` anchor defined in it."""
     used = _anchors_in_use()
-    assert ("03-deployments", "replicas") in used  # the scan itself works
-    defined = {name: {a for text in _markdown(name) for a in ANCHOR_DEF.findall(text)}
-               for name in LESSONS}
-    missing = sorted(f"{lesson}#{anchor}" for lesson, anchor in used
-                     if anchor not in defined[lesson])
-    assert not missing, f"add <a id=...></a> for these in the lesson sources: {missing}"
+    # the scan itself works: a rule's link, a finding's link, a notebook's own link
+    assert {("03-deployments", "replicas"), ("05-config", "keys"),
+            ("07-rbac", "least-privilege")} <= used
+    broken = []
+    for lesson, anchor in sorted(used):
+        if lesson not in LESSONS or not (ROOT / "notebooks" / f"{lesson}.ipynb").is_file():
+            broken.append(f"{lesson}#{anchor}: there is no lesson {lesson}")
+        elif anchor and anchor not in _defined_anchors(lesson):
+            broken.append(f"{lesson}#{anchor}: add <a id=\"{anchor}\"></a> to "
+                          f"tools/lessons/{lesson}.md")
+    assert not broken, "\n".join(broken)
+
+
+@pytest.mark.parametrize("name", LESSONS)
+def test_links_inside_a_lesson_lead_to_its_own_anchors(name):
+    defined = _defined_anchors(name)
+    local = {a for text in _markdown(name) for a in LOCAL_LINK.findall(text)}
+    assert sorted(local - defined) == []
+
+
+def test_the_link_scan_finds_every_form_of_a_lesson_link():
+    text = ("see 05-config#keys, [x](../notebooks/06-storage.ipynb#claims), "
+            "notebooks/07-rbac.ipynb and the exercise 05-config/token-from-secret")
+    assert set(ANCHOR_USE.findall(text)) == {("05-config", "keys"), ("06-storage", "claims")}
+    assert NOTEBOOK_USE.findall(text) == ["07-rbac"]
 
 
 @pytest.mark.parametrize("path", _solution_manifests(), ids=lambda p: f"{p.parent.name}/{p.name}")

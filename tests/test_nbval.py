@@ -1,6 +1,6 @@
 """nbval runs every notebook: solution notebooks reproduce their stored outputs (every
 graded cell shows full marks); learner notebooks run without an exception and every
-graded cell shows the "Not yet" feedback for the starter."""
+graded cell says "Not started" (never "Not yet") for the untouched starter."""
 
 from __future__ import annotations
 
@@ -72,7 +72,7 @@ def test_learner_notebook_runs_without_an_exception(notebook):
 
 
 @pytest.mark.parametrize("notebook", LEARNERS, ids=_id)
-def test_learner_graded_cells_say_not_yet(notebook):
+def test_learner_graded_cells_say_not_started_for_the_untouched_example(notebook):
     from nbclient import NotebookClient
 
     executed = nbformat.read(notebook, as_version=4)
@@ -80,8 +80,10 @@ def test_learner_graded_cells_say_not_yet(notebook):
                    resources={"metadata": {"path": str(notebook.parent)}}).execute(env=_env())
     for cell in graded_cells(executed):
         assert not any(o.get("output_type") == "error" for o in cell.outputs)
-        assert "Not yet" in plain_text(cell), f"{notebook.name}:\n{cell.source}\n" \
-            f"{plain_text(cell)}"
+        shown = plain_text(cell)
+        # the example answer is the untouched starter: no "Not yet" before the learner tries
+        assert "Not started" in shown and "Not yet" not in shown, \
+            f"{notebook.name}:\n{cell.source}\n{shown}"
 
 
 def test_nbval_fails_when_a_graded_output_changes(tmp_path):

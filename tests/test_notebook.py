@@ -202,9 +202,12 @@ def test_hints_come_one_at_a_time_then_say_there_are_no_more(tmp_path: Path):
     box = editor(EXERCISE, answers=tmp_path)
     box.text.value = WRONG
     box.hint_button.click()
-    assert box.shown_hints == ["Under data, write `message: hello`."]
+    assert box.shown_hints == ["A ConfigMap keeps its settings under `data`."]  # a nudge
+    assert "<code>data</code>" in box.hints.value and "`" not in box.hints.value
     for _ in range(5):
         box.hint_button.click()
+    assert box.shown_hints[0] not in box.shown_hints[1:]
+    assert "Under data, write `message: hello`." in box.shown_hints[1:]  # the fixes come after
     assert len(box.shown_hints) == len(set(box.shown_hints)) >= 2
     assert "No further hint" in box.hints.value
 
@@ -262,3 +265,75 @@ def test_an_unknown_exercise_is_a_sentence_not_a_traceback():
     shown = editor("99-nowhere/nothing")
     assert "no exercise '99-nowhere/nothing'" in repr(shown)
     assert "no exercise" in shown._repr_html_()
+
+
+# -- the code editor: findings marked in place, light to load ----------------------
+
+def test_typing_marks_the_finding_on_its_line_and_token(tmp_path: Path):
+    box = editor(EXERCISE, answers=tmp_path)
+    box.text.value = WRONG  # what the front end sends a moment after typing stops
+    [found] = [m for m in box.text.findings if m["rule"] == "schema-unknown-field"]
+    assert (found["line"], found["column"], found["length"]) == (5, 1, len("date"))
+    assert found["severity"] == "error" and "date" in found["message"]
+    box.text.value = RIGHT
+    assert box.text.findings == []  # fixed: the mark goes
+
+
+def test_check_and_grade_mark_the_text_too(tmp_path: Path):
+    box = editor(EXERCISE, answers=tmp_path)
+    box.text.findings = []
+    box.text.value = WRONG
+    box.text.findings = []
+    box.check_button.click()
+    assert [m["line"] for m in box.text.findings] == [5]
+    box.text.findings = []
+    box.grade_button.click()
+    assert [m["line"] for m in box.text.findings] == [5]
+
+
+def test_marks_never_show_markdown_marks_and_keep_the_hint():
+    from k8s_course.notebook.marks import marks
+
+    text = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  p: hello\n"
+    report = k8s_course.check(text)
+    shown = marks(report, text)
+    assert shown and all("`" not in m["message"] for m in shown)
+    assert any("\nHint: " in m["message"] and "stringData:" in m["message"] for m in shown)
+
+
+def test_the_editor_is_labelled_for_screen_readers_and_ships_its_front_end(tmp_path: Path):
+    from k8s_course.notebook.codeeditor import FRONT_END
+
+    box = editor(EXERCISE, answers=tmp_path)
+    assert box.text.label.startswith("YAML answer: ")
+    assert "Tab indents" in box.text.label
+    bundle = FRONT_END.read_text(encoding="utf-8")
+    assert "export" in bundle and "aria-label" in bundle  # the built CodeMirror module
+
+
+def test_a_crash_while_typing_keeps_the_text_and_clears_the_marks(tmp_path, monkeypatch):
+    box = editor(EXERCISE, answers=tmp_path)
+    box.text.value = WRONG
+    monkeypatch.setattr(widget, "check_answer", lambda text: 1 / 0)
+    box.text.value = RIGHT
+    assert box.value == RIGHT and box.text.findings == []
+
+
+def test_widget_libraries_load_only_when_an_editor_is_made():
+    import subprocess
+    import sys
+
+    code = ("import sys, k8s_course, k8s_course.notebook; from IPython.core.interactiveshell "
+            "import InteractiveShell; InteractiveShell.instance().run_line_magic('load_ext', "
+            "'k8s_course'); print([m for m in ('ipywidgets', 'anywidget') if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip().splitlines()[-1]
+    assert out == "[]"
+
+
+def test_text_sent_by_the_front_end_is_taken_like_typing(tmp_path: Path):
+    box = editor(EXERCISE, answers=tmp_path)
+    box.text._handle_custom_msg({"type": "text", "value": WRONG}, [])  # as ipywidgets does
+    assert box.value == WRONG and [m["line"] for m in box.text.findings] == [5]
+    box.text._handle_custom_msg({"type": "other"}, [])
+    assert box.value == WRONG

@@ -178,3 +178,44 @@ def test_lesson_links_point_at_the_notebook_from_where_the_kernel_runs(tmp_path:
     elsewhere = tmp_path / "a" / "b" / "c" / "d" / "e"
     elsewhere.mkdir(parents=True)
     assert lesson_href("03-deployments", elsewhere) == "notebooks/03-deployments.ipynb"
+
+
+def test_a_lesson_not_written_yet_is_linked_where_it_will_be_without_doubling(tmp_path: Path):
+    # the kernel of notebooks/03-deployments.ipynb runs in notebooks/: a link to a
+    # lesson that is not there must not become notebooks/notebooks/...
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "solutions").mkdir()
+    assert lesson_href("99-later#part", tmp_path / "notebooks") == "99-later.ipynb#part"
+    assert lesson_href("99-later#part", tmp_path / "solutions") == \
+        "../notebooks/99-later.ipynb#part"
+    assert lesson_href("99-later", tmp_path) == "notebooks/99-later.ipynb"
+
+
+def test_a_lesson_link_names_the_cell_that_holds_its_anchor(tmp_path: Path):
+    # JupyterLab scrolls a just-opened notebook to #cell-id=..., not to a plain #anchor
+    import nbformat
+
+    cells = [nbformat.v4.new_markdown_cell("# 05 · Config"),
+             nbformat.v4.new_markdown_cell('<a id="env"></a>\n## Env\n<a id="env-from"></a>')]
+    cells[0].id, cells[1].id = "top-1", "env"
+    (tmp_path / "notebooks").mkdir()
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), tmp_path / "notebooks" / "05-c.ipynb")
+    here = tmp_path / "notebooks"
+    assert lesson_href("05-c#env", here) == "05-c.ipynb#cell-id=env"
+    assert lesson_href("05-c#env-from", here) == "05-c.ipynb#cell-id=env"
+    assert lesson_href("05-c#gone", here) == "05-c.ipynb#gone"  # the test_lessons check
+    (tmp_path / "notebooks" / "05-c.ipynb").write_text("not json")
+    assert lesson_href("05-c#env", here) == "05-c.ipynb#env"  # a broken file: still a link
+
+
+def test_markdown_in_hints_is_html_in_a_notebook_and_gone_in_text():
+    from k8s_course import markup
+
+    hint = "write `replicas: 3` under `spec`, **not** <b>here</b> (a*b)"
+    assert markup.html(hint) == ("write <code>replicas: 3</code> under <code>spec</code>,"
+                                 " <b>not</b> &lt;b&gt;here&lt;/b&gt; (a*b)")
+    assert markup.plain(hint) == "write replicas: 3 under spec, not <b>here</b> (a*b)"
+    secret = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  p: hello\n"
+    report = check(secret)
+    assert "`" not in str(report) and "stringData:" in str(report)
+    assert "<code>stringData:</code>" in report._repr_html_()

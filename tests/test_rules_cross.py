@@ -110,7 +110,7 @@ def test_target_port_by_name_and_by_number_across_documents():
     assert check(both + service(target="web")).errors[0].rule == "target-port-unknown"
     numbered = check(both + service(target="8080"))
     assert [(f.rule, f.severity) for f in numbered.findings if f.rule != "no-resources"] == [
-        ("target-port-unknown", Severity.WARNING)]
+        ("target-port-unknown", Severity.ERROR)]  # the pods plainly declare 8000
     assert loud(check(both + service(target="8000"))) == []
 
 
@@ -217,7 +217,8 @@ def test_role_binding_finds_its_role_in_another_file(tmp_path):
     assert "role-ref-missing" not in check(files(tmp_path, ns=NAMESPACE, r=role,
                                                  b=binding)).rules()
     moved = check(files(tmp_path, ns=NAMESPACE, r=role.replace("mlops", "default"), b=binding))
-    assert "role-ref-missing" in moved.rules()
+    # one mistake, one finding: the Role is there, in the wrong namespace
+    assert moved.rules() == {"rolebinding-role-elsewhere"}
 
 
 def test_pvc_against_the_volumes_of_another_file(tmp_path):

@@ -89,8 +89,11 @@ def test_quoted_digits_elsewhere_a_port_name_or_probe_port_are_refused_too():
 def test_deployment_style_selector_on_a_service_is_explained_without_crashing(selector):
     report = check(APP + service(selector=selector))
     assert "checker-bug" not in report.rules()
-    [finding] = [f for f in report.findings if f.rule == "service-selects-nothing"]
+    # one mistake, one finding: the schema stage or the rule, never both
+    [finding] = [f for f in report.findings if f.rule in ("service-selects-nothing",
+                                                          "schema-type")]
     assert finding.severity is Severity.ERROR
+    assert finding.line == APP.count("\n") + 7  # the line under `selector:`
     assert "a Service's selector is plain `key: value` labels" in finding.message
     assert "belongs to Deployments" in finding.message
     assert finding.dotted_path.startswith("spec.selector.match")
@@ -98,7 +101,7 @@ def test_deployment_style_selector_on_a_service_is_explained_without_crashing(se
 
 def test_matchlabels_hint_shows_the_selector_to_write():
     report = check(APP + service(selector="matchLabels: {app: fastapi-app}"))
-    [finding] = [f for f in report.findings if f.rule == "service-selects-nothing"]
+    [finding] = report.errors
     assert "`selector: {app: fastapi-app}`" in finding.hint
 
 

@@ -17,7 +17,10 @@ def add_parser(subparsers) -> None:
         "cluster", help="a local kind cluster; server dry-run, apply and delete",
         description="Create the course's local kind cluster, or send manifests to a cluster. "
                     "Manifests go to the course's cluster (context kind-k8s-course) unless "
-                    "--context or K8S_COURSE_CONTEXT names another one. Exit 0: done; 1: the "
+                    "--context or K8S_COURSE_CONTEXT names another one. On a classroom's "
+                    "shared cluster (K8S_COURSE_NAMESPACE, or a learner's kubeconfig from "
+                    "`classroom apply`) namespaced objects go to the learner's own namespace. "
+                    "Exit 0: done; 1: the "
                     "server found errors; 3: no cluster to use (Docker or kind missing, unknown "
                     "context, no answer).")
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)

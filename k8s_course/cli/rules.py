@@ -5,10 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..findings import lesson_link
-from ..rules import all_rules, get
-from ..rules.reference import lesson_anchors, markdown
-
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser(
@@ -24,6 +20,11 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # the catalogue loads here, not at import: `k8s-course --help` imports every command
+    from ..findings import lesson_link
+    from ..rules import all_rules, get
+    from ..rules.reference import lesson_anchors, markdown
+
     if args.markdown:
         print(markdown(), end="")
     elif args.anchors:

@@ -15,11 +15,19 @@ server answers 404 for objects in a namespace that does not exist yet. On the
 course's own kind cluster we create that namespace for real (it is empty and
 harmless) and say so; on any other cluster we leave it alone and say which
 objects could not be checked.
+
+On a shared classroom cluster the learner has one namespace (guard.py says
+how it is named): namespaced objects are sent there whatever namespace they
+were written for, with one note saying so, and Namespaces and other
+cluster-wide objects are not sent at all, nor quotas and limits (the
+instructor's, in a classroom). Lessons written for `mlops` work unchanged.
 """
 
 from __future__ import annotations
 
+import copy
 import difflib
+import json
 from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
@@ -29,11 +37,15 @@ from ..pipeline import Answer, load
 from ..report import Report
 from .client import NAMESPACES, ApiResource, Client, ClusterUnreachable
 from .errors import server_findings
-from .guard import COURSE_CONTEXT, ContextError
+from .guard import COURSE_CONTEXT, ContextError, requested_context
+from .kind import what_is_missing
 from .payload import Payload, payloads
 from .report import ClusterReport
 
 DRY_RUN, APPLY, DELETE = "server dry run", "apply", "delete"
+# What a classroom sets for each learner's namespace, which the learner may read but not
+# change (classroom/plan.py): sending theirs would only bring back the server's 403.
+INSTRUCTORS_KINDS = frozenset({"ResourceQuota", "LimitRange"})
 LESSON_CLUSTER = "00-start-here#cluster"
 
 
@@ -46,19 +58,22 @@ class Target(NamedTuple):
     payload: Payload
 
 
-def dry_run(answer: Answer | Report, *, context: str | None = None) -> ClusterReport:
+def dry_run(answer: Answer | Report, *, context: str | None = None,
+            namespace: str | None = None) -> ClusterReport:
     """Would the server accept this answer? None of its objects is stored; only a
     namespace it creates and the course's own cluster lacks is created for real.
 
     `answer` is YAML text, a path, a Bundle or a Report from check();
     `context` a kubeconfig context (default: $K8S_COURSE_CONTEXT, else the
-    course's kind cluster).
+    course's kind cluster); `namespace` the one namespace to work in on a
+    shared cluster (default: $K8S_COURSE_NAMESPACE or the learner's kubeconfig).
     """
-    return _run(answer, context, DRY_RUN)[0]
+    return _run(answer, context, DRY_RUN, namespace)[0]
 
 
 def apply(answer: Answer | Report, *, context: str | None = None, wait: bool = True,
-          timeout: float = 120.0, progress: Callable[[str], None] | None = None) -> ClusterReport:
+          timeout: float = 120.0, progress: Callable[[str], None] | None = None,
+          namespace: str | None = None) -> ClusterReport:
     """Create or update the answer's objects, then watch workloads roll out.
 
     With `wait`, Deployments, StatefulSets and DaemonSets are followed for up
@@ -66,7 +81,7 @@ def apply(answer: Answer | Report, *, context: str | None = None, wait: bool = T
     report gets a table of the objects and pods, and findings for pods that
     cannot start (bad image, crashing container, nowhere to run).
     """
-    report, client, applied = _run(answer, context, APPLY)
+    report, client, applied = _run(answer, context, APPLY, namespace)
     if client is not None and applied:
         from .rollout import follow  # the rollout view loads only after an apply
 
@@ -74,15 +89,16 @@ def apply(answer: Answer | Report, *, context: str | None = None, wait: bool = T
             findings, table = follow(client, applied, wait=wait, timeout=timeout,
                                      progress=progress)
         except ClusterUnreachable as error:  # the cluster went away while we watched
-            findings, table = [_no_cluster(report.bundle, error)], ""
+            findings, table = [_no_cluster(report.bundle, error, context)], ""
         report = _report(report.bundle, [*report.findings, *findings], report.kube_version,
                          APPLY, client.context, report.namespaces, table)
     return report
 
 
-def delete(answer: Answer | Report, *, context: str | None = None) -> ClusterReport:
+def delete(answer: Answer | Report, *, context: str | None = None,
+           namespace: str | None = None) -> ClusterReport:
     """Remove the answer's objects from the cluster (namespaced ones first)."""
-    return _run(answer, context, DELETE)[0]
+    return _run(answer, context, DELETE, namespace)[0]
 
 
 def apply_order(targets: Iterable[Target]) -> list[Target]:
@@ -91,13 +107,13 @@ def apply_order(targets: Iterable[Target]) -> list[Target]:
     return sorted(targets, key=lambda t: (t.api.namespaced, t.api.kind != "Namespace"))
 
 
-def _run(answer: Answer | Report, context: str | None, action: str
+def _run(answer: Answer | Report, context: str | None, action: str, namespace: str | None
          ) -> tuple[ClusterReport, Client | None, list[Target]]:
     # a Report from check() carries its Bundle: `cluster.apply(check(text))` works too
     bundle, findings = load(answer.bundle if isinstance(answer, Report) else answer)
     client = None
     try:
-        client = Client.connect(context)
+        client = Client.connect(context, namespace)
         version = client.server_version()
         targets = _targets(client, bundle, findings)
         if action != APPLY:
@@ -107,7 +123,7 @@ def _run(answer: Answer | Report, context: str | None, action: str
         else:
             done = _apply(client, targets, findings, dry_run=action == DRY_RUN)
     except (ContextError, ClusterUnreachable) as error:
-        findings.append(_no_cluster(bundle, error))
+        findings.append(_no_cluster(bundle, error, context))
         used = client.context if client else ""  # it may vanish after the first calls
         return _report(bundle, findings, "", action, used, (), ""), None, []
     namespaces = tuple(sorted({t.namespace for t in targets if t.namespace}))
@@ -121,18 +137,25 @@ def _report(bundle: Bundle, findings: list[Finding], version: str, action: str, 
                          namespaces=namespaces, table=table)
 
 
-def _no_cluster(bundle: Bundle, error: Exception) -> Finding:
+def _no_cluster(bundle: Bundle, error: Exception, context: str | None) -> Finding:
+    """Why nothing was sent: about the computer, not the YAML, so on no line of it (line 0)."""
     file = bundle.sources[0].name if bundle.sources else "<answer>"
     rule = "cluster-context" if isinstance(error, ContextError) else "cluster-unreachable"
-    return Finding(rule, Severity.ERROR, str(error),
-                   "everything else in the course works without a cluster: "
-                   "`k8s-course check` reads your YAML offline", file, lesson=LESSON_CLUSTER)
+    hint = ("everything else in the course works without a cluster: "
+            "`k8s-course check` reads your YAML offline")
+    if isinstance(error, ContextError) and requested_context(context) == COURSE_CONTEXT:
+        # the course's own cluster needs Docker and kind: say which is missing
+        missing = what_is_missing()
+        hint = " ".join([*missing, "E" + hint[1:]]) if missing else hint
+    return Finding(rule, Severity.ERROR, str(error), hint, file, line=0, column=0,
+                   lesson=LESSON_CLUSTER)
 
 
 def _targets(client: Client, bundle: Bundle, findings: list[Finding]) -> list[Target]:
     """What the server will be asked about, with findings for what it cannot be."""
     texts = payloads(bundle)
-    targets = []
+    targets: list[Target] = []
+    noted: set[str] = set()
     for resource in bundle:
         if not (resource.api_version and resource.kind and resource.name):
             findings.append(resource.finding(
@@ -146,9 +169,57 @@ def _targets(client: Client, bundle: Bundle, findings: list[Finding]) -> list[Ta
             findings.append(_unknown_kind(resource, kinds, client.context))
             continue
         namespace = (resource.metadata.get("namespace") or "default") if api.namespaced else None
-        targets.append(Target(resource, api, str(namespace) if namespace else None,
-                              texts[id(resource)]))
+        target = Target(resource, api, str(namespace) if namespace else None,
+                        texts[id(resource)])
+        if client.namespace:
+            target = _confine(target, client, findings, noted)
+        if target is not None:
+            targets.append(target)
     return targets
+
+
+def _confine(target: Target, client: Client, findings: list[Finding],
+             noted: set[str]) -> Target | None:
+    """The target moved into the learner's namespace, or None when it cannot be sent.
+
+    `noted` holds the namespaces already explained, so a lesson's ten objects
+    in `mlops` give one note, not ten.
+    """
+    mine, resource = client.namespace, target.resource
+    if target.api.kind in INSTRUCTORS_KINDS:
+        findings.append(resource.finding(
+            ("kind",), f"not sent: in your namespace {mine} on {client.context} the "
+            f"{target.api.kind} is your instructor's, so yours was checked offline only",
+            "nothing to change: `k8s-course check` has read it", severity=Severity.WARNING,
+            rule="cluster-namespace-confined", lesson="02-namespaces#create"))
+        return None
+    if not target.api.namespaced:
+        is_namespace = target.api.kind == "Namespace"
+        findings.append(resource.finding(
+            ("metadata", "name") if is_namespace else ("kind",),
+            f"not sent: on {client.context} you work in your own namespace {mine}"
+            + (f", so the objects written for {resource.name} go there" if is_namespace else
+               f", and a {target.api.kind} is cluster-wide"),
+            "nothing to change: the course sends your other objects to your namespace",
+            severity=Severity.INFO if is_namespace else Severity.WARNING,
+            rule="cluster-namespace-confined", lesson="02-namespaces#create"))
+        return None
+    written = str(resource.metadata.get("namespace") or "")
+    if not written or written == mine:
+        return target._replace(namespace=mine)
+    if written not in noted:
+        noted.add(written)
+        findings.append(resource.finding(
+            ("metadata", "namespace"), f"sent to your namespace {mine} instead of {written}: "
+            f"on {client.context} you work in {mine} only", "nothing to change: this note "
+            "is for your information", severity=Severity.INFO,
+            rule="cluster-namespace-confined", lesson="02-namespaces#create"))
+    body = copy.deepcopy(resource.body)
+    body["metadata"]["namespace"] = mine
+    for subject in body.get("subjects") or []:  # a RoleBinding naming its own namespace
+        if isinstance(subject, dict) and subject.get("namespace") == written:
+            subject["namespace"] = mine
+    return target._replace(namespace=mine, payload=Payload(json.dumps(body, default=str), 0))
 
 
 def _unknown_kind(resource: Resource, kinds: dict | None, context: str) -> Finding:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 from urllib.parse import quote
 
-from .guard import ContextError, choose_context
+from .guard import ContextError, choose_context, learner_namespace
 
 FIELD_MANAGER = "k8s-course"
 APPLY_CONTENT_TYPE = "application/apply-patch+yaml"
@@ -46,6 +46,7 @@ NODES = ApiResource("v1", "nodes", "Node", False)
 SERVICES = ApiResource("v1", "services", "Service", True)
 PODS = ApiResource("v1", "pods", "Pod", True)
 EVENTS = ApiResource("v1", "events", "Event", True)
+SERVICE_ACCOUNTS = ApiResource("v1", "serviceaccounts", "ServiceAccount", True)
 ENDPOINT_SLICES = ApiResource("discovery.k8s.io/v1", "endpointslices", "EndpointSlice", True)
 
 
@@ -72,18 +73,28 @@ def kubeconfig_path() -> str:
 class Client:
     """Raw calls to one API server, named by its kubeconfig context."""
 
-    def __init__(self, context: str, api_client: Any) -> None:
+    def __init__(self, context: str, api_client: Any, namespace: str = "") -> None:
         self.context = context
+        self.namespace = namespace  # the learner's one namespace on a shared cluster, or ""
         self._api = api_client
         self._discovery: dict[str, dict[str, ApiResource] | None] = {}
 
     @classmethod
-    def connect(cls, context: str | None = None) -> Client:
-        """A client for the context the guard allows; ContextError when there is none."""
+    def connect(cls, context: str | None = None, namespace: str | None = None) -> Client:
+        """A client for the context the guard allows; ContextError when there is none.
+
+        `namespace` confines namespaced actions to one namespace (see guard.py;
+        by default $K8S_COURSE_NAMESPACE or the learner's kubeconfig says).
+        """
         from kubernetes import client as kube_client  # heavy: loaded only for cluster actions
         from kubernetes import config as kube_config
 
         path = kubeconfig_path()
+        if not any(os.path.isfile(part) for part in path.split(os.pathsep) if part):
+            raise ContextError(
+                f"There is no kubeconfig ({path}), so no cluster to ask: start the course's "
+                "cluster with `k8s-course cluster up`, or set KUBECONFIG to your cluster's "
+                "config file.")
         unusable = (kube_config.ConfigException, OSError, ValueError, KeyError, TypeError)
         try:
             contexts, active = kube_config.list_kube_config_contexts(config_file=path)
@@ -103,19 +114,37 @@ class Client:
                                f"`kubectl --context {chosen} get nodes` shows whether kubectl "
                                "can use it.") from error
         configuration.retries = 1  # an unreachable cluster should say so quickly
-        return cls(chosen, kube_client.ApiClient(configuration))
+        entry = next((c.get("context") for c in contexts if c.get("name") == chosen), None)
+        confined = learner_namespace(namespace, entry if isinstance(entry, dict) else None)
+        return cls(chosen, kube_client.ApiClient(configuration), confined)
 
     @property
     def host(self) -> str:
         return str(self._api.configuration.host)
 
+    def certificate_authority(self) -> tuple[bytes, bool]:
+        """The cluster's CA certificate (b"" when none is configured) and whether TLS is verified.
+
+        A kubeconfig written for someone else needs both, to reach the same server.
+        """
+        configuration = self._api.configuration
+        ca = b""
+        if configuration.ssl_ca_cert:
+            try:
+                with open(configuration.ssl_ca_cert, "rb") as file:
+                    ca = file.read()
+            except OSError:
+                ca = b""
+        return ca, bool(configuration.verify_ssl)
+
     def request(self, method: str, path: str, *, query: list[tuple[str, str]] | None = None,
-                body: str | None = None, content_type: str | None = None,
+                body: str | dict | None = None, content_type: str | None = None,
                 timeout: float = REQUEST_TIMEOUT, text: bool = False) -> Response:
         """One HTTP call; ClusterUnreachable when the server does not answer.
 
-        The body comes back decoded from JSON, or as text when `text` is set
-        (logs) or the server sent something else.
+        A dict body is sent as JSON, a text body as it is. The answer's body
+        comes back decoded from JSON, or as text when `text` is set (logs) or
+        the server sent something else.
         """
         import urllib3  # comes with kubernetes
         from kubernetes.client.exceptions import ApiException
@@ -180,6 +209,16 @@ class Client:
         answer = self.request("GET", resource.path(namespace), query=query)
         items = answer.body.get("items") if answer.ok and isinstance(answer.body, dict) else None
         return [item for item in items or [] if isinstance(item, dict)]
+
+    def create_token(self, namespace: str, service_account: str, seconds: int) -> Response:
+        """A TokenRequest for a ServiceAccount: a token that expires after `seconds`.
+
+        The answer's `status.token` and `status.expirationTimestamp` hold it.
+        """
+        body = {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest",
+                "spec": {"expirationSeconds": seconds}}
+        return self.request("POST", f"{SERVICE_ACCOUNTS.path(namespace, service_account)}/token",
+                            body=body, content_type="application/json")
 
     def delete(self, resource: ApiResource, namespace: str | None, name: str) -> Response:
         return self.request("DELETE", resource.path(namespace, name),

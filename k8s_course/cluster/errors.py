@@ -70,6 +70,25 @@ _HINTS: tuple[tuple[str, str, str], ...] = (
      "quote the name so it stays plain text", "01-manifest-anatomy#names"),
     ("could not find the requested resource", "the cluster does not serve this kind at this "
      "apiVersion: check both; `kubectl api-resources` lists them", "01-manifest-anatomy#kind"),
+    # Fields that cannot change once the object exists: the checker cannot see these
+    # offline (it has only the new text), so the server's refusal carries the way out.
+    ("field is immutable when `immutable` is set", "this object says `immutable: true`, so "
+     "its data cannot change: delete it and apply it again", "05-config#immutable"),
+    ("cannot change roleRef", "roleRef cannot change once the binding exists: delete the "
+     "binding and apply it again", "07-rbac#bindings"),
+    ("updates to statefulset spec for fields other than", "only replicas, template, "
+     "updateStrategy and a few more can change on a StatefulSet: delete it with `kubectl "
+     "delete statefulset NAME --cascade=orphan` (its pods keep running) and apply it again",
+     "09-workloads#statefulsets"),
+    ("spec is immutable after creation", "a claim's spec cannot change once it exists, except "
+     "to request more storage: put the old values back, or delete the claim (and its data)",
+     "06-storage#claims"),
+    ("pod updates may not change fields other than", "a running pod only lets its images "
+     "(and a few other fields) change: delete the pod and create it again, or let a "
+     "Deployment replace its pods for you", "03-deployments#template"),
+    ("field is immutable", "`{field}` cannot change once the object exists: put the old "
+     "value back, or delete the object (`kubectl delete -f FILE`) and apply it again",
+     LESSON_ANATOMY),
     ("Required value", "the server requires `{field}` here: add it", LESSON_ANATOMY),
     ("Unsupported value", "use one of the values the message lists", LESSON_ANATOMY),
     ("Duplicate value", "each entry here needs a different value", LESSON_ANATOMY),

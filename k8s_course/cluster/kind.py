@@ -45,15 +45,16 @@ nodes:
         protocol: TCP
 """
 
-INSTALL_HELP = """\
-The course's local cluster needs Docker (with its engine running) and kind, \
-and {missing}. Install Docker Desktop (macOS, Windows) or Docker Engine \
-(Linux) from https://docs.docker.com/get-docker/ and start it; install kind \
-from https://kind.sigs.k8s.io/docs/user/quick-start/#installation (for \
-example `brew install kind`, `choco install kind`, or download the binary \
-for your system), then run `k8s-course cluster up` again. Everything else in \
-the course works without a cluster: `k8s-course check FILE` reads your YAML \
-offline."""
+# One line per missing piece, each with its fix (what `cluster up` and a failed dry run say).
+DOCKER_MISSING = ("Docker is not installed: install Docker Desktop (macOS, Windows) or Docker "
+                  "Engine (Linux) from https://docs.docker.com/get-docker/ and start it.")
+ENGINE_STOPPED = ("Docker is installed but its engine is not running: start Docker Desktop, "
+                  "or run `sudo systemctl start docker` on Linux.")
+KIND_MISSING = ("kind is not installed: install it from "
+                "https://kind.sigs.k8s.io/docs/user/quick-start/#installation "
+                "(e.g. `brew install kind`, `choco install kind`, or its release binary).")
+THEN = ("Then run `k8s-course cluster up`. Everything else in the course works without a "
+        "cluster: `k8s-course check FILE` reads your YAML offline.")
 
 
 class KindError(Exception):
@@ -79,21 +80,30 @@ def missing_tools(env: Mapping[str, str] | None = None) -> list[str]:
     return [tool for tool in ("docker", "kind") if shutil.which(tool, path=path) is None]
 
 
-def require_tools(env: Mapping[str, str] | None = None) -> None:
-    """KindError with the install paragraph when docker or kind is missing or stopped."""
+def what_is_missing(env: Mapping[str, str] | None = None, *,
+                    ask_engine: bool = True) -> list[str]:
+    """One line with its fix for each of: Docker absent, its engine stopped, kind absent.
+
+    `ask_engine=False` only looks at PATH (no `docker info`, which can take seconds).
+    """
     missing = missing_tools(env)
-    if missing:
-        raise KindError(INSTALL_HELP.format(missing=_missing_words(missing)))
-    engine = _run(["docker", "info", "--format", "{{.ServerVersion}}"], env, timeout=30)
-    if engine.returncode != 0:
-        raise KindError(INSTALL_HELP.format(
-            missing="Docker is installed but its engine is not running (start Docker "
-                    "Desktop, or `sudo systemctl start docker` on Linux)"))
+    lines = []
+    if "docker" in missing:
+        lines.append(DOCKER_MISSING)
+    elif ask_engine:
+        engine = _run(["docker", "info", "--format", "{{.ServerVersion}}"], env, timeout=15)
+        if engine.returncode != 0:
+            lines.append(ENGINE_STOPPED)
+    if "kind" in missing:
+        lines.append(KIND_MISSING)
+    return lines
 
 
-def _missing_words(missing: list[str]) -> str:
-    names = " and ".join(missing)
-    return f"{names} {'is' if len(missing) == 1 else 'are'} not installed (not found on PATH)"
+def require_tools(env: Mapping[str, str] | None = None) -> None:
+    """KindError, a line per missing piece and how to go on, when the cluster cannot be made."""
+    lines = what_is_missing(env)
+    if lines:
+        raise KindError("\n".join([*lines, THEN]))
 
 
 def exists(env: Mapping[str, str] | None = None) -> bool:

@@ -73,8 +73,12 @@ def endpoints_from_slices(slices: list[dict]) -> list[Endpoint]:
 
 def endpoints(service: str, namespace: str = "default", *,
               context: str | None = None) -> ServiceEndpoints:
-    """The pods a Service sends traffic to, from its EndpointSlices."""
+    """The pods a Service sends traffic to, from its EndpointSlices.
+
+    On a shared cluster the learner's own namespace replaces `namespace`.
+    """
     client = Client.connect(context)
+    namespace = client.namespace or namespace
     slices = client.list(ENDPOINT_SLICES, namespace, f"kubernetes.io/service-name={service}")
     return ServiceEndpoints(service, namespace, endpoints_from_slices(slices))
 
@@ -121,8 +125,12 @@ class PortForward:
 def port_forward(service: str, namespace: str = "default", *, port: int | None = None,
                  local_port: int = 0, context: str | None = None,
                  kubectl: str = "kubectl") -> PortForward:
-    """Forward 127.0.0.1:local_port (0: any free port) to a Service port (default: its first)."""
+    """Forward 127.0.0.1:local_port (0: any free port) to a Service port (default: its first).
+
+    On a shared cluster the learner's own namespace replaces `namespace`.
+    """
     client = Client.connect(context)
+    namespace = client.namespace or namespace
     if port is None:
         answer = client.get(SERVICES, namespace, service)
         ports = answer.body.get("spec", {}).get("ports") if answer.ok else None

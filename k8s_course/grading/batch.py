@@ -1,14 +1,21 @@
 """Grade a class: `submissions/<learner>/<exercise>.yaml` -> a CSV and a JSON gradebook.
 
+The submissions folder may also hold hand-in files (`k8s-course submit`,
+see handin.py) beside the learners' folders: each is unpacked in memory and
+its answers graded under the learner's name. When one learner handed in
+several times, the newest hand-in counts and the others are listed as such.
+
 A broken, hostile, huge or binary submission is graded like any other (the
 checker turns it into findings) and recorded with what was wrong with it; a
-file that is not a regular file, or names no exercise, is recorded and
-skipped. Nothing one learner hands in can stop the batch.
+file that is not a regular file, names no exercise, or is a damaged,
+tampered or foreign hand-in, is recorded and skipped. Nothing one learner
+hands in can stop the batch.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import stat
 from collections.abc import Callable, Iterator
@@ -16,7 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from .grade import grade
+from . import handin
+from .grade import Server, grade
 from .spec import Exercise, exercise_ids, load_exercise
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -35,6 +43,7 @@ class Entry:
     maximum: int = 0
     problem: str = ""  # why it was skipped, or why it did not parse
     failed: tuple[str, ...] = field(default_factory=tuple)
+    feedback: str = ""  # the grade as the learner sees it (Grade.text())
 
 
 def exercise_index(exercises: list[Exercise]) -> dict[str, Exercise]:
@@ -48,6 +57,9 @@ def exercise_index(exercises: list[Exercise]) -> dict[str, Exercise]:
     return index
 
 
+ServerFor = Callable[[str], Server | None]
+
+
 def submissions(folder: Path) -> Iterator[tuple[str, Path]]:
     """(learner, file) for every file below a learner's folder, in a stable order."""
     for learner in sorted(p for p in folder.iterdir() if not p.name.startswith(".")):
@@ -57,7 +69,7 @@ def submissions(folder: Path) -> Iterator[tuple[str, Path]]:
                     yield learner.name, file
 
 
-def _refusal(file: Path) -> str:
+def _refusal(file: Path, suffix: str = "") -> str:
     """Why a file is not read at all ("" when it may be read)."""
     try:
         mode = file.lstat().st_mode
@@ -67,12 +79,15 @@ def _refusal(file: Path) -> str:
         return "a symbolic link; submissions must be plain files"
     if not stat.S_ISREG(mode):
         return "not a regular file"
-    if file.suffix.lower() not in YAML_SUFFIXES:
+    if suffix and file.suffix.lower() != suffix:
+        return f"not a hand-in ({suffix} file) nor a learner's folder"
+    if not suffix and file.suffix.lower() not in YAML_SUFFIXES:
         return "not a .yaml or .yml file"
     return ""
 
 
-def grade_one(learner: str, file: Path, root: Path, index: dict[str, Exercise]) -> Entry:
+def grade_one(learner: str, file: Path, root: Path, index: dict[str, Exercise],
+              server: Server | None = None) -> Entry:
     """The gradebook entry of one submitted file."""
     relative = file.relative_to(root).as_posix()
     refusal = _refusal(file)
@@ -84,29 +99,121 @@ def grade_one(learner: str, file: Path, root: Path, index: dict[str, Exercise]) 
         return Entry(learner, relative, status=SKIPPED,
                      problem=f"names no exercise ({name}); use <exercise>.yaml or "
                              "<lesson>/<exercise>.yaml")
+    return _graded(learner, relative, exercise, file, server)
+
+
+def _graded(learner: str, where: str, exercise: Exercise, answer: Path | bytes,
+            server: Server | None) -> Entry:
     try:
-        result = grade(exercise, file)
+        result = grade(exercise, answer, server=server)
     except Exception as error:  # a grader bug costs one entry, never the batch
-        return Entry(learner, relative, exercise.id, "grader error", 0, exercise.maximum,
+        return Entry(learner, where, exercise.id, "grader error", 0, exercise.maximum,
                      f"the grader failed on this file ({type(error).__name__})")
-    parse = result.stages[0]
-    return Entry(learner, relative, exercise.id, GRADED, result.score, result.maximum,
-                 "" if parse.passed else parse.sentence,
-                 tuple(r.id for r in result.results if not r.passed))
+    problem = next((stage.sentence for stage in result.stages
+                    if stage.passed is False and stage.name == "parses"), "")
+    return Entry(learner, where, exercise.id, GRADED, result.score, result.maximum, problem,
+                 tuple(r.id for r in result.results if not r.passed), result.text())
+
+
+def handin_files(folder: Path) -> list[Path]:
+    """The files directly in the submissions folder: hand-ins, or what claims to be one."""
+    return sorted(p for p in folder.iterdir() if not p.name.startswith(".") and not p.is_dir())
+
+
+def read_handins(folder: Path) -> tuple[dict[str, tuple[str, handin.HandIn]], list[Entry]]:
+    """learner -> (file, the hand-in that counts), and entries for every other file.
+
+    A file that cannot be read or is no hand-in is an entry under its own
+    name, so it is seen; of one learner's hand-ins the newest counts, and a
+    byte-identical copy of one already read is named as such.
+    """
+    chosen: dict[str, tuple[str, handin.HandIn]] = {}
+    entries: list[Entry] = []
+    seen: dict[str, str] = {}
+    for file in handin_files(folder):
+        name = file.name
+        refusal = _refusal(file, handin.HANDIN_SUFFIX)
+        data = b"" if refusal else _read_bytes(file)
+        if data is None:
+            refusal = "cannot read it"
+        if refusal:
+            entries.append(Entry(f"({name})", name, status=SKIPPED, problem=refusal))
+            continue
+        digest = hashlib.sha256(data).hexdigest()
+        if digest in seen:
+            entries.append(Entry(f"({name})", name, status=SKIPPED,
+                                 problem=f"duplicate: the same bytes as {seen[digest]}"))
+            continue
+        seen[digest] = name
+        found = handin.unpack(data)
+        if not found.learner:
+            entries.append(Entry(f"({name})", name, status=SKIPPED, problem=found.problem))
+            continue
+        learner = found.learner.strip()
+        if learner in chosen:
+            older, newer = sorted([chosen[learner], (name, found)],
+                                  key=lambda pair: (pair[1].created, pair[0]))
+            chosen[learner] = newer
+            entries.append(Entry(learner, older[0], status=SKIPPED, problem=(
+                f"duplicate: an older hand-in by {learner}; {newer[0]} "
+                f"(made {newer[1].created}) is graded instead")))
+        else:
+            chosen[learner] = (name, found)
+    return chosen, entries
+
+
+def _read_bytes(file: Path) -> bytes | None:
+    try:
+        with open(file, "rb") as handle:
+            return handle.read(handin.MAX_HANDIN_BYTES + 1)
+    except OSError:
+        return None
+
+
+def grade_handin(learner: str, file: str, found: handin.HandIn,
+                 index: dict[str, Exercise], server: Server | None = None) -> list[Entry]:
+    """One entry per answer in a hand-in, and one saying what is wrong with it, if anything."""
+    entries = []
+    if found.problem:
+        entries.append(Entry(learner, file, status=SKIPPED, problem=found.problem))
+    for answer in found.answers:
+        where = f"{file}:{answer.exercise}"
+        exercise = index.get(answer.exercise)
+        if exercise is None:
+            entries.append(Entry(learner, where, status=SKIPPED, problem=(
+                f"names no exercise ({answer.exercise}) of this course "
+                f"(handed in with course version {found.course_version or 'unknown'})")))
+        else:
+            entries.append(_graded(learner, where, exercise, answer.text, server))
+    return entries
 
 
 def grade_folder(folder: Path, exercises: list[Exercise] | None = None,
-                 progress: Callable[[int, int], None] | None = None) -> list[Entry]:
-    """Grade every submission under `folder` against the course's exercises."""
+                 progress: Callable[[int, int], None] | None = None,
+                 server_for: ServerFor | None = None) -> list[Entry]:
+    """Grade every submission under `folder` against the course's exercises.
+
+    `server_for(learner)` gives the server stage for that learner's answers
+    (a dry run in their namespace); by default it is grade()'s own.
+    """
     if exercises is None:
         exercises = [load_exercise(exercise_id) for exercise_id in exercise_ids()]
     index = exercise_index(exercises)
+    handins, entries = read_handins(folder)
     found = list(submissions(folder))
-    entries = []
-    for done, (learner, file) in enumerate(found, 1):
-        entries.append(grade_one(learner, file, folder, index))
+    total = len(found) + len(handins)
+    server = server_for or (lambda learner: None)
+    done = 0
+    for learner, file in found:
+        entries.append(grade_one(learner, file, folder, index, server(learner)))
+        done += 1
         if progress:
-            progress(done, len(found))
+            progress(done, total)
+    for learner, (file, found_handin) in sorted(handins.items()):
+        entries += grade_handin(learner, file, found_handin, index, server(learner))
+        done += 1
+        if progress:
+            progress(done, total)
     return entries
 
 
@@ -127,27 +234,44 @@ def progress_bar(stream: IO[str], width: int = 30) -> Callable[[int, int], None]
     return draw
 
 
-def gradebook(entries: list[Entry]) -> dict:
-    """The JSON gradebook: exercise maxima, and per learner every entry and a total.
+def lesson_of(exercise: str) -> str:
+    """"03-deployments/three-replicas" -> "03-deployments"."""
+    return exercise.partition("/")[0]
 
-    When a learner hands in one exercise twice (.yaml and .yml) the best counts.
+
+def gradebook(entries: list[Entry]) -> dict:
+    """The JSON gradebook: exercise and lesson maxima, and per learner every entry and totals.
+
+    When a learner hands in one exercise twice (.yaml and .yml, or a folder
+    and a hand-in) the best counts. `problems` lists, per learner, what was
+    wrong with what they handed in, so nobody's work disappears silently.
     """
     maxima = {e.exercise: e.maximum for e in entries if e.exercise}
+    lessons: dict[str, int] = {}
+    for exercise, maximum in sorted(maxima.items()):
+        lessons[lesson_of(exercise)] = lessons.get(lesson_of(exercise), 0) + maximum
     learners: dict[str, dict] = {}
     for entry in entries:
         record = learners.setdefault(entry.learner, {"scores": {}, "submissions": []})
         record["submissions"].append({
             "file": entry.file, "exercise": entry.exercise, "status": entry.status,
             "score": entry.score, "maximum": entry.maximum, "failed": list(entry.failed),
-            "problem": entry.problem})
+            "problem": entry.problem, "feedback": entry.feedback})
         if entry.exercise:
             best = record["scores"].get(entry.exercise, 0)
             record["scores"][entry.exercise] = max(best, entry.score)
     for record in learners.values():
         record["scores"] = dict(sorted(record["scores"].items()))
+        totals = dict.fromkeys(lessons, 0)
+        for exercise, score in record["scores"].items():
+            totals[lesson_of(exercise)] += score
+        record["lessons"] = totals
         record["total"] = sum(record["scores"].values())
         record["maximum"] = sum(maxima.values())
-    return {"exercises": dict(sorted(maxima.items())), "learners": dict(sorted(learners.items()))}
+        record["problems"] = [f"{s['file']}: {s['problem']}" for s in record["submissions"]
+                              if s["status"] != GRADED and s["problem"]]
+    return {"exercises": dict(sorted(maxima.items())), "lessons": lessons,
+            "learners": dict(sorted(learners.items()))}
 
 
 def _cell(text: str) -> str:
@@ -156,18 +280,25 @@ def _cell(text: str) -> str:
 
 
 def write_gradebook(book: dict, out: Path) -> tuple[Path, Path]:
-    """gradebook.csv (one row per learner, one column per exercise) and gradebook.json."""
+    """gradebook.csv and gradebook.json.
+
+    The CSV has one row per learner: a column per exercise, a total per
+    lesson, the overall total, and what was wrong with what they handed in.
+    """
     out.mkdir(parents=True, exist_ok=True)
-    columns = list(book["exercises"])
+    columns, lessons = list(book["exercises"]), list(book["lessons"])
     csv_path, json_path = out / "gradebook.csv", out / "gradebook.json"
     # learner folder names can hold any bytes: never let one break the write
     with open(csv_path, "w", newline="", encoding="utf-8", errors="backslashreplace") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["learner", *columns, "total", "maximum"])
-        writer.writerow(["(maximum)", *book["exercises"].values(),
-                         sum(book["exercises"].values()), ""])
+        writer.writerow(["learner", *columns, *(f"{lesson} total" for lesson in lessons),
+                         "total", "maximum", "problems"])
+        writer.writerow(["(maximum)", *book["exercises"].values(), *book["lessons"].values(),
+                         sum(book["exercises"].values()), "", ""])
         for learner, record in book["learners"].items():
             writer.writerow([_cell(learner), *(record["scores"].get(c, "") for c in columns),
-                             record["total"], record["maximum"]])
+                             *(record["lessons"][lesson] for lesson in lessons),
+                             record["total"], record["maximum"],
+                             _cell("; ".join(record["problems"]))])
     json_path.write_text(json.dumps(book, indent=2) + "\n", encoding="utf-8")
     return csv_path, json_path

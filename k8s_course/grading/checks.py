@@ -11,9 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..access import Request, can
 from ..bundle import Bundle, Resource
 from ..findings import Finding, Severity
-from ..graph import PodTemplate, graph_of, mappings_in, pod_template_of
+from ..graph import PodTemplate, graph_of, mappings_in, pod_template_of, uses_of
 from ..rules._values import digits_as_text, port_name_problem
 from . import fieldpath
 from .spec import Check
@@ -115,16 +116,33 @@ def path(check: Check, answer: Answer) -> Outcome:
         return False, f"{where} should not be there"
     if resource.kind == "Secret":  # a Secret's values never appear in feedback
         return False, f"{where} is not {wanted}"
-    expected = [check.params.get("equals"), *check.params.get("one_of", ())]
-    wants_text = "matches" in check.params or any(isinstance(e, str) for e in expected)
-    seen = ", ".join(_seen(v, wants_text) for v in values[:3])
+    expected = [e for e in (check.params.get("equals"), *check.params.get("one_of", ()))
+                if e is not None]
+    if any(_look_alike(v, e) for v in values for e in expected):
+        # "false" and false print the same: name the type of each side
+        seen = ", ".join(_typed(v) for v in values[:3])
+        return False, f"{where} is {seen}; expected {' or '.join(map(_typed, expected))}"
+    seen = ", ".join(_shown(v) for v in values[:3])
     return False, f"{where} is {seen}; expected {wanted}"
 
 
-def _seen(value: Any, wants_text: bool) -> str:
-    # "3" and 3 look alike; say which one the learner wrote when it matters
-    if isinstance(value, str) and not wants_text:
-        return f'"{_shown(value)}" (text in quotes)'
+def _look_alike(value: Any, wanted: Any) -> bool:
+    """Values of different YAML types that print the same: "3" and 3, "false" and false."""
+    return type(value) is not type(wanted) and _spelled(value) == _spelled(wanted)
+
+
+def _spelled(value: Any) -> str:
+    return value if isinstance(value, str) else _shown(value)
+
+
+def _typed(value: Any) -> str:
+    """A value with its YAML type in words: the boolean false, the text "false"."""
+    if isinstance(value, bool):
+        return f"the boolean {_shown(value)}"
+    if isinstance(value, int | float):
+        return f"the number {_shown(value)}"
+    if isinstance(value, str):
+        return f'the text "{_shown(value)}" (in quotes)'
     return _shown(value)
 
 
@@ -230,9 +248,76 @@ def python(check: Check, answer: Answer) -> Outcome:
     return bool(result), ""
 
 
+# --- who may do what, and what a workload uses (lessons 05-07) ----------------------
+
+def _request(params: dict) -> Request:
+    return Request(params["as"], params["verb"], params["resource"],
+                   params.get("namespace", ""), params.get("group", ""), params.get("name", ""))
+
+
+def _asked(request: Request) -> str:
+    """"get configmaps/app-settings in namespace mlops", as the learner would say it."""
+    group = f" (group {request.api_group})" if request.api_group else ""
+    name = f"/{request.name}" if request.name else ""
+    where = f" in namespace {request.namespace}" if request.namespace else " cluster-wide"
+    return f"{request.verb} {request.resource}{name}{group}{where}"
+
+
+def may(check: Check, answer: Answer) -> Outcome:
+    """`can:` (expect true by default) and `cannot:`: the RBAC authorizer's answer."""
+    params = check.params.get("can") or check.params["cannot"]
+    wanted = "can" in check.params and params.get("expect", True)
+    request = _request(params)
+    decision = can(answer.bundle, request)
+    asked = _asked(request)
+    if decision.unsure:
+        return False, decision.reason
+    if decision.allowed == wanted:
+        return True, (f"{request.user} may {asked}: {decision.reason}" if wanted
+                      else f"{request.user} may not {asked}")
+    if wanted:
+        return False, decision.reason
+    return False, f"{request.user} may {asked}, and should not: {decision.reason}"
+
+
+_USED_KINDS = {"configmap": "ConfigMap", "secret": "Secret", "claim": "PersistentVolumeClaim"}
+
+
+def uses(check: Check, answer: Answer) -> Outcome:
+    """`uses:` (env, envFrom or a mounted volume) and `mounts:` (a mounted volume only)."""
+    kind_of_check = "uses" if "uses" in check.params else "mounts"
+    spec = check.params[kind_of_check]
+    field = next(key for key in _USED_KINDS if key in spec)
+    kind, name, at = _USED_KINDS[field], spec[field], spec.get("path")
+    workload, problem = locate(answer.bundle, spec["workload"])
+    if workload is None:
+        return False, problem
+    template = pod_template_of(workload)
+    if template is None:
+        return False, f"{workload.ref} has no pod template"
+    found = [use for use in uses_of(template) if (use.kind, use.name) == (kind, name)]
+    volumes = [use for use in found if use.how == "volume"]
+    mounted = [path for use in volumes for path in use.mount_paths]
+    if kind_of_check == "uses" and any(use.how != "volume" for use in found):
+        return True, f"the pods of {workload.ref} read the {kind} {name} into the environment"
+    if mounted and (at is None or at in mounted):
+        return True, f"the pods of {workload.ref} mount the {kind} {name} at {mounted[0]}"
+    if mounted:
+        return False, (f"the pods of {workload.ref} mount the {kind} {name} at "
+                       f"{', '.join(mounted)}, not at {at}")
+    if volumes:
+        return False, (f"the pods of {workload.ref} declare a volume for the {kind} {name}, "
+                       "but no container mounts it (add a volumeMounts entry with its name)")
+    if found:
+        return False, (f"the pods of {workload.ref} read the {kind} {name} into the "
+                       "environment, but do not mount it as files")
+    return False, f"the pods of {workload.ref} do not use the {kind} {name}"
+
+
 RUNNERS: dict[str, Callable[[Check, Answer], Outcome]] = {
     "expect": expect, "path": path, "clean": clean, "valid": valid,
     "selects": selects, "reaches": reaches, "python": python,
+    "can": may, "cannot": may, "uses": uses, "mounts": uses,
 }
 
 

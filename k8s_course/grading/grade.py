@@ -13,6 +13,8 @@ from typing import Any, NamedTuple
 from .. import schema
 from ..bundle import Bundle
 from ..findings import Finding, Severity
+from ..markup import html as markup_html
+from ..markup import plain
 from ..pipeline import run_stages
 from ..report import Report
 from . import checks
@@ -55,6 +57,7 @@ class Grade:
     stages: list[Stage]
     report: Report
     server_report: Report | None = field(default=None, repr=False)
+    starter: bool = False  # the answer is the exercise's starter text, unchanged
 
     @property
     def score(self) -> int:
@@ -70,12 +73,17 @@ class Grade:
 
     @property
     def verdict(self) -> str:
-        return "Full marks" if self.full_marks else "Not yet"
+        if self.full_marks:
+            return "Full marks"
+        # an untouched example is not an attempt: no "Not yet" before the learner tries
+        return "Not started" if self.starter else "Not yet"
 
     @property
     def feedback(self) -> str:
         """One or two sentences for the learner: the verdict and what to do next."""
         head = f"{self.verdict}: {self.score}/{self.maximum} points."
+        if self.starter and not self.full_marks:
+            return f"{head} {STARTER_NOTE}"
         failing = [r for r in self.results if not r.passed]
         if not failing:
             return head
@@ -94,6 +102,8 @@ class Grade:
         """Plain text, the same for the same answer on every machine (nbval compares it)."""
         lines = [f"{self.exercise.title} ({self.exercise.id})",
                  f"{self.verdict}: {self.score}/{self.maximum} points"]
+        if self.starter and not self.full_marks:
+            return "\n".join([*lines, f"  {STARTER_NOTE}"])
         for stage in self.stages:
             mark = {True: "ok  ", False: "FAIL", None: "skip"}[stage.passed]
             lines.append(f"  {mark} {stage.name}: {stage.sentence}")
@@ -101,9 +111,9 @@ class Grade:
         for result in self.results:
             box = "x" if result.passed else " "
             line = f"  [{box}] {result.id:<{width}}  {result.earned}/{result.points}"
-            lines.append(line if result.passed else f"{line}  {result.message}")
+            lines.append(line if result.passed else f"{line}  {plain(result.message)}")
             if not result.passed and result.hint:
-                lines.append(f"      hint: {result.hint}")
+                lines.append(f"      hint: {plain(result.hint)}")
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -119,13 +129,19 @@ class Grade:
     def _repr_html_(self) -> str:
         # theme colours, so the verdict reads in light and dark JupyterLab alike
         color = ("var(--jp-success-color0, #1a7f37)" if self.full_marks
+                 else "var(--jp-ui-font-color1, #333)" if self.starter
                  else "var(--jp-warn-color0, #9a6700)")
+        if self.starter and not self.full_marks:
+            return (f'<div class="k8s-course-grade"><b style="color:{color}">{self.verdict}: '
+                    f"{self.score}/{self.maximum} points</b> &mdash; "
+                    f"{escape(self.exercise.title)}<br>{escape(STARTER_NOTE)}</div>")
         rows = []
         for result in self.results:
             mark = "✔" if result.passed else "✘"
             detail = "" if result.passed else (
-                f"<br><small>{escape(result.message)}</small>"
-                + (f"<br><small><b>hint:</b> {escape(result.hint)}</small>" if result.hint else ""))
+                f"<br><small>{markup_html(result.message)}</small>"
+                + (f"<br><small><b>hint:</b> {markup_html(result.hint)}</small>"
+                   if result.hint else ""))
             rows.append(f"<li>{mark} <code>{escape(result.id)}</code> "
                         f"{result.earned}/{result.points}{detail}</li>")
         stages = " · ".join(
@@ -134,6 +150,11 @@ class Grade:
         return (f'<div class="k8s-course-grade"><b style="color:{color}">{self.verdict}: '
                 f"{self.score}/{self.maximum} points</b> &mdash; {escape(self.exercise.title)}"
                 f"<br><small>{stages}</small><ul>{''.join(rows)}</ul></div>")
+
+
+STARTER_NOTE = ("This is the exercise's starting text, unchanged, so nothing is graded yet. "
+                "Work in the editor above (its Grade button grades what you write there), "
+                "or change the answer here and run this cell again.")
 
 
 def _errors(findings: list[Finding]) -> list[Finding]:
@@ -236,19 +257,20 @@ def grade(exercise: Exercise | str | os.PathLike, answer: Any, *,
     stages.append(stage)
     if result is not None:
         results.append(result)
-    return Grade(exercise, results, stages, report, server_report)
+    starter = isinstance(answer, str) and answer.strip() == exercise.starter.strip()
+    return Grade(exercise, results, stages, report, server_report, starter)
 
 
 def next_hint(exercise: Exercise, answer: Any, shown: int) -> str | None:
     """The hint after the `shown` ones already seen; None when there are no more.
 
-    Hints of the checks this answer fails come first (they speak to the
-    learner's actual mistake), then the exercise's general hints. A
-    hint never contains the solution, only a nudge toward it.
+    Hints teach in steps: the exercise's own hints first, a nudge, then
+    where to look (neither gives a line of the solution away), and only then
+    the fix, from the hints of the checks this answer still fails.
     """
     result = grade(exercise, answer, server=offline)
     if result.full_marks:
         return None
-    failing = [r.hint for r in result.results if not r.passed and r.hint]
-    hints = list(dict.fromkeys([*failing, *exercise.hints]))
+    fixes = [r.hint for r in result.results if not r.passed and r.hint]
+    hints = list(dict.fromkeys([*exercise.hints, *fixes]))
     return hints[shown] if 0 <= shown < len(hints) else None

@@ -37,6 +37,10 @@ KINDS: dict[str, tuple[str, ...]] = {
     "selects": ("selects",),
     "reaches": ("reaches",),
     "python": ("python",),
+    "can": ("can",),
+    "cannot": ("cannot",),
+    "uses": ("uses",),
+    "mounts": ("mounts",),
 }
 _COMMON = ("id", "points", "hint")
 _TOP_LEVEL = ("title", "lesson", "hints", "checks", "server", "starter")
@@ -397,6 +401,53 @@ def _validate_python(problems, where, folder, params) -> dict:
     return {"function": function}
 
 
+# --- can/cannot, uses/mounts (lessons 05-07) -------------------------------------------
+
+_REQUEST_TEXT = ("as", "verb", "resource", "namespace", "group", "name")
+
+
+def _validate_access(problems, where, folder, params) -> dict:
+    kind = "can" if "can" in params else "cannot"
+    value, where = params[kind], (*where, kind)
+    if not isinstance(value, dict):
+        problems.add(where, f"`{kind}` must be a mapping like {{as: system:serviceaccount:"
+                            "mlops:app, verb: get, resource: configmaps, namespace: mlops}")
+        return {}
+    _unknown_keys(problems, where, value, (*_REQUEST_TEXT, *(("expect",) if kind == "can"
+                                                               else ())))
+    for key in _REQUEST_TEXT:
+        required = key in ("as", "verb", "resource")
+        if (required or key in value) and (not isinstance(value.get(key), str) or
+                                           (required and not value[key])):
+            problems.add((*where, key), f"`{key}` is missing or not text")
+    if "expect" in value and not isinstance(value["expect"], bool):
+        problems.add((*where, "expect"), "`expect` must be true or false")
+    return {}
+
+
+_USED = ("configmap", "secret", "claim")
+
+
+def _validate_uses(problems, where, folder, params) -> dict:
+    kind = "uses" if "uses" in params else "mounts"
+    value, where = params[kind], (*where, kind)
+    if not isinstance(value, dict):
+        problems.add(where, f"`{kind}` must be a mapping like {{workload: {{kind: Deployment, "
+                            "name: web}, configmap: web-settings}")
+        return {}
+    _unknown_keys(problems, where, value, ("workload", *_USED, *(("path",) if kind == "mounts"
+                                                                  else ())))
+    _ref(problems, (*where, "workload"), value.get("workload"))
+    named = [key for key in _USED if key in value]
+    if len(named) != 1:
+        problems.add(where, f"name exactly one of {', '.join(_USED)}")
+    elif not isinstance(value[named[0]], str) or not value[named[0]]:
+        problems.add((*where, named[0]), f"`{named[0]}` must be the object's name")
+    if "path" in value and not isinstance(value["path"], str):
+        problems.add((*where, "path"), "`path` must be a mountPath like /etc/app")
+    return {}
+
+
 _VALIDATORS = {
     "expect": _validate_expect,
     "path": _validate_path,
@@ -405,6 +456,10 @@ _VALIDATORS = {
     "selects": _validate_relation,
     "reaches": _validate_relation,
     "python": _validate_python,
+    "can": _validate_access,
+    "cannot": _validate_access,
+    "uses": _validate_uses,
+    "mounts": _validate_uses,
 }
 
 

@@ -2,7 +2,8 @@
 
 - `magic`: the `%%manifest` cell magic, registered by `%load_ext k8s_course`;
 - `widget`: an exercise's editor (Check, Hint, Grade), made by `editor()`;
-- `answers`: where the editor keeps each exercise's text between sessions.
+- `answers`: where the editor keeps each exercise's text between sessions;
+- `handin`: the Hand in button of lesson 00, made by `hand_in_button()`.
 
 Nothing here loads ipywidgets until an editor is made, so `%load_ext` stays instant.
 """
@@ -26,3 +27,10 @@ def editor(exercise: Any, *, answers: Path | os.PathLike | None = None):
     from .widget import editor as make  # ipywidgets loads only when an editor is made
 
     return make(exercise, answers=Path(answers) if answers is not None else None)
+
+
+def hand_in_button(*, answers: Path | os.PathLike | None = None):
+    """A name box and a Hand in button that packs the saved answers into one zip."""
+    from .handin import hand_in_button as make  # ipywidgets loads only when drawn
+
+    return make(answers=Path(answers) if answers is not None else None)

@@ -1,11 +1,13 @@
-"""The exercise editor: a text area with Check, Hint and Grade, that never loses text.
+"""The exercise editor: a code editor with Check, Hint and Grade, that never loses text.
 
     editor("03-deployments/three-replicas")
 
-The text is saved to the answer file (see `answers.py`) on every button
-press and, a second after typing stops, on every change; a new editor for
-the same exercise starts from that file, so a kernel restart or a reopened
-notebook brings the learner's text back.
+The code editor (`codeeditor.py`, CodeMirror 6) marks every finding in place
+as the learner types: the kernel checks each text the front end sends (a
+moment after typing stops) and sends the marks back. The text is saved to
+the answer file (see `answers.py`) on every button press and, a second after
+typing stops, on every change; a new editor for the same exercise starts from
+that file, so a kernel restart or a reopened notebook brings the text back.
 """
 
 from __future__ import annotations
@@ -22,13 +24,15 @@ import ipywidgets as widgets
 from ..grading import Exercise, ExerciseError, Grade, load_exercise, next_hint
 from ..grading import grade as grade_answer
 from ..grading.grade import CONTEXT_VARIABLE
+from ..markup import html as markup_html
 from ..pipeline import check as check_answer
+from ..report import Report
 from .answers import answer_file, read_answer, save_answer
+from .codeeditor import CodeEditor
+from .marks import marks
 
 SAVE_DELAY = 1.0  # seconds of quiet typing before the text is saved
 _CSS = """<style>
-.k8sc-editor textarea{font-family:var(--jp-code-font-family,monospace);
-  font-size:var(--jp-code-font-size,13px);line-height:1.4;tab-size:2}
 .k8sc-editor-title{font-weight:600;font-size:var(--jp-content-font-size2,15px);margin:4px 0}
 .k8sc-editor-status{color:var(--jp-ui-font-color2,#666);font-size:12px}
 .k8sc-editor-hints li{margin:2px 0}
@@ -77,10 +81,13 @@ class Editor(widgets.VBox):
         self.shown_hints: list[str] = []
         self._pending: asyncio.TimerHandle | None = None
 
-        self.text = widgets.Textarea(
-            value=text, rows=min(max(text.count("\n") + 4, 12), 40),
+        self.text = CodeEditor(
+            value=text, rows=min(max(text.count("\n") + 2, 8), 40),
+            label=f"YAML answer: {self.exercise.title}. Tab indents; "
+                  "Escape then Tab leaves the editor.",
             layout=widgets.Layout(width="auto"))
         self.text.add_class("k8sc-editor")
+        self._mark_findings()
         self.check_button = self._button("Check", "primary", self.check,
                                          "List every finding in the text above")
         self.hint_button = self._button("Hint", "", self.hint, "Show the next hint")
@@ -155,7 +162,9 @@ class Editor(widgets.VBox):
         return str(self.file)
 
     def _changed(self, _change: dict) -> None:
-        """Save a moment after typing stops (at once when no event loop runs)."""
+        """Mark the new text's findings; save a moment after typing stops
+        (at once when no event loop runs)."""
+        self._mark_findings()
         if self._pending is not None:
             self._pending.cancel()
         try:
@@ -165,11 +174,21 @@ class Editor(widgets.VBox):
             return
         self._pending = loop.call_later(SAVE_DELAY, self.save)
 
+    def _mark_findings(self, report: Report | None = None) -> None:
+        """Draw the findings on the text in the code editor (checked now unless given)."""
+        text = self.text.value
+        try:
+            self.text.findings = marks(report if report is not None else check_answer(text), text)
+        except Exception:  # marks are a help while typing; Check reports a failure in words
+            self.text.findings = []
+
     # -- the buttons -------------------------------------------------------
 
     def check(self) -> None:
-        """Show every finding of the checker, grouped by object."""
-        self._show(check_answer(self.text.value))
+        """Show every finding of the checker, grouped by object, and mark them in the text."""
+        report = check_answer(self.text.value)
+        self._mark_findings(report)
+        self._show(report)
 
     def hint(self) -> None:
         """Reveal the next hint; earlier ones stay listed."""
@@ -183,13 +202,14 @@ class Editor(widgets.VBox):
         self.hints.value = self._hint_list()
 
     def _hint_list(self, extra: str = "") -> str:
-        items = "".join(f"<li>{escape(hint)}</li>" for hint in self.shown_hints)
+        items = "".join(f"<li>{markup_html(hint)}</li>" for hint in self.shown_hints)
         tail = f"<div>{escape(extra)}</div>" if extra else ""
         return f'<ol class="k8sc-editor-hints">{items}</ol>{tail}'
 
     def grade(self) -> Grade:
         """Score the answer stage by stage, with the findings below."""
         result = grade_answer(self.exercise, self.text.value)
+        self._mark_findings(result.report)
         self._show(_Feedback(result, result.report if result.report.findings else None))
         return result
 

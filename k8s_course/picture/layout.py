@@ -4,7 +4,9 @@
 edges (plain data), then lays them out in columns inside one area per
 namespace: entry points (Ingress, Service, HPA, PDB) on the left, workloads
 with their pod template in the middle, what pods use (ConfigMap, Secret,
-PVC, ServiceAccount) on the right. A link that leads nowhere (a selector
+PVC, ServiceAccount) on the right, with how they use them (env, envFrom,
+files at a path); RoleBindings point at the ServiceAccounts they name and
+the Role they grant. A link that leads nowhere (a selector
 matching no pod, a port no container listens on, a name the answer does not
 define) is drawn dashed in a warning colour, to a ghost box.
 """
@@ -15,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from ..access import BUILT_IN_CLUSTER_ROLES
 from ..bundle import Bundle, Resource
 from ..graph import (
     TEMPLATE_PATHS,
@@ -25,6 +28,7 @@ from ..graph import (
     mappings_in,
     pod_references,
     pod_template_of,
+    uses_of,
 )
 from ..report import Report
 from .model import CLUSTER_WIDE, ENTRY_COLUMN, USED_COLUMN, WORKLOAD_COLUMN, Edge, Node
@@ -33,7 +37,9 @@ from .svg import draw
 # Which column a kind is drawn in; kinds not listed go with the things pods use.
 _COLUMNS = {"Ingress": ENTRY_COLUMN, "Service": ENTRY_COLUMN,
             "HorizontalPodAutoscaler": ENTRY_COLUMN, "PodDisruptionBudget": ENTRY_COLUMN,
-            "Pod": WORKLOAD_COLUMN}
+            "Pod": WORKLOAD_COLUMN,
+            # a binding points right, at the accounts and roles it ties together
+            "RoleBinding": WORKLOAD_COLUMN, "ClusterRoleBinding": WORKLOAD_COLUMN}
 
 
 def _pairs(labels: dict) -> str:
@@ -41,7 +47,8 @@ def _pairs(labels: dict) -> str:
 
 
 def _key(resource: Resource) -> str:
-    return f"{resource.file}#{resource.document.index}"
+    # the line too: the items of one `kind: List` document share its index
+    return f"{resource.file}#{resource.document.index}:{resource.document.line}"
 
 
 def _column(kind: str) -> int:
@@ -140,7 +147,7 @@ class Diagram:
         return "\n".join([repr(self), *lines])
 
     def __repr__(self) -> str:
-        objects = sum(not node.missing for node in self.nodes)
+        objects = sum(not node.missing and not node.built_in for node in self.nodes)
         broken = len(self.broken)
         return (f"<Diagram: {objects} object{'' if objects == 1 else 's'}, "
                 f"{broken} broken link{'' if broken == 1 else 's'}>")
@@ -207,14 +214,20 @@ class _Builder:
                 yield Edge(key, target, ("scales",), missing)
         elif resource.kind == "Ingress":
             yield from self._ingress_edges(resource)
+        elif resource.kind in _BINDINGS:
+            yield from self._binding_edges(resource)
         template = pod_template_of(resource)
         if template is not None:
+            how = _how_used(template)
             seen = set()
             for kind, name, _ in pod_references(template):
                 if (kind, name) not in seen:
                     seen.add((kind, name))
                     target, missing = self._target(kind, name, namespace)
-                    yield Edge(key, target, ("uses",), missing, from_template=True)
+                    labels = how.get((kind, name), ("uses",))
+                    # a volume no container mounts leads nowhere, like a missing object
+                    yield Edge(key, target, labels, missing or labels == (_UNMOUNTED,),
+                               from_template=True)
 
     def _service_edges(self, service: Resource) -> Iterator[Edge]:
         selector = service.get(("spec", "selector"))
@@ -247,6 +260,59 @@ class _Builder:
                 target, missing = self._target("Service", name, ingress.namespace)
                 label = f"port {port.get('number') or port.get('name') or '?'}"
                 yield Edge(_key(ingress), target, (label,), missing)
+
+    # --- who is bound to which role (lesson 07) -----------------------------------
+
+    def _binding_edges(self, binding: Resource) -> Iterator[Edge]:
+        """A binding's arrows: to the role it grants, and to each ServiceAccount it names."""
+        key = _key(binding)
+        ref = as_mapping(binding.get(("roleRef",)))
+        kind, name = ref.get("kind"), ref.get("name")
+        if kind in ("Role", "ClusterRole") and isinstance(name, str) and name:
+            namespace = binding.namespace if kind == "Role" else CLUSTER_WIDE
+            found = self.bundle.find(kind, name, namespace or None)
+            if found is not None:
+                yield Edge(key, _key(found), ("grants",))
+            elif kind == "ClusterRole" and (name in BUILT_IN_CLUSTER_ROLES or
+                                            name.startswith("system:")):
+                node = f"built-in:{name}"
+                self.nodes.setdefault(node, Node(node, kind, name, CLUSTER_WIDE, USED_COLUMN,
+                                                 ("built into every cluster",), built_in=True))
+                yield Edge(key, node, ("grants",))
+            else:
+                yield Edge(key, self._ghost(kind, name, namespace, "not in this answer"),
+                           ("grants",), True)
+        for _, subject in mappings_in(binding.get(("subjects",))):
+            name = subject.get("name")
+            if subject.get("kind") != "ServiceAccount" or not isinstance(name, str) or not name:
+                continue
+            namespace = subject.get("namespace") or binding.namespace
+            if not isinstance(namespace, str) or not namespace:
+                continue  # no namespace in a ClusterRoleBinding: names nobody
+            target, missing = self._target("ServiceAccount", name, namespace)
+            yield Edge(key, target, ("subject",), missing)
+
+
+_BINDINGS = ("RoleBinding", "ClusterRoleBinding")
+_UNMOUNTED = "volume, not mounted"
+
+
+def _how_used(template: PodTemplate) -> dict[tuple[str, str], tuple[str, ...]]:
+    """(kind, name) -> labels saying how the pods use it: env, envFrom, files at /path."""
+    how: dict[tuple[str, str], list[str]] = {}
+    for use in uses_of(template):
+        if use.how != "volume":
+            words = [use.how]
+        elif use.mount_paths:
+            words = [f"files at {path}" for path in use.mount_paths]
+        else:
+            words = [_UNMOUNTED]
+        labels = how.setdefault((use.kind, use.name), [])
+        labels += [word for word in words if word not in labels]
+    for kind, name, _ in pod_references(template):
+        if kind == "ServiceAccount":
+            how[(kind, name)] = ["runs as"]
+    return {ref: tuple(labels) for ref, labels in how.items()}
 
 
 def diagram(answer: Bundle | Report | str) -> Diagram:

@@ -27,6 +27,7 @@ class Node:
     template: str | None = None  # the pod template's labels, for workloads
     missing: bool = False
     note: str = ""
+    built_in: bool = False  # a ClusterRole every cluster has (view, edit...): not the answer's
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,36 @@ def name_problem(value: str, grammar: str) -> str:
     return ""
 
 
+def suggest_name(name: str) -> str:
+    """A valid DNS label close to `name`: `Web_Server` -> `web-server`."""
+    cleaned = "".join(c if c.isalnum() and c.isascii() else "-" for c in name.lower())
+    return "-".join(part for part in cleaned.split("-") if part)[:63] or "my-app"
+
+
+_CONFIG_KEY = re.compile(r"[-._a-zA-Z0-9]+")
+
+
+@lru_cache(maxsize=4096)  # pure, and the same keys recur across a bundle
+def config_key_problem(key: str) -> str:
+    """Why a ConfigMap or Secret key is invalid: `[-._a-zA-Z0-9]+`, not `.`, `..` or `..x`."""
+    if not key:
+        return "the key is empty"
+    if len(key) > 253:
+        return f"the key is {len(key)} characters long; the limit is 253"
+    bad = next((c for c in key if not _CONFIG_KEY.fullmatch(c)), "")
+    if bad:
+        return f"it contains {_show(bad)}; use only letters, digits, '-', '_' and '.'"
+    if key in (".", "..") or key.startswith(".."):
+        return "a key cannot be '.' or '..', nor start with '..'"
+    return ""
+
+
+def suggest_key(key: str) -> str:
+    """A valid ConfigMap key close to `key`: `log level` -> `log_level`."""
+    cleaned = "".join(c if _CONFIG_KEY.fullmatch(c) else "_" for c in key).lstrip(".")
+    return cleaned[:253] or "key"
+
+
 def path_segment_problem(value: str) -> str:
     """RBAC objects only forbid '/', '%' and the names '.' and '..'."""
     if value in (".", ".."):

@@ -11,7 +11,7 @@ from ..graph import (
     graph_of,
     is_whole_number,
 )
-from ._values import image_tag
+from ._values import image_tag, name_problem, suggest_name
 from .catalogue import rule
 
 
@@ -190,6 +190,46 @@ def duplicate_container_name(bundle: Bundle) -> Iterator[Finding]:
                     (*path, "name"), f"another container of this pod is already named {name!r}",
                     "give every container its own name", at_value=True)
             seen.add(name if isinstance(name, str) else "")
+
+
+@rule("invalid-container-name", "error", "03-deployments#containers")
+def invalid_container_name(bundle: Bundle) -> Iterator[Finding]:
+    """A container name the API server rejects (it must be a DNS label).
+
+    Why: a container's name is a DNS-1123 label: at most 63 lowercase
+    letters, digits and '-', starting and ending with a letter or digit.
+    `Web_Server` or `webServer` are refused; write `web-server`.
+
+    Bad (error):
+
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web
+        spec:
+          containers:
+            - name: Web_Server
+              image: nginx:1.27
+
+    Good:
+
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web
+        spec:
+          containers:
+            - name: web-server
+              image: nginx:1.27
+    """
+    for template in graph_of(bundle).templates:
+        for path, container in template.containers(init=True):
+            name = container.get("name")
+            problem = name_problem(name, "dns-1123-label") if isinstance(name, str) else ""
+            if problem:
+                yield template.owner.finding(
+                    (*path, "name"), f"container name {name!r}: {problem}",
+                    f"for example `name: {suggest_name(name)}`", at_value=True)
 
 
 @rule("duplicate-container-port", "warning", "03-deployments#ports")

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..bundle import Bundle
-from ..findings import Finding
+from ..findings import Finding, format_path
 from ..graph import (
     WORKLOAD_KINDS,
     PodTemplate,
@@ -33,7 +33,9 @@ def _selector_problem(template: PodTemplate, selector: Any) -> tuple[tuple, str]
     else:
         match_labels, base = selector.get("matchLabels"), "spec.selector.matchLabels"
         if not match_labels and not selector.get("matchExpressions"):
-            return ("spec", "selector"), "the selector is empty, which the API server refuses"
+            # the path of the missing field: a misspelt `matchLabel:` the schema flagged covers it
+            return ("spec", "selector", "matchLabels"), \
+                "the selector is empty, which the API server refuses"
     if isinstance(match_labels, dict):
         for key, value in match_labels.items():
             if labels.get(key) != value:
@@ -104,18 +106,32 @@ def selector_matches_template(bundle: Bundle) -> Iterator[Finding]:
     for template in graph_of(bundle).templates:
         owner = template.owner
         selector = owner.get(("spec", "selector"))
-        checked = owner.kind in LABEL_SELECTOR_KINDS or (
-            owner.kind in ("ReplicationController", "Job") and selector is not None)
+        # A Job's own selector is job-selector-set's finding unless manualSelector says so.
+        checked = owner.kind in LABEL_SELECTOR_KINDS or (selector is not None and (
+            owner.kind == "ReplicationController" or
+            (owner.kind == "Job" and owner.get(("spec", "manualSelector")) is True)))
         if not checked or not isinstance(selector, dict):
             continue  # a missing selector is the schema's finding (or defaulted)
         problem = _selector_problem(template, selector)
         if problem:
             path, message = problem
-            yield owner.finding(
-                path, message,
-                "make spec.selector.matchLabels a copy of (part of) "
-                "spec.template.metadata.labels", at_value=path[-1] not in (
-                    "labels", "selector", "matchExpressions"))
+            yield owner.finding(path, message, _selector_hint(template, selector),
+                                at_value=path[-1] not in ("labels", "selector", "matchLabels",
+                                                          "matchExpressions"))
+
+
+def _selector_hint(template: PodTemplate, selector: dict) -> str:
+    """Fix the template, not the selector: a selector cannot change once the object exists."""
+    match_labels = selector if template.owner.kind == "ReplicationController" else \
+        selector.get("matchLabels")
+    pairs = [f"{k}: {v}" for k, v in match_labels.items()
+             if isinstance(v, str | int | float | bool)] if isinstance(match_labels, dict) else []
+    where = format_path((*template.path, "metadata", "labels"))
+    if pairs:
+        return (f"give the pods the selector's labels: put {', '.join(pairs)} under {where} "
+                "(keep the selector: it cannot be changed once the object exists)")
+    return (f"make the selector match the labels under {where}; the template is what you "
+            "adjust, since a selector cannot be changed once the object exists")
 
 
 @rule("negative-replicas", "error", "03-deployments#replicas")
@@ -180,15 +196,24 @@ def _is_zero(value: Any) -> bool:
     return is_whole_number(value) and value == 0
 
 
+def _is_nonzero(value: Any) -> bool:
+    """maxSurge / maxUnavailable above 0 (a whole number or a percentage)."""
+    if isinstance(value, str):
+        return value.endswith("%") and value[:-1].isdigit() and int(value[:-1]) > 0
+    return is_whole_number(value) and value > 0
+
+
 @rule("rollout-strategy-invalid", "error", "03-deployments#rollout")
 def rollout_strategy_invalid(bundle: Bundle) -> Iterator[Finding]:
     """A rollout strategy the API server refuses: Recreate with a rollingUpdate
-    block, or maxSurge and maxUnavailable both 0.
+    block, maxSurge and maxUnavailable both 0 (or, on a DaemonSet, both above 0).
 
     Why: a Recreate rollout stops every old pod before starting new ones,
     so rollingUpdate settings mean nothing there and are refused. A rolling
     update needs room to move: with maxSurge 0 (no extra pod) and
     maxUnavailable 0 (no pod missing) it could never replace a single pod.
+    A DaemonSet runs one pod per node, so it either starts the new pod
+    first (maxSurge, with `maxUnavailable: 0`) or stops the old one first.
 
     Bad (error):
 
@@ -249,6 +274,14 @@ def rollout_strategy_invalid(bundle: Bundle) -> Iterator[Finding]:
                 ("spec", field, "rollingUpdate"), "a Recreate strategy cannot have a "
                 "rollingUpdate block: Recreate stops every old pod before starting new ones",
                 "delete the rollingUpdate block, or set `type: RollingUpdate`")
+        elif resource.kind == "DaemonSet" and isinstance(rolling, dict) and \
+                _is_nonzero(rolling.get("maxSurge")) and \
+                _is_nonzero(rolling.get("maxUnavailable", 1)):
+            # A node runs one pod of a DaemonSet: it either surges or goes without, never both.
+            yield resource.finding(
+                ("spec", field, "rollingUpdate", "maxSurge"), "a DaemonSet cannot have both "
+                "maxSurge and maxUnavailable above 0 (maxUnavailable is 1 when left out)",
+                "add `maxUnavailable: 0` beside maxSurge, or drop maxSurge", at_value=True)
         elif isinstance(rolling, dict) and _is_zero(rolling.get("maxSurge")) and \
                 _is_zero(rolling.get("maxUnavailable")):
             yield resource.finding(

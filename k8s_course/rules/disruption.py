@@ -24,7 +24,9 @@ def pdb_selects_nothing(bundle: Bundle) -> Iterator[Finding]:
     """A PodDisruptionBudget whose selector matches no pod of its namespace.
 
     Why: a budget protects the pods its selector matches during node drains
-    and upgrades. Matching nothing, it protects nothing.
+    and upgrades. Matching nothing, it protects nothing. (When the answer
+    holds no workload in the budget's namespace, this is only a reminder:
+    the pods may come from elsewhere.)
 
     Given:
 
@@ -70,13 +72,20 @@ def pdb_selects_nothing(bundle: Bundle) -> Iterator[Finding]:
             matchLabels:
               app: web
     """
-    for pdb in graph_of(bundle).of_kind("PodDisruptionBudget"):
-        if _pdb_targets(bundle, pdb) == []:
-            yield pdb.finding(
-                ("spec", "selector"), f"this budget's selector matches no pod in namespace "
-                f"{pdb.namespace} of this answer",
-                "copy the labels of the workload's spec.template.metadata.labels",
-                severity=None if graph_of(bundle).templates else Severity.INFO)
+    graph = graph_of(bundle)
+    for pdb in graph.of_kind("PodDisruptionBudget"):
+        if _pdb_targets(bundle, pdb) != []:
+            continue
+        around = graph.templates_in(pdb.namespace)
+        if any(bundle.flagged(t.owner, (*t.path, "metadata", "labels")) for t in around):
+            continue  # pod labels the schema stage flagged (`lables:`) are the real cause
+        yield pdb.finding(
+            ("spec", "selector"), f"this budget's selector matches no pod in namespace "
+            f"{pdb.namespace} of this answer",
+            "make its matchLabels the pod labels of the workload "
+            "(spec.template.metadata.labels)",
+            # with no workload in its namespace the pods may come from elsewhere
+            severity=None if around else Severity.INFO)
 
 
 def _fewest_replicas(template: PodTemplate, autoscaled: dict[tuple, Resource]) -> int | None:
@@ -155,3 +164,45 @@ def pdb_blocks_disruption(bundle: Bundle) -> Iterator[Finding]:
                     "evicted",
                     f"use minAvailable {max(sum(replicas) - 1, 0)} or raise the replicas",
                     at_value=True)
+
+
+@rule("pdb-both-limits", "error", "08-scaling#pdb")
+def pdb_both_limits(bundle: Bundle) -> Iterator[Finding]:
+    """A PodDisruptionBudget with both minAvailable and maxUnavailable.
+
+    Why: a budget says either how many pods must stay up (`minAvailable`)
+    or how many may be down at once (`maxUnavailable`), never both: the
+    API server refuses the pair. Keep the one the lesson asks for.
+
+    Bad (error):
+
+        apiVersion: policy/v1
+        kind: PodDisruptionBudget
+        metadata:
+          name: web
+        spec:
+          minAvailable: 2
+          maxUnavailable: 1
+          selector:
+            matchLabels:
+              app: web
+
+    Good:
+
+        apiVersion: policy/v1
+        kind: PodDisruptionBudget
+        metadata:
+          name: web
+        spec:
+          maxUnavailable: 1
+          selector:
+            matchLabels:
+              app: web
+    """
+    for pdb in graph_of(bundle).of_kind("PodDisruptionBudget"):
+        spec = pdb.get(("spec",))
+        if isinstance(spec, dict) and spec.get("minAvailable") is not None and \
+                spec.get("maxUnavailable") is not None:
+            yield pdb.finding(("spec", "minAvailable"), "minAvailable and maxUnavailable "
+                              "cannot both be set", "keep one of them: minAvailable (pods "
+                              "that must stay up) or maxUnavailable (pods that may be down)")

@@ -59,12 +59,16 @@ ALLOWED: tuple[Allowed, ...] = (
     *(Allowed(POD_KINDS, (group, "*", "ports", "*", "protocol"), _PROTOCOLS,
               "a port protocol", "03-deployments#ports", in_pod=True)
       for group in CONTAINER_GROUPS),
-    Allowed(tuple(k for k in POD_KINDS if k not in JOB_KINDS), ("restartPolicy",),
-            ("Always", "OnFailure", "Never"), "a pod restartPolicy", "03-deployments#template",
-            in_pod=True),
+    Allowed(("Pod",), ("restartPolicy",), ("Always", "OnFailure", "Never"),
+            "a pod restartPolicy", "03-deployments#template", in_pod=True),
+    # Workloads that keep pods running take only Always; restart-policy-not-always
+    # explains why OnFailure and Never are refused there.
+    Allowed(tuple(k for k in POD_KINDS if k not in (*JOB_KINDS, "Pod")), ("restartPolicy",),
+            ("Always",), "a restartPolicy for this kind", "09-workloads#restart-policy",
+            in_pod=True, left_to=("OnFailure", "Never")),
     # Always is refused for Jobs too, but job-restart-policy explains why.
     Allowed(JOB_KINDS, ("restartPolicy",), ("OnFailure", "Never"), "a Job's restartPolicy",
-            "09-workloads#jobs", in_pod=True, left_to=("Always",)),
+            "10-jobs#restart-policy", in_pod=True, left_to=("Always",)),
     Allowed(("Deployment",), ("spec", "strategy", "type"), ("RollingUpdate", "Recreate"),
             "a Deployment strategy", "03-deployments#rollout"),
     Allowed(("StatefulSet", "DaemonSet"), ("spec", "updateStrategy", "type"), _UPDATES,
@@ -72,7 +76,7 @@ ALLOWED: tuple[Allowed, ...] = (
     Allowed(("StatefulSet",), ("spec", "podManagementPolicy"), ("OrderedReady", "Parallel"),
             "a podManagementPolicy", "09-workloads#statefulsets"),
     Allowed(("CronJob",), ("spec", "concurrencyPolicy"), ("Allow", "Forbid", "Replace"),
-            "a concurrencyPolicy", "09-workloads#jobs"),
+            "a concurrencyPolicy", "10-jobs#concurrency"),
     Allowed(("PersistentVolumeClaim", "PersistentVolume"), ("spec", "accessModes", "*"),
             _ACCESS_MODES, "an access mode", "06-storage#claims"),
     Allowed(("StatefulSet",), ("spec", "volumeClaimTemplates", "*", "spec", "accessModes", "*"),
@@ -177,3 +181,77 @@ def unknown_value(bundle: Bundle) -> Iterator[Finding]:
                     f"{choices}, spelt exactly so",
                     f"did you mean `{meant}`?" if meant else f"write one of {choices}",
                     lesson=entry.lesson, at_value=True)
+
+
+# Fields taking a count or a percentage: (kinds, path, may exceed 100%, lesson).
+PERCENT_FIELDS = (
+    (("Deployment",), ("spec", "strategy", "rollingUpdate", "maxSurge"), True,
+     "03-deployments#rollout"),
+    (("Deployment",), ("spec", "strategy", "rollingUpdate", "maxUnavailable"), False,
+     "03-deployments#rollout"),
+    (("DaemonSet",), ("spec", "updateStrategy", "rollingUpdate", "maxSurge"), False,
+     "09-workloads#daemonsets"),
+    (("DaemonSet",), ("spec", "updateStrategy", "rollingUpdate", "maxUnavailable"), False,
+     "09-workloads#daemonsets"),
+    (("PodDisruptionBudget",), ("spec", "minAvailable"), False, "08-scaling#pdb"),
+    (("PodDisruptionBudget",), ("spec", "maxUnavailable"), False, "08-scaling#pdb"),
+)
+
+
+def percent_problem(value: Any, over_100: bool) -> str:
+    """Why a count-or-percentage value is refused ("" when it is fine)."""
+    if isinstance(value, bool):
+        return ""  # the schema's finding
+    if isinstance(value, int):
+        return f"{value} is negative; write 0 or more" if value < 0 else ""
+    if not isinstance(value, str):
+        return ""
+    if not value.endswith("%") or not value[:-1].isdigit() or not value[:-1].isascii():
+        return (f"{value!r} is neither a whole number nor a percentage; write e.g. `1` or "
+                "`25%`")
+    if not over_100 and int(value[:-1]) > 100:
+        return f"{value} is more than 100%"
+    return ""
+
+
+@rule("percent-invalid", "error", "03-deployments#rollout")
+def percent_invalid(bundle: Bundle) -> Iterator[Finding]:
+    """A count-or-percentage field (maxSurge, maxUnavailable, minAvailable) the server refuses.
+
+    Why: these fields take either a whole number of pods (`1`) or a
+    percentage written with its sign (`"25%"`); the percentage is a
+    percentage of the replicas, so most of them stop at 100% (maxSurge of
+    a Deployment may go higher). `25` percent without the sign, `"1.5"` or
+    a negative number are refused.
+
+    Bad (error):
+
+        apiVersion: policy/v1
+        kind: PodDisruptionBudget
+        metadata:
+          name: web
+        spec:
+          minAvailable: 50 %
+          selector:
+            matchLabels:
+              app: web
+
+    Good:
+
+        apiVersion: policy/v1
+        kind: PodDisruptionBudget
+        metadata:
+          name: web
+        spec:
+          minAvailable: 50%
+          selector:
+            matchLabels:
+              app: web
+    """
+    for kinds, path, over_100, lesson in PERCENT_FIELDS:
+        for resource in (r for kind in kinds for r in graph_of(bundle).of_kind(kind)):
+            problem = percent_problem(resource.get(path), over_100)
+            if problem:
+                yield resource.finding(path, f"{path[-1]}: {problem}",
+                                       "a number of pods (`1`) or a percentage (`\"25%\"`)",
+                                       lesson=lesson, at_value=True)

@@ -78,11 +78,15 @@ def ingress_backend_unknown(bundle: Bundle) -> Iterator[Finding]:
                 continue
             service = graph.lookup("Service", ingress.namespace, name)
             if service is None:
+                close = graph.close_name("Service", ingress.namespace, name)
                 yield ingress.finding(
                     (*path, "name"), f"no Service {name!r} in namespace {ingress.namespace} "
-                    "in this answer", "name a Service of the Ingress's namespace",
-                    # another file may hold it: a warning, or an info with no Service at all
-                    severity=Severity.WARNING if graph.of_kind("Service") else Severity.INFO,
+                    "in this answer", f"did you mean `name: {close}`?" if close else
+                    "name a Service of the Ingress's namespace",
+                    # another file may hold it: a warning, or an info when the answer has
+                    # no Service in the Ingress's namespace at all
+                    severity=Severity.WARNING if graph.names_of("Service", ingress.namespace)
+                    else Severity.INFO,
                     at_value=True)
                 continue
             yield from _ingress_port(ingress, service, (*path, "port"), port)

@@ -6,9 +6,15 @@ from collections.abc import Iterator
 
 from ..bundle import Bundle, Resource
 from ..findings import Finding, Path
-from ..graph import graph_of
+from ..graph import graph_of, mappings_in
 from ..schema import DEFAULT_KUBE_VERSION
-from ._values import label_key_problem, label_value_problem, name_problem, path_segment_problem
+from ._values import (
+    label_key_problem,
+    label_value_problem,
+    name_problem,
+    path_segment_problem,
+    suggest_name,
+)
 from .catalogue import rule
 
 # Kinds whose names are stricter (or looser) than a DNS-1123 subdomain.
@@ -89,7 +95,8 @@ def invalid_name(bundle: Bundle) -> Iterator[Finding]:
                 yield resource.finding(
                     ("metadata", "name"), f"{resource.kind} name {name!r}: {problem}"
                     + _older_rule(resource.kind, grammar, name, bundle.kube_version),
-                    _name_hint(name, not resource.cluster_scoped, grammar), at_value=True)
+                    _name_hint(name, not resource.cluster_scoped, grammar,
+                               NAME_LIMITS.get(resource.kind, 63)), at_value=True)
         namespace = resource.metadata.get("namespace")
         if isinstance(namespace, str) and namespace:
             problem = name_problem(namespace, "dns-1123-label")
@@ -106,20 +113,19 @@ def _older_rule(kind: str, grammar: str, name: str, kube_version: str) -> str:
     return ""
 
 
-def _name_hint(name: str, namespaced: bool, grammar: str) -> str:
+def _name_hint(name: str, namespaced: bool, grammar: str, limit: int = 63) -> str:
     """How to fix a name; `mlops/web` is a namespace and a name written as one."""
     namespace, slash, rest = name.partition("/")
     if namespaced and slash and rest and not name_problem(namespace, "dns-1123-label"):
         return (f"names cannot hold a namespace: write `namespace: {namespace}` under metadata "
-                f"and `name: {_suggest(rest, grammar)}`")
-    return f"for example `name: {_suggest(name, grammar)}`"
+                f"and `name: {_suggest(rest, grammar, limit)}`")
+    return f"for example `name: {_suggest(name, grammar, limit)}`"
 
 
-def _suggest(name: str, grammar: str = "dns-1123-label") -> str:
-    cleaned = "".join(c if c.isalnum() and c.isascii() else "-" for c in name.lower())
-    suggestion = "-".join(part for part in cleaned.split("-") if part)[:63] or "my-app"
+def _suggest(name: str, grammar: str = "dns-1123-label", limit: int = 63) -> str:
+    suggestion = suggest_name(name)[:limit].rstrip("-")
     if grammar == "dns-1035-label" and not suggestion[0].isalpha():
-        suggestion = ("svc-" + suggestion)[:63].rstrip("-")  # it must start with a letter
+        suggestion = ("svc-" + suggestion)[:limit].rstrip("-")  # it must start with a letter
     return suggestion
 
 
@@ -132,6 +138,8 @@ def _label_maps(bundle: Bundle, resource: Resource) -> Iterator[Path]:
         yield (*template.path, "metadata", "labels")
         if kind != "Pod":
             yield ("spec", "selector", "matchLabels")
+    if template is not None:
+        yield (*template.spec_path, "nodeSelector")  # node labels, same grammar
     if kind in _SELECTORS:
         yield _SELECTORS[kind]
 
@@ -185,3 +193,139 @@ def invalid_label(bundle: Bundle) -> Iterator[Finding]:
                         yield resource.finding(
                             (*path, key), f"label value of {key!r}: {problem}",
                             f"for example `{key}: {_suggest(value)}`", at_value=True)
+
+
+ANNOTATIONS_LIMIT = 256 * 1024  # bytes of keys and values together, per object
+
+
+@rule("invalid-annotation", "error", "01-manifest-anatomy#metadata")
+def invalid_annotation(bundle: Bundle) -> Iterator[Finding]:
+    """An annotation key the API server rejects, or annotations over 256 KiB in total.
+
+    Why: annotation keys follow the label key grammar (an optional DNS
+    prefix and '/', then at most 63 letters, digits, '-', '_' or '.'),
+    though their values are free text. All keys and values of one object
+    together may hold at most 256 KiB: big data belongs in a ConfigMap.
+
+    Bad (error):
+
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: web-settings
+          annotations:
+            owned by: web team
+        data:
+          color: blue
+
+    Good:
+
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: web-settings
+          annotations:
+            example.com/owner: web team
+        data:
+          color: blue
+    """
+    graph = graph_of(bundle)
+    for resource in bundle:
+        template = graph.template_of(resource)
+        places = [("metadata", "annotations")]
+        if template is not None and template.path:
+            places.append((*template.path, "metadata", "annotations"))
+        for path in places:
+            annotations = resource.get(path)
+            if not isinstance(annotations, dict):
+                continue
+            size = 0
+            for key, value in annotations.items():
+                # The server checks keys in lowercase: `Example.com/Owner` is accepted.
+                problem = label_key_problem(key.lower()) if isinstance(key, str) else ""
+                if problem:
+                    yield resource.finding(
+                        (*path, key), f"annotation key {key!r}: {problem}",
+                        "keys look like `description` or `example.com/owner`")
+                size += len(str(key).encode()) + len(str(value).encode())
+            if size > ANNOTATIONS_LIMIT:
+                yield resource.finding(
+                    path, f"these annotations hold {size} bytes; the limit is {ANNOTATIONS_LIMIT}",
+                    "move large data into a ConfigMap and mount it")
+
+
+_LABEL_SELECTORS = {kind: ("spec", "selector") for kind in (
+    "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "PodDisruptionBudget",
+    "PersistentVolumeClaim")} | {"NetworkPolicy": ("spec", "podSelector")}
+_OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
+
+
+@rule("selector-expression-invalid", "error", "03-deployments#selector")
+def selector_expression_invalid(bundle: Bundle) -> Iterator[Finding]:
+    """A selector's matchExpressions entry the API server refuses.
+
+    Why: each expression has a label `key`, an `operator` (In, NotIn,
+    Exists, DoesNotExist, spelt so) and, for In and NotIn only, a list of
+    `values`. Exists and DoesNotExist look at the key alone and take no
+    values. Keys and values follow the label grammar.
+
+    Bad (error):
+
+        apiVersion: policy/v1
+        kind: PodDisruptionBudget
+        metadata:
+          name: web
+        spec:
+          maxUnavailable: 1
+          selector:
+            matchExpressions:
+              - key: app
+                operator: In
+
+    Good:
+
+        apiVersion: policy/v1
+        kind: PodDisruptionBudget
+        metadata:
+          name: web
+        spec:
+          maxUnavailable: 1
+          selector:
+            matchExpressions:
+              - key: app
+                operator: In
+                values: [web, api]
+    """
+    for resource in bundle:
+        path = _LABEL_SELECTORS.get(resource.kind)
+        expressions = resource.get((*path, "matchExpressions")) if path else None
+        for index, expression in mappings_in(expressions):
+            yield from _expression_findings(resource, (*path, "matchExpressions", index),
+                                            expression)
+
+
+def _expression_findings(resource: Resource, path: Path, expression: dict) -> Iterator[Finding]:
+    key, operator = expression.get("key"), expression.get("operator")
+    values = expression.get("values")
+    problem = label_key_problem(key) if isinstance(key, str) else ""
+    if problem:
+        yield resource.finding((*path, "key"), f"label key {key!r}: {problem}",
+                               "keys look like `app` or `app.kubernetes.io/name`", at_value=True)
+    if isinstance(operator, str) and operator not in _OPERATORS:
+        meant = next((o for o in _OPERATORS if o.lower() == operator.lower()), "")
+        yield resource.finding((*path, "operator"), f"{operator!r} is not a selector operator",
+                               f"did you mean `{meant}`?" if meant else
+                               f"write one of {', '.join(_OPERATORS)}", at_value=True)
+    elif operator in ("In", "NotIn") and not values:
+        yield resource.finding((*path, "values") if "values" in expression else path,
+                               f"operator {operator} needs a list of values",
+                               "add e.g. `values: [web]`")
+    elif operator in ("Exists", "DoesNotExist") and values:
+        yield resource.finding((*path, "values"), f"operator {operator} takes no values",
+                               "delete the values, or use In / NotIn")
+    for number, value in enumerate(values if isinstance(values, list) else []):
+        problem = label_value_problem(value) if isinstance(value, str) else ""
+        if problem:
+            yield resource.finding((*path, "values", number), f"label value {value!r}: "
+                                   f"{problem}", f"for example `{suggest_name(value)}`",
+                                   at_value=True)

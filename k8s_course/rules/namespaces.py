@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from ..bundle import BUILT_IN_NAMESPACES, Bundle, Resource
 from ..findings import Finding
+from ._values import name_problem
 from .catalogue import rule
 
 
@@ -52,8 +53,10 @@ def namespace_not_created(bundle: Bundle) -> Iterator[Finding]:
     users: dict[str, list[Resource]] = {}
     for resource in bundle:
         namespace = _written_namespace(resource)
+        # An invalid namespace name is invalid-name's finding: renaming it is the fix.
         if (namespace and not resource.cluster_scoped and namespace not in BUILT_IN_NAMESPACES
-                and namespace not in bundle.namespaces):
+                and namespace not in bundle.namespaces
+                and not name_problem(namespace, "dns-1123-label")):
             users.setdefault(namespace, []).append(resource)
     for namespace, resources in users.items():
         others = len(resources) - 1

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..bundle import Bundle, Resource
-from ..findings import Finding, Severity
+from ..findings import Finding
 from ..graph import graph_of, ingress_backends, is_whole_number
 from ._values import digits_as_text, name_problem, port_name_problem
 from .catalogue import rule
@@ -217,14 +217,15 @@ def _fixed_port_name(name: str) -> str:
     return fixed if any(c.isalpha() for c in fixed) else "http"
 
 
-@rule("target-port-unknown", "warning", "04-services#ports")
+@rule("target-port-unknown", "error", "04-services#ports")
 def target_port_unknown(bundle: Bundle) -> Iterator[Finding]:
     """A Service port whose targetPort no selected container declares.
 
     Why: targetPort (by default the same as port) is where the Service
     delivers traffic inside the pod. A port name that no container declares
     gives the Service no endpoints at all; a number the containers do not
-    declare usually means traffic goes to a port nothing listens on.
+    declare means traffic goes to a port nothing listens on. (When the
+    selected pods declare no port at all, there is nothing to compare with.)
 
     Given:
 
@@ -247,7 +248,7 @@ def target_port_unknown(bundle: Bundle) -> Iterator[Finding]:
                   ports:
                     - containerPort: 8000
 
-    Bad (warning):
+    Bad (error):
 
         apiVersion: v1
         kind: Service
@@ -276,15 +277,20 @@ def target_port_unknown(bundle: Bundle) -> Iterator[Finding]:
     graph = graph_of(bundle)
     for service in graph.of_kind("Service"):
         targets = graph.service_targets(service) if service_selector(service) else []
-        declared = [port for t in targets for _, port in t.ports()]
+        declared = [port for t in targets for _, port in t.ports()
+                    if is_whole_number(port.get("containerPort"))]
         if not declared:
             continue  # nothing to compare with
         for index, port in service_ports(service):
-            explicit = "targetPort" in port
-            target = port.get("targetPort", port.get("port"))
+            explicit = port.get("targetPort") not in (None, 0, "")  # 0 means "same as port"
+            if not explicit and any(key != "targetPort" and str(key).lower() == "targetport"
+                                    for key in port):
+                continue  # a misspelt targetPort: the schema stage's finding
+            target = port["targetPort"] if explicit else port.get("port")
             if not (isinstance(target, str) or is_whole_number(target)) or digits_as_text(target) \
+                    or (is_whole_number(target) and not 1 <= target <= 65535) \
                     or any(t.has_port(target) for t in targets):
-                continue
+                continue  # quoted digits and out-of-range numbers are other rules' findings
             if isinstance(target, str) and port_name_problem(target):
                 continue  # invalid-port-name says the server refuses it
             offered = ", ".join(sorted({_shown_port(p) for p in declared}))
@@ -294,7 +300,7 @@ def target_port_unknown(bundle: Bundle) -> Iterator[Finding]:
                     path, f"no selected container has a port named {target!r}, so this "
                     f"Service gets no endpoints (the pods declare: {offered})",
                     "use one of the containers' port names, or the containerPort number",
-                    severity=Severity.ERROR, at_value=True)
+                    at_value=True)
             else:
                 said = "targetPort" if explicit else "port (and so targetPort, left out)"
                 yield service.finding(
@@ -356,4 +362,48 @@ def service_ports_unnamed(bundle: Bundle) -> Iterator[Finding]:
 
 def _port_name(port: dict) -> str:
     number = port.get("port")
+    if not is_whole_number(number):  # a list or a mapping here is the schema's finding
+        return "http"
     return {80: "http", 443: "https"}.get(number, f"port-{number}")
+
+
+@rule("service-port-range", "error", "04-services#ports")
+def service_port_range(bundle: Bundle) -> Iterator[Finding]:
+    """A Service port or targetPort number outside 1-65535.
+
+    Why: `port` (what clients connect to) and a numeric `targetPort` (where
+    the container listens) are TCP or UDP port numbers, from 1 to 65535;
+    the API server refuses anything else. A targetPort of 0 means "the same
+    as port".
+
+    Bad (error):
+
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: web
+        spec:
+          ports:
+            - port: 80
+              targetPort: 123456
+
+    Good:
+
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: web
+        spec:
+          ports:
+            - port: 80
+              targetPort: 8080
+    """
+    for service in graph_of(bundle).of_kind("Service"):
+        for index, port in service_ports(service):
+            for field in ("port", "targetPort"):
+                number = port.get(field)
+                lowest = 0 if field == "targetPort" else 1  # targetPort 0 means "= port"
+                if is_whole_number(number) and not lowest <= number <= 65535:
+                    yield service.finding(
+                        ("spec", "ports", index, field), f"{field} {number} is not a port "
+                        "number", "use a number from 1 to 65535, e.g. 8080", at_value=True)

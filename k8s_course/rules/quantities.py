@@ -55,6 +55,32 @@ def _quantities(bundle: Bundle, resource: Resource) -> Iterator[tuple[Path, Any]
             path = (*template.spec_path, "volumes", index, "emptyDir", "sizeLimit")
             if resource.get(path) is not None:
                 yield path, resource.get(path)
+    if resource.kind == "HorizontalPodAutoscaler":
+        yield from _metric_targets(resource)
+
+
+# Where each autoscaler metric type keeps its target (autoscaling/v2).
+_METRIC_BLOCKS = ("resource", "containerResource", "pods", "object", "external")
+
+
+def _metric_targets(hpa: Resource) -> Iterator[tuple[Path, Any]]:
+    """(path, value) of the amounts an autoscaler's metrics aim at."""
+    for index in _indexes(hpa.get(("spec", "metrics"))):
+        for block in _METRIC_BLOCKS:
+            for field in ("value", "averageValue"):
+                path = ("spec", "metrics", index, block, "target", field)
+                if hpa.get(path) is not None:
+                    yield path, hpa.get(path)
+
+
+def _all_quantities(bundle: Bundle) -> list[tuple[Resource, Path, Any]]:
+    """(object, path, value) of every quantity in the bundle, found once for all rules."""
+    found = bundle.derived.get("quantities")
+    if found is None:
+        found = bundle.derived["quantities"] = [
+            (resource, path, value) for resource in bundle
+            for path, value in _quantities(bundle, resource)]
+    return found
 
 
 @rule("invalid-quantity", "error", "06-storage#quantities")
@@ -90,12 +116,11 @@ def invalid_quantity(bundle: Bundle) -> Iterator[Finding]:
             requests:
               storage: 512Mi
     """
-    for resource in bundle:
-        for path, value in _quantities(bundle, resource):
-            if isinstance(value, str) and parse_quantity(value) is None:
-                yield resource.finding(
-                    path, f"{value!r} is not a quantity Kubernetes understands",
-                    quantity_hint(value), at_value=True)
+    for resource, path, value in _all_quantities(bundle):
+        if isinstance(value, str) and parse_quantity(value) is None:
+            yield resource.finding(
+                path, f"{value!r} is not a quantity Kubernetes understands",
+                quantity_hint(value), at_value=True)
 
 
 @rule("memory-in-millibytes", "warning", "06-storage#quantities")
@@ -134,13 +159,55 @@ def memory_in_millibytes(bundle: Bundle) -> Iterator[Finding]:
                 limits:
                   memory: 512Mi
     """
-    for resource in bundle:
-        for path, value in _quantities(bundle, resource):
-            name = str(path[-1])
-            if (name.endswith(("memory", "storage")) or name == "sizeLimit") and \
-                    isinstance(value, str) and value.endswith("m") and \
-                    parse_quantity(value) is not None:
-                yield resource.finding(
-                    path, f"{value} means {value[:-1]} thousandths of a byte",
-                    f"write `{value[:-1]}Mi` (mebibytes) or `{value[:-1]}M` (megabytes)",
-                    at_value=True)
+    for resource, path, value in _all_quantities(bundle):
+        name = str(path[-1])
+        if (name.endswith(("memory", "storage")) or name == "sizeLimit") and \
+                isinstance(value, str) and value.endswith("m") and \
+                parse_quantity(value) is not None:
+            yield resource.finding(
+                path, f"{value} means {value[:-1]} thousandths of a byte",
+                f"write `{value[:-1]}Mi` (mebibytes) or `{value[:-1]}M` (megabytes)",
+                at_value=True)
+
+
+@rule("negative-quantity", "error", "06-storage#quantities")
+def negative_quantity(bundle: Bundle) -> Iterator[Finding]:
+    """A CPU, memory or storage amount below zero.
+
+    Why: requests, limits, capacities, quotas and limit ranges are amounts
+    of something, so the API server refuses a negative one. (A claim's
+    storage request must even be above zero.)
+
+    Bad (error):
+
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web
+        spec:
+          containers:
+            - name: web
+              image: nginx:1.27
+              resources:
+                requests:
+                  cpu: -250m
+
+    Good:
+
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web
+        spec:
+          containers:
+            - name: web
+              image: nginx:1.27
+              resources:
+                requests:
+                  cpu: 250m
+    """
+    for resource, path, value in _all_quantities(bundle):
+        amount = parse_quantity(value)
+        if amount is not None and amount < 0:
+            yield resource.finding(path, f"{path[-1]} is {value}; an amount cannot be "
+                                   "negative", "remove the minus sign", at_value=True)

@@ -1,8 +1,8 @@
-"""Rules of lesson 08 about compute resources: requests, limits, and (to come)
-ResourceQuota and LimitRange."""
+"""Rules of lesson 08 about compute resources: what containers request and limit."""
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator
 
 from ..bundle import Bundle
@@ -11,7 +11,7 @@ from ..graph import (
     WORKLOAD_KINDS,
     graph_of,
 )
-from ._values import parse_quantity
+from ._values import label_key_problem, parse_quantity
 from .catalogue import rule
 
 
@@ -139,3 +139,68 @@ def no_resources(bundle: Bundle) -> Iterator[Finding]:
                 yield template.owner.finding(
                     path, f"container {name!r} sets no resource requests or limits",
                     "add resources.requests (cpu, memory) and resources.limits (memory)")
+
+
+# What a container may request or limit without a domain prefix (hugepages-<size> too).
+CONTAINER_RESOURCES = ("cpu", "memory", "ephemeral-storage")
+
+
+def container_resource_problem(name: str) -> str:
+    """Why a container can neither request nor limit a resource of this name ("" if it can)."""
+    if "/" in name:
+        return label_key_problem(name) and "it is not a valid resource name"
+    if name in CONTAINER_RESOURCES or name.startswith("hugepages-"):
+        return ""
+    return "containers request only cpu, memory and ephemeral-storage (or a resource " \
+        "with a domain, such as nvidia.com/gpu)"
+
+
+@rule("resource-name-unknown", "error", "08-scaling#resources")
+def resource_name_unknown(bundle: Bundle) -> Iterator[Finding]:
+    """A container requesting or limiting a resource Kubernetes does not know (`cpus`, `mem`).
+
+    Why: a container's requests and limits name `cpu`, `memory` or
+    `ephemeral-storage` exactly (lowercase, singular); other resources,
+    such as GPUs, carry a domain: `nvidia.com/gpu`. The API server refuses
+    any other name.
+
+    Bad (error):
+
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web
+        spec:
+          containers:
+            - name: web
+              image: nginx:1.27
+              resources:
+                requests:
+                  cpus: 250m
+
+    Good:
+
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web
+        spec:
+          containers:
+            - name: web
+              image: nginx:1.27
+              resources:
+                requests:
+                  cpu: 250m
+    """
+    for template in graph_of(bundle).templates:
+        for path, _ in template.containers(init=True):
+            for group in ("requests", "limits"):
+                amounts = template.owner.get((*path, "resources", group))
+                for name in amounts if isinstance(amounts, dict) else ():
+                    problem = container_resource_problem(name) if isinstance(name, str) else ""
+                    if problem:
+                        meant = difflib.get_close_matches(name.lower(), CONTAINER_RESOURCES, 1)
+                        yield template.owner.finding(
+                            (*path, "resources", group, name), f"{name!r}: {problem}",
+                            f"did you mean `{meant[0]}`?" if meant else
+                            "write cpu, memory or ephemeral-storage")

@@ -9,6 +9,8 @@ from typing import Any
 from ..bundle import Bundle, Resource
 from ..findings import Finding, Severity
 from ..graph import Graph, graph_of, is_whole_number, mappings_in
+from ._known import SERVICE_SPEC, has_stray_field
+from ._values import name_problem
 from .catalogue import rule
 
 NODE_PORT_RANGE = range(30000, 32768)
@@ -53,8 +55,9 @@ def service_selects_nothing(bundle: Bundle) -> Iterator[Finding]:
 
     Why: a Service sends traffic to the pods whose labels carry every
     key: value of its selector. With no match it has no endpoints and every
-    request fails. (When the answer holds no workload at all this is only a
-    reminder, since the pods may come from elsewhere.)
+    request fails. (When the answer holds no workload in the Service's
+    namespace this is only a reminder, since the pods may come from elsewhere:
+    a Helm chart, an operator, a file not given.)
 
     Given:
 
@@ -115,10 +118,14 @@ def service_selects_nothing(bundle: Bundle) -> Iterator[Finding]:
             continue
         if any(ns != service.namespace for ns in graph.namespaces_selected(selector)):
             continue  # service-other-namespace explains it better
-        if not graph.templates:
+        if any(bundle.flagged(t.owner, (*t.path, "metadata", "labels"))
+               for t in graph.templates_in(service.namespace)):
+            continue  # pod labels the schema stage flagged (`lables:`) are the real cause
+        if not graph.templates_in(service.namespace):
+            # the pods may come from elsewhere: a chart, an operator, a file not given
             yield service.finding(
-                ("spec", "selector"), "no pod in this answer carries these labels, so this "
-                "Service has nothing to send traffic to yet",
+                ("spec", "selector"), f"no pod in namespace {service.namespace} in this answer "
+                "carries these labels, so this Service has nothing to send traffic to yet",
                 "make sure the pods you deploy carry every label of the selector",
                 severity=Severity.INFO)
             continue
@@ -192,6 +199,9 @@ def service_other_namespace(bundle: Bundle) -> Iterator[Finding]:
         if selector is None or graph.service_targets(service):
             continue
         elsewhere = [ns for ns in graph.namespaces_selected(selector) if ns != service.namespace]
+        if any(bundle.flagged(t.owner, ("metadata", "namespace"))
+               for ns in elsewhere for t in graph.selected_by_labels(ns, selector)):
+            continue  # a misspelt `namespce:` put the pods elsewhere: the schema's finding
         if elsewhere:
             path = ("metadata", "namespace") if "namespace" in service.metadata else ("metadata",)
             yield service.finding(
@@ -239,8 +249,8 @@ def node_port_invalid(bundle: Bundle) -> Iterator[Finding]:
             continue  # a misspelt type is the schema's finding
         for index, port in service_ports(service):
             number = port.get("nodePort")
-            if not is_whole_number(number):
-                continue
+            if not is_whole_number(number) or number == 0:
+                continue  # the API server reads 0 as "not set" (kubectl get -o yaml prints it)
             path = ("spec", "ports", index, "nodePort")
             if kind not in ("NodePort", "LoadBalancer"):
                 yield service.finding(path, f"a {kind} Service has no node ports",
@@ -292,3 +302,118 @@ def load_balancer_on_kind(bundle: Bundle) -> Iterator[Finding]:
                 f"service/{service.name or '<name>'} 8080:<port>`, use type NodePort, "
                 "or install cloud-provider-kind or MetalLB",
                 at_value=True)
+
+
+@rule("service-spec-invalid", "error", "04-services#types")
+def service_spec_invalid(bundle: Bundle) -> Iterator[Finding]:
+    """A Service refused as a whole: no ports, ExternalName without a name, headless NodePort.
+
+    Why: a Service forwards ports, so it needs at least one (only a headless
+    Service, `clusterIP: None`, and an ExternalName may have none). An
+    ExternalName Service is a DNS alias and needs `externalName`, a host
+    name such as `db.example.com`. A NodePort or LoadBalancer Service needs
+    a cluster IP, so it cannot be headless.
+
+    Bad (error):
+
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: billing-db
+        spec:
+          type: ExternalName
+
+    Good:
+
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: billing-db
+        spec:
+          type: ExternalName
+          externalName: billing.db.example.com
+    """
+    for service in graph_of(bundle).of_kind("Service"):
+        spec = service.get(("spec",))
+        if not isinstance(spec, dict):
+            continue
+        kind = spec.get("type", "ClusterIP")
+        headless = spec.get("clusterIP") == "None"
+        external = spec.get("externalName")
+        if has_stray_field(spec, SERVICE_SPEC) or not isinstance(kind, str):
+            continue  # a misspelt field (`port:`) or a wrong shape is the schema's finding
+        if kind == "ExternalName":
+            problem = name_problem(external.rstrip("."), "dns-1123-subdomain") \
+                if isinstance(external, str) and external else ""
+            if external is None or external == "":
+                yield service.finding(("spec", "type"), "an ExternalName Service needs "
+                                      "`externalName`, the host name it stands for",
+                                      "add e.g. `externalName: db.example.com` under spec",
+                                      at_value=True)
+            elif problem:
+                yield service.finding(("spec", "externalName"), f"externalName {external!r}: "
+                                      f"{problem.replace('the name', 'the host name')}",
+                                      "write a host name such as `db.example.com`",
+                                      at_value=True)
+        elif kind in ("NodePort", "LoadBalancer") and headless:
+            yield service.finding(("spec", "clusterIP"), f"a {kind} Service cannot be "
+                                  "headless (clusterIP: None)", "delete `clusterIP: None`, "
+                                  "or make the Service `type: ClusterIP`", at_value=True)
+        elif not headless and spec.get("ports") in (None, []):
+            yield service.finding(("spec", "ports") if "ports" in spec else ("spec",),
+                                  "this Service has no ports", "add the port clients use and "
+                                  "the container's port, e.g. `ports: [{port: 80, targetPort: "
+                                  "8080}]`")
+
+
+@rule("service-port-duplicate", "error", "04-services#ports")
+def service_port_duplicate(bundle: Bundle) -> Iterator[Finding]:
+    """A Service listing the same port number (and protocol) twice.
+
+    Why: each entry of a Service's ports is one port clients connect to,
+    so the same number with the same protocol can appear only once. To
+    reach two container ports, give the Service two different port
+    numbers.
+
+    Bad (error):
+
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: web
+        spec:
+          ports:
+            - name: http
+              port: 80
+              targetPort: 8080
+            - name: admin
+              port: 80
+              targetPort: 9090
+
+    Good:
+
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: web
+        spec:
+          ports:
+            - name: http
+              port: 80
+              targetPort: 8080
+            - name: admin
+              port: 9090
+              targetPort: 9090
+    """
+    for service in graph_of(bundle).of_kind("Service"):
+        seen: set[tuple[int, str]] = set()
+        for index, port in service_ports(service):
+            number, protocol = port.get("port"), port.get("protocol", "TCP")
+            if not is_whole_number(number) or not isinstance(protocol, str):
+                continue
+            if (number, protocol) in seen:
+                yield service.finding(
+                    ("spec", "ports", index), f"port {number}/{protocol} is already "
+                    "listed above in this Service", "give this entry another port number, or "
+                    "delete it")
+            seen.add((number, protocol))

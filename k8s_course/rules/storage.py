@@ -8,9 +8,10 @@ from typing import Any
 
 from ..bundle import Bundle, Resource
 from ..findings import Finding
-from ..graph import graph_of
-from ._values import parse_quantity
+from ..graph import graph_of, mappings_in
+from ._values import name_problem, parse_quantity, suggest_name
 from .catalogue import rule
+from .claims import PV_SOURCES
 
 
 def _modes(resource: Resource) -> set[str]:
@@ -185,3 +186,92 @@ def _name_of(entry: Any) -> str:
     return name if isinstance(name, str) else ""
 
 
+
+
+# Volume sources of a pod volume; a volume names at most one (none means emptyDir).
+_POD_VOLUME_SOURCES = PV_SOURCES | {
+    "configMap", "secret", "emptyDir", "persistentVolumeClaim", "projected", "downwardAPI",
+    "ephemeral", "gitRepo", "image"}
+
+
+@rule("volume-invalid", "error", "06-storage#volumes")
+def volume_invalid(bundle: Bundle) -> Iterator[Finding]:
+    """A pod volume or volumeMount the API server refuses (bad name, two sources, same path).
+
+    Why: a volume's name is a DNS label (lowercase letters, digits, '-')
+    unique in the pod, and each volume has one source (emptyDir,
+    configMap, secret, persistentVolumeClaim...). In a container each
+    mountPath is used once, and a subPath stays inside its volume: relative,
+    without '..'.
+
+    Bad (error):
+
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web
+        spec:
+          containers:
+            - name: web
+              image: nginx:1.27
+              volumeMounts:
+                - name: cache_dir
+                  mountPath: /cache
+          volumes:
+            - name: cache_dir
+              emptyDir: {}
+
+    Good:
+
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web
+        spec:
+          containers:
+            - name: web
+              image: nginx:1.27
+              volumeMounts:
+                - name: cache
+                  mountPath: /cache
+          volumes:
+            - name: cache
+              emptyDir: {}
+    """
+    for template in graph_of(bundle).templates:
+        owner, seen = template.owner, set()
+        for index, volume in mappings_in(template.spec.get("volumes")):
+            path = (*template.spec_path, "volumes", index)
+            name = volume.get("name")
+            problem = name_problem(name, "dns-1123-label") if isinstance(name, str) else ""
+            if problem:
+                yield owner.finding((*path, "name"), f"volume name {name!r}: {problem}",
+                                    f"for example `name: {suggest_name(name)}`, here and "
+                                    "in its volumeMounts", at_value=True)
+            elif isinstance(name, str) and name in seen:
+                yield owner.finding((*path, "name"), f"another volume is already named "
+                                    f"{name!r}", "give each volume its own name", at_value=True)
+            seen.add(name if isinstance(name, str) else "")
+            sources = [key for key in volume if key in _POD_VOLUME_SOURCES]
+            for extra in sources[1:]:
+                yield owner.finding((*path, extra), f"a volume has one source; {sources[0]} "
+                                    "is already set", "split it into two volumes")
+        for path, container in template.containers(init=True):
+            yield from _mount_findings(owner, path, container)
+
+
+def _mount_findings(owner: Resource, path: tuple, container: dict) -> Iterator[Finding]:
+    mount_paths: set[str] = set()
+    for index, mount in mappings_in(container.get("volumeMounts")):
+        where, target = (*path, "volumeMounts", index), mount.get("mountPath")
+        if isinstance(target, str) and target in mount_paths:
+            yield owner.finding((*where, "mountPath"), f"mountPath {target} is already used "
+                                "by another mount of this container",
+                                "mount each volume at its own path", at_value=True)
+        mount_paths.add(target if isinstance(target, str) else "")
+        sub = mount.get("subPath")
+        if isinstance(sub, str) and (sub.startswith("/") or ".." in sub.split("/")):
+            yield owner.finding((*where, "subPath"), f"subPath {sub!r} must be a relative "
+                                "path inside the volume, without '..'",
+                                "write the path inside the volume, e.g. `subPath: app.conf`",
+                                at_value=True)

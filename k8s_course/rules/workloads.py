@@ -11,9 +11,10 @@ from ..graph import (
     graph_of,
     mappings_in,
 )
+from ._known import PROBE, has_stray_field
 from ._values import digits_as_text
 from .catalogue import rule
-from .containers import probe_ports
+from .containers import PROBES, probe_ports
 
 
 @rule("probe-port-unknown", "error", "09-workloads#probes")
@@ -166,3 +167,126 @@ def statefulset_service_missing(bundle: Bundle) -> Iterator[Finding]:
                 ("spec", "serviceName"), f"the Service {name!r} is not headless",
                 "set `clusterIP: None` in that Service's spec", severity=Severity.WARNING,
                 at_value=True)
+
+
+@rule("restart-policy-not-always", "error", "09-workloads#restart-policy")
+def restart_policy_not_always(bundle: Bundle) -> Iterator[Finding]:
+    """A Deployment, StatefulSet, DaemonSet or ReplicaSet template with restartPolicy Never.
+
+    Why: these controllers keep their pods running forever, so the only
+    restartPolicy they accept is Always (the default: leave the field
+    out). A pod meant to run once and finish belongs in a Job, which takes
+    OnFailure or Never.
+
+    Bad (error):
+
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          selector:
+            matchLabels:
+              app: web
+          template:
+            metadata:
+              labels:
+                app: web
+            spec:
+              restartPolicy: Never
+              containers:
+                - name: web
+                  image: nginx:1.27
+
+    Good:
+
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          selector:
+            matchLabels:
+              app: web
+          template:
+            metadata:
+              labels:
+                app: web
+            spec:
+              containers:
+                - name: web
+                  image: nginx:1.27
+    """
+    for template in graph_of(bundle).templates:
+        kind = template.owner.kind
+        policy = template.spec.get("restartPolicy")
+        if kind in ("Pod", "Job", "CronJob") or policy not in ("OnFailure", "Never"):
+            continue
+        yield template.owner.finding(
+            (*template.spec_path, "restartPolicy"),
+            f"a {kind} keeps its pods running, so it accepts only restartPolicy Always, "
+            f"not {policy}",
+            "delete the restartPolicy line (Always is the default); for a task that runs "
+            "once and stops, write a Job instead", at_value=True)
+
+
+PROBE_HANDLERS = ("exec", "httpGet", "tcpSocket", "grpc")
+
+
+@rule("probe-handler-invalid", "error", "09-workloads#probes")
+def probe_handler_invalid(bundle: Bundle) -> Iterator[Finding]:
+    """A probe with no way to check the container, or with two.
+
+    Why: a probe checks the container in exactly one way: `httpGet` (a
+    path and a port), `tcpSocket` (a port), `exec` (a command) or `grpc`
+    (a port). Without one the API server does not know what to run; with
+    two it refuses to guess. Timing fields alone are not a probe.
+
+    Bad (error):
+
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web
+        spec:
+          containers:
+            - name: web
+              image: nginx:1.27
+              readinessProbe:
+                periodSeconds: 5
+
+    Good:
+
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web
+        spec:
+          containers:
+            - name: web
+              image: nginx:1.27
+              ports:
+                - containerPort: 80
+              readinessProbe:
+                httpGet:
+                  path: /
+                  port: 80
+                periodSeconds: 5
+    """
+    for template in graph_of(bundle).templates:
+        for path, container in template.containers(init=True):
+            for probe in PROBES:
+                settings = container.get(probe)
+                if not isinstance(settings, dict):
+                    continue
+                handlers = [h for h in PROBE_HANDLERS if h in settings]
+                if not handlers and not has_stray_field(settings, PROBE):
+                    yield template.owner.finding(
+                        (*path, probe), f"this {probe} says when to check but not how",
+                        "add one of httpGet (path and port), tcpSocket (port), exec "
+                        "(command) or grpc (port)")
+                for extra in handlers[1:]:
+                    yield template.owner.finding(
+                        (*path, probe, extra), f"this {probe} already checks with "
+                        f"{handlers[0]}; a probe has one way to check",
+                        f"delete {extra}, or move it to another probe")

@@ -37,6 +37,7 @@ SOURCES = Path(__file__).resolve().parent
 SOLUTIONS = ROOT / "solutions"
 EXERCISES = ROOT / "exercises"
 MARKER = re.compile(r"^\+\+\+ (md|code|cluster|exercise)\b[ \t]*(.*)$")
+ANCHOR = re.compile(r'<a id="([A-Za-z0-9_-]+)"></a>')
 IGNORE_OUTPUT = "nbval-ignore-output"
 # Defined once per notebook that has cluster cells, just before the first of them.
 CLUSTER_HELPER = '''\
@@ -138,7 +139,7 @@ def execute(notebook: nbformat.NotebookNode, cwd: Path) -> None:
 
 
 def clean(notebook: nbformat.NotebookNode) -> None:
-    """Keep only what nbval compares: no timings, no ids, no ignored outputs.
+    """Keep only what nbval compares: no timings, no random ids, no ignored outputs.
 
     Execution counts stay on cells with outputs: nbval treats a cell with
     outputs but no count as never run.
@@ -159,13 +160,34 @@ def clean(notebook: nbformat.NotebookNode) -> None:
             output.get("metadata", {}).clear()
 
 
+def name_cells(notebook: nbformat.NotebookNode) -> None:
+    """Give every cell an id made from the lesson's anchors: "keys" for the cell that
+    holds `<a id="keys">`, "keys-2" for the second cell after it.
+
+    Stable ids keep diffs small, and they are what a lesson link opens: JupyterLab
+    scrolls a notebook it has just opened to `#cell-id=keys`, while a plain `#keys`
+    only works once the notebook is rendered.
+    """
+    notebook.nbformat_minor = 5
+    anchor, since, seen = "top", 0, set()
+    for cell in notebook.cells:
+        anchors = ANCHOR.findall(cell.source) if cell.cell_type == "markdown" else []
+        if anchors:
+            anchor, since = anchors[0], 0
+        since += 1
+        cell.id = anchor if since == 1 and anchors else f"{anchor}-{since}"
+        if cell.id in seen:
+            raise ValueError(f"two cells would be named {cell.id!r}: rename an anchor")
+        seen.add(cell.id)
+
+
 def build(name: str, *, run: bool = True) -> Path:
     """Write solutions/<name>.ipynb from tools/lessons/<name>.md."""
     notebook = nbformat.v4.new_notebook(cells=parse((SOURCES / f"{name}.md").read_text()))
     if run:
         execute(notebook, SOLUTIONS)
     clean(notebook)
-    notebook.nbformat_minor = 4  # no cell ids: stable diffs
+    name_cells(notebook)
     target = SOLUTIONS / f"{name}.ipynb"
     target.write_text(nbformat.writes(notebook) + "\n")
     return target

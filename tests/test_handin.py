@@ -1,0 +1,254 @@
+"""Handing in: `k8s-course submit` packs the saved answers; `grade --batch` reads the hand-ins.
+
+Every way a hand-in can go wrong (truncated, tampered, duplicated, foreign,
+hostile paths) becomes a gradebook row that says so, never a crash or a
+learner who vanishes from the gradebook.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import warnings
+import zipfile
+
+import pytest
+
+from k8s_course.cli import main
+from k8s_course.grading import handin
+from k8s_course.grading.batch import grade_folder, gradebook
+from tests.grading_support import DEPLOYMENT, SCALE_SPEC, SOLVED, write_exercise
+
+NOW = "2026-12-01T12:00:00Z"
+
+
+@pytest.fixture
+def course(tmp_path, monkeypatch):
+    """A course with two exercises and Ada's answers folder."""
+    monkeypatch.delenv("K8S_COURSE_CONTEXT", raising=False)
+    monkeypatch.setenv("K8S_COURSE_ROOT", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    write_exercise(tmp_path, SCALE_SPEC, exercise_id="03-deployments/scale")
+    write_exercise(tmp_path, SCALE_SPEC.replace("Scale", "Again"), exercise_id="04-services/again")
+    answers = tmp_path / "answers"
+    (answers / "03-deployments").mkdir(parents=True)
+    (answers / "04-services").mkdir()
+    (answers / "03-deployments/scale.answer.yaml").write_text(SOLVED)
+    (answers / "04-services/again.answer.yaml").write_text(DEPLOYMENT)
+    monkeypatch.setenv("K8S_COURSE_ANSWERS", str(answers))
+    return tmp_path
+
+
+def _pack(learner: str, answers: dict[str, str], created: str = NOW) -> bytes:
+    return handin.pack(learner, [handin.Answer(e, t.encode(), NOW) for e, t in answers.items()],
+                       "0.1.0", created)
+
+
+def _rezip(data: bytes, change) -> bytes:
+    """The same hand-in with its members passed through change(name, bytes) -> [(name, bytes)]."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with warnings.catch_warnings(), zipfile.ZipFile(out, "w") as target:
+        warnings.simplefilter("ignore")  # a duplicated member is what some tests want
+        for info in source.infolist():
+            for name, content in change(info.filename, source.read(info.filename)):
+                target.writestr(name, content)
+    return out.getvalue()
+
+
+def test_submit_packs_exactly_the_saved_answers_and_writes_nothing_else(course, capsys):
+    before = set(course.rglob("*"))
+    assert main(["submit", "--name", "Ada Lovelace"]) == 0
+    written = set(course.rglob("*")) - before
+    assert len(written) == 1
+    (zip_path,) = written
+    assert zip_path.parent == course and zip_path.name.startswith("handin-ada-lovelace-")
+    assert "2 answers" in capsys.readouterr().out
+    with zipfile.ZipFile(zip_path) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+        assert sorted(archive.namelist()) == [
+            "answers/03-deployments/scale.answer.yaml", "answers/04-services/again.answer.yaml",
+            "manifest.json"]
+        for entry in manifest["files"]:
+            assert entry["sha256"] == hashlib.sha256(archive.read(entry["path"])).hexdigest()
+    assert manifest["learner"] == "Ada Lovelace" and manifest["format"] == handin.FORMAT
+    assert manifest["course_version"] and manifest["created"].endswith("Z")
+    assert [f["exercise"] for f in manifest["files"]] == ["03-deployments/scale",
+                                                          "04-services/again"]
+    assert all(f["modified"] for f in manifest["files"])
+
+
+def test_submit_never_takes_files_from_outside_the_answers_folder(course, capsys):
+    answers = course / "answers"
+    secret = course / "secret.answer.yaml"
+    secret.write_text("password: hunter2\n")
+    os.symlink(secret, answers / "03-deployments/linked.answer.yaml")
+    outside = course / "elsewhere"
+    outside.mkdir()
+    (outside / "stolen.answer.yaml").write_text("password: hunter2\n")
+    os.symlink(outside, answers / "99-linked-lesson")
+    (answers / "03-deployments/notes.txt").write_text("mine")
+    os.mkfifo(answers / "04-services/pipe.answer.yaml")  # reading it would hang forever
+    assert main(["submit", "--name", "Ada", "--out", "ada.zip"]) == 0
+    err = capsys.readouterr().err
+    assert "04-services/pipe.answer.yaml: a link or special file" in err
+    assert "03-deployments/linked.answer.yaml: a link" in err
+    assert "99-linked-lesson: not a lesson folder" in err
+    assert "notes.txt: not a saved answer" in err
+    with zipfile.ZipFile(course / "ada.zip") as archive:
+        assert all(b"hunter2" not in archive.read(name) for name in archive.namelist())
+        assert len(archive.namelist()) == 3
+
+
+def test_submit_refuses_without_answers_or_over_an_existing_file(course, capsys):
+    assert main(["submit", "--name", "Ada", "--out", "ada.zip"]) == 0
+    assert main(["submit", "--name", "Ada", "--out", "ada.zip"]) == 2
+    assert "already exists" in capsys.readouterr().err
+    for file in (course / "answers").rglob("*.yaml"):
+        file.unlink()
+    assert main(["submit", "--name", "Ada", "--out", "other.zip"]) == 2
+    assert "no saved answers" in capsys.readouterr().err
+    assert main(["submit", "--name", "Ada", "--answers", "nowhere", "--out", "other.zip"]) == 2
+    assert "no saved answers" in capsys.readouterr().err
+    assert not (course / "other.zip").exists()
+    assert main(["submit", "--name", "  ", "--out", "x.zip"]) == 2
+    assert main(["submit", "--name", "Ada\nLovelace", "--out", "x.zip"]) == 2
+
+
+def test_the_same_answers_always_make_the_same_bytes():
+    assert _pack("Ada", {"03-deployments/scale": SOLVED}) == _pack(
+        "Ada", {"03-deployments/scale": SOLVED})
+
+
+def test_a_sound_handin_reads_back():
+    found = handin.unpack(_pack("Ada", {"03-deployments/scale": SOLVED}))
+    assert (found.learner, found.problem) == ("Ada", "")
+    assert [(a.exercise, a.text) for a in found.answers] == [
+        ("03-deployments/scale", SOLVED.encode())]
+
+
+GOOD = _pack("Ada", {"03-deployments/scale": SOLVED, "04-services/again": DEPLOYMENT})
+
+
+def _tampered_text(name, data):
+    return [(name, data.replace(b"replicas: 3", b"replicas: 9"))]
+
+
+def _manifest_path(to):
+    def change(name, data):
+        if name == "manifest.json":
+            manifest = json.loads(data)
+            manifest["files"][0]["path"] = to
+            return [(name, json.dumps(manifest).encode())]
+        return [(name, data)]
+    return change
+
+
+@pytest.mark.parametrize("data, problem, kept", [
+    (GOOD[: len(GOOD) // 2], "damaged or cut short (truncated?)", 0),
+    (GOOD[:-30], "damaged or cut short (truncated?)", 0),
+    (b"just some text\n", "not a k8s-course hand-in (not a zip file)", 0),
+    (_rezip(GOOD, lambda n, d: [] if n == "manifest.json" else [(n, d)]),
+     "no manifest.json inside", 0),
+    (_rezip(GOOD, lambda n, d: [(n, b'{"format": "other/9"}' if n == "manifest.json" else d)]),
+     "is not format k8s-course-handin/1", 0),
+    (_rezip(GOOD, _tampered_text), "03-deployments/scale was changed after it was handed in", 1),
+    (_rezip(GOOD, lambda n, d: [(n, d), ("answers/../../etc/evil.answer.yaml", b"x")]
+            if n == "manifest.json" else [(n, d)]), "files the manifest does not list", 2),
+    (_rezip(GOOD, _manifest_path("answers/../../etc/passwd")), "a file outside answers/", 1),
+    (_rezip(GOOD, lambda n, d: [] if n.endswith("again.answer.yaml") else [(n, d)]),
+     "04-services/again is missing from the zip", 1),
+    (_rezip(GOOD, lambda n, d: [(n, d), (n, d)] if n.endswith("scale.answer.yaml")
+            else [(n, d)]), "03-deployments/scale is in the zip twice", 1),
+])
+def test_a_damaged_or_foreign_handin_says_what_is_wrong(data, problem, kept):
+    found = handin.unpack(data)
+    assert problem in found.problem
+    assert len(found.answers) == kept
+
+
+def _renamed(learner: str):
+    def change(name, data):
+        if name == "manifest.json":
+            manifest = json.loads(data)
+            manifest["learner"] = learner
+            return [(name, json.dumps(manifest).encode())]
+        return [(name, data)]
+    return change
+
+
+@pytest.mark.parametrize("learner", ["x" * 201, "Ada\r\n=cmd", ""])
+def test_a_manifest_whose_learner_is_not_a_name_is_refused(learner):
+    found = handin.unpack(_rezip(GOOD, _renamed(learner)))
+    assert found.problem.startswith("tampered:") and not found.answers
+
+
+def test_a_zip_bomb_is_refused_not_inflated():
+    bomb = handin.pack("Eve", [handin.Answer("03-deployments/scale", b"a" * (
+        handin.MAX_ANSWER_BYTES + 1))], "0.1.0", NOW)
+    found = handin.unpack(bomb)
+    assert "cannot be read" in found.problem and not found.answers
+
+
+def test_batch_grades_handins_and_records_every_problem(course, capsys):
+    subs = course / "subs"
+    subs.mkdir()
+    (subs / "ada.zip").write_bytes(GOOD)
+    (subs / "ada-copy.zip").write_bytes(GOOD)  # the very same file twice
+    (subs / "bob-old.zip").write_bytes(_pack("Bob", {"03-deployments/scale": DEPLOYMENT},
+                                             "2026-12-01T09:00:00Z"))
+    (subs / "bob-new.zip").write_bytes(_pack("Bob", {"03-deployments/scale": SOLVED},
+                                             "2026-12-01T10:00:00Z"))
+    (subs / "cy.zip").write_bytes(_rezip(_pack("Cy", {"03-deployments/scale": SOLVED,
+                                                      "04-services/again": DEPLOYMENT}),
+                                         _tampered_text))
+    (subs / "dan.zip").write_bytes(GOOD[:200])
+    (subs / "eve.zip").write_bytes(_pack("Eve", {"09-unknown/exercise": SOLVED}))
+    (subs / "notes.txt").write_text("hello")
+    (subs / "fay").mkdir()
+    (subs / "fay/scale.yaml").write_text(SOLVED)
+    entries = grade_folder(subs)
+    book = gradebook(entries)
+    learners = book["learners"]
+    assert learners["Ada"]["scores"] == {"03-deployments/scale": 4, "04-services/again": 2}
+    assert learners["Bob"]["scores"] == {"03-deployments/scale": 4}  # the newer hand-in
+    assert "bob-old.zip: duplicate: an older hand-in by Bob" in learners["Bob"]["problems"][0]
+    assert learners["Cy"]["scores"] == {"04-services/again": 2}
+    assert "was changed after it was handed in" in learners["Cy"]["problems"][0]
+    assert "duplicate: the same bytes as ada-copy.zip" in learners["(ada.zip)"]["problems"][0]
+    assert "truncated" in learners["(dan.zip)"]["problems"][0]
+    assert "names no exercise (09-unknown/exercise)" in learners["Eve"]["problems"][0]
+    assert "not a hand-in (.zip file)" in learners["(notes.txt)"]["problems"][0]
+    assert learners["fay"]["total"] == 4
+    assert book["lessons"] == {"03-deployments": 4, "04-services": 4}
+    assert learners["Ada"]["lessons"] == {"03-deployments": 4, "04-services": 2}
+    assert main(["grade", "--batch", str(subs), "--out", str(course / "out")]) == 1
+    csv_text = (course / "out/gradebook.csv").read_text()
+    assert "03-deployments total,04-services total,total,maximum,problems" in csv_text
+    assert "Cy,,2,0,2,2,8," in csv_text
+
+
+def test_a_handin_of_another_course_version_still_grades(course):
+    subs = course / "subs"
+    subs.mkdir()
+    data = handin.pack("Ada", [handin.Answer("03-deployments/scale", SOLVED.encode())],
+                       "0.0.1", NOW)
+    (subs / "ada.zip").write_bytes(data)
+    assert gradebook(grade_folder(subs))["learners"]["Ada"]["total"] == 4
+
+
+def test_the_hand_in_button_of_lesson_00_writes_one_zip(course):
+    from k8s_course.notebook import hand_in_button
+
+    box = hand_in_button()
+    (name, button), said = box.children[0].children, box.children[1]
+    button.click()
+    assert "give your name" in said.value and not list(course.glob("*.zip"))
+    name.value = "Ada <Lovelace>"
+    button.click()
+    (written,) = course.glob("*.zip")
+    assert written.name.startswith("handin-ada-lovelace-")
+    assert "with 2 answers" in said.value and "<Lovelace>" not in said.value
+    assert handin.unpack(written.read_bytes()).learner == "Ada <Lovelace>"
