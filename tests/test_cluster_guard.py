@@ -46,6 +46,22 @@ def test_without_the_course_cluster_every_way_to_name_one_is_offered():
     assert "current context" not in message  # there is none to mention
 
 
+@pytest.mark.parametrize("current, last_words", [
+    (None, ""),
+    ("prod", " Your kubeconfig's current context is 'prod'; the course does not use it "
+             "unless you name it."),
+])
+def test_the_missing_course_cluster_message_reads_whole(current, last_words):
+    """The learner acts on every sentence: the command to start it, the three ways to name one."""
+    with pytest.raises(ContextError) as refused:
+        choose_context(None, ["prod"] if current else [], current=current, env={})
+    assert str(refused.value) == (
+        "The course's cluster (context 'kind-k8s-course') is not in your kubeconfig. "
+        "Start it with `k8s-course cluster up`, or name the cluster to use: "
+        "`dry_run(answer, context='NAME')`, `--context NAME` on the command line, "
+        "or the K8S_COURSE_CONTEXT environment variable." + last_words)
+
+
 def test_an_unknown_named_context_is_refused_with_the_known_ones():
     with pytest.raises(ContextError) as refused:
         choose_context("prdo", ["prod", "staging"], env={})

@@ -172,7 +172,7 @@ def server_findings(resource: Resource, answer: Response,
     shown = hide_values if resource.kind == "Secret" else str
     message = shown(message)
     # every cause's message hidden once here, so no branch below can repeat a Secret's value
-    causes = [{**c, "message": shown(str(c.get("message", "")))}
+    causes = [{**c, "message": shown(str(c.get("message") or message))}
               for c in details.get("causes") or [] if isinstance(c, dict)]
     if answer.status == 422 and causes:
         return [_on_field(resource, "server-invalid", str(cause.get("field", "")),
@@ -181,7 +181,8 @@ def server_findings(resource: Resource, answer: Response,
         return [_conflict(resource, cause) for cause in causes] or [
             _whole(resource, "server-conflict", message, "")]
     if answer.status == 404 and details.get("kind") == "namespaces":
-        return [_missing_namespace(resource, str(details.get("name", "")), message)]
+        return [_missing_namespace(resource, str(details.get("name") or resource.namespace),
+                                   message)]
     typed = _TYPED_PATCH.search(message)
     if typed:
         return [_on_field(resource, "server-rejected", typed.group(1), typed.group(2))]
@@ -212,16 +213,16 @@ def _on_field(resource: Resource, rule: str, field: str, message: str) -> Findin
     path = parse_field(field, resource.body)
     names = [step for step in path if isinstance(step, str)]
     hint, lesson = hint_for(message, names[-1] if names else "")
-    shown = field.lstrip(".")
+    shown = field.removeprefix(".") or "it"  # structured-merge-diff paths start with a dot
     return resource.finding(path, f"the server refused {shown}: {message}", hint,
                             severity=Severity.ERROR, rule=rule, lesson=lesson)
 
 
 def _conflict(resource: Resource, cause: dict) -> Finding:
-    field = str(cause.get("field", ""))
+    field = str(cause.get("field", "")).removeprefix(".")
     path = parse_field(field, resource.body)
     return resource.finding(
-        path, f"the server refused {field.lstrip('.')}: {cause.get('message', '')}: another "
+        path, f"the server refused {field or 'it'}: {cause['message']}: another "
         "tool set this field last and the apply did not take it over",
         "someone (or another tool) changed this field on the cluster; apply again with the "
         "course's tools, which take over such fields, or ask who changed it",
