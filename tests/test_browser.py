@@ -185,8 +185,9 @@ def _wait_for_file(path: Path, text: str, seconds: float = 15) -> None:
 
 def _editor_text(editor) -> str:
     """The text CodeMirror shows (one .cm-line per line)."""
-    # an empty line holds a <br>, whose inner text is a newline of its own
-    return "\n".join(line.rstrip("\n") for line in editor.locator(".cm-line").all_inner_texts())
+    # textContent, not innerText: innerText is empty while the notebook lays the
+    # cell out off screen; an empty line holds only a <br>
+    return "\n".join(editor.locator(".cm-line").all_text_contents())
 
 
 def _replace_text(page, editor, text: str) -> None:
@@ -211,6 +212,7 @@ def test_editor_marks_findings_as_you_type_grades_and_keeps_the_text(lab: Lab, b
             "aria-label", "YAML answer: Fix two mistakes with the checker's help. "
                           "Tab indents; Escape then Tab leaves the editor.")
         starter = (ROOT / "exercises" / EXERCISE / "starter.yaml").read_text()
+        expect(editor.locator(".cm-content")).to_contain_text("apiVersion: v1")  # drawn
         assert _editor_text(editor) == starter.rstrip("\n") + "\n"
         expect(editor.locator(".cm-lineNumbers .cm-gutterElement", has_text="6")).to_have_count(1)
 
