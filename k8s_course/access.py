@@ -172,24 +172,17 @@ def _bindings(bundle: Bundle, request: Request) -> Iterator[Resource]:
 def _role(bundle: Bundle, binding: Resource) -> tuple[str, list[PolicyRule] | None]:
     """(how to name the role, its rules), or rules None when the answer does not define it."""
     kind, name = binding.get(("roleRef", "kind")), binding.get(("roleRef", "name"))
+    name = name if isinstance(name, str) else ""  # no object has an empty name
     if kind == "Role" and binding.kind == "RoleBinding":
-        role = _last(bundle, "Role", name, binding.namespace)
+        role = bundle.find("Role", name, binding.namespace)
         return f"Role {binding.namespace}/{name}", rules_of(role) if role else None
     if kind == "ClusterRole":
-        role = _last(bundle, "ClusterRole", name, None)
+        role = bundle.find("ClusterRole", name)  # the last definition wins
         if role is not None:
             return f"ClusterRole {name}", rules_of(role)
-        return f"ClusterRole {name}", BUILT_IN_CLUSTER_ROLES.get(str(name))
+        return f"ClusterRole {name}", BUILT_IN_CLUSTER_ROLES.get(name)
     return f"{kind} {name}", []  # a ClusterRoleBinding cannot refer to a Role
 
-
-def _last(bundle: Bundle, kind: str, name: object, namespace: str | None) -> Resource | None:
-    """The last definition, as `kubectl apply` leaves it."""
-    found = None
-    for resource in bundle.of_kind(kind):
-        if resource.name == name and (namespace is None or resource.namespace == namespace):
-            found = resource
-    return found
 
 
 def can(bundle: Bundle, request: Request) -> Decision:
