@@ -17,8 +17,10 @@ kernels) do not run the mutant and only cost time.
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -42,6 +44,16 @@ TESTS_BY_MODULE: dict[str, tuple[str, ...]] = {
 
 ALL_FILES = frozenset(name for files in TESTS_BY_MODULE.values() for name in files)
 
+# Results kept from call to call, by the functions that compute them. mutmut forks
+# each mutant from a process that has already run the suite, so without this a
+# mutant of such a function would never run: the original's results are reused.
+_KEPT_RESULTS = {
+    "k8s_course.source.x__plain": ("k8s_course.source", ("_plain_cache",)),
+    "k8s_course.source.x__number": ("k8s_course.source", ("_plain_cache",)),
+    "k8s_course.schema.x__schema_root": ("k8s_course.schema",
+                                         ("supported_versions", "catalog", "validator")),
+}
+
 
 def module_of(function: str) -> str:
     """`k8s_course.source.xǁDocumentǁlocate` -> `k8s_course.source` (mutmut's naming)."""
@@ -54,15 +66,25 @@ def covers(test_file: str, module: str) -> bool:
                for key, files in TESTS_BY_MODULE.items() if test_file in files)
 
 
-def pytest_ignore_collect(collection_path, config) -> bool | None:  # noqa: ARG001 (hook signature)
+def pytest_ignore_collect(collection_path: Path) -> bool | None:
     """Leave out, while collecting a folder, every test file no module is covered by."""
     if collection_path.suffix == ".py" and collection_path.name.startswith("test_"):
         return collection_path.name not in ALL_FILES or None
     return None
 
 
+def pytest_sessionstart() -> None:
+    """Forget the kept results the function under mutation computed in the parent process."""
+    mutant = os.environ.get("MUTANT_UNDER_TEST", "")
+    for function, (module, names) in _KEPT_RESULTS.items():
+        if mutant.startswith(function + "__mutmut_"):
+            for name in names:
+                kept = getattr(importlib.import_module(module), name)
+                kept.clear() if isinstance(kept, dict) else kept.cache_clear()
+
+
 @pytest.hookimpl(wrapper=True, tryfirst=True)
-def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:  # noqa: ARG001
+def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
     """Before mutmut records what this test reached, drop the modules its file does not cover."""
     if os.environ.get("MUTANT_UNDER_TEST") == "stats":
         # mutmut 3.8.1 keeps the functions one test reached in this set, and files

@@ -212,3 +212,166 @@ def test_a_field_of_another_workload_kind_says_where_it_went(kind, api, spec, hi
     # one mistake, one finding: job-restart-policy stays quiet when the policy is on the Job
     assert [(f.rule, f.lesson) for f in loud] == [("schema-unknown-field", lesson)]
     assert hint in loud[0].hint
+
+
+def told(text: str, kube_version: str | None = None) -> list[tuple]:
+    """Each finding as a learner reads it: rule, severity, place, message, hint, lesson."""
+    return [(f.rule, str(f.severity), f.line, f.column, f.message, f.hint, f.lesson)
+            for f in check(text, kube_version=kube_version).findings]
+
+
+KINDS = "01-manifest-anatomy#kinds"
+ANATOMY = "01-manifest-anatomy#anatomy"
+YAML = "01-manifest-anatomy#yaml"
+
+
+@pytest.mark.parametrize(("api_version", "kind", "version", "message", "hint"), [
+    ("v1", "pod", None, "there is no kind pod; kinds are written in CamelCase",
+     "write `kind: Pod`"),
+    ("apps/v1", "Deploymnet", None, "Kubernetes 1.36 has no kind Deploymnet",
+     "did you mean `kind: Deployment`?"),
+    ("v1", "Deploymnet", None, "Kubernetes 1.36 has no kind Deploymnet",
+     "did you mean `kind: Deployment`?"),
+    ("nosuchgroup/v1", "Deploymnet", None, "Kubernetes 1.36 has no kind Deploymnet in "
+     "nosuchgroup/v1", "check the spelling against the list of kinds in lesson 01"),
+    ("apps/v1", "Frobnicator", None, "Kubernetes 1.36 has no kind Frobnicator in apps/v1",
+     "check the spelling against the list of kinds in lesson 01"),
+    ("resource.k8s.io/v1", "DeviceClass", "1.30", "DeviceClass (resource.k8s.io/v1) was added "
+     "in Kubernetes 1.34; the course checks against 1.30",
+     "use a cluster of Kubernetes 1.34 or later, or another kind"),
+])
+def test_each_way_a_kind_can_be_unknown_is_told_on_the_kind(api_version, kind, version,
+                                                            message, hint):
+    text = f"apiVersion: {api_version}\nkind: {kind}\nmetadata: {{name: x}}\n"
+    assert told(text, version) == [("unknown-kind", "error", 2, 7, message, hint, KINDS)]
+
+
+def test_a_kind_of_a_group_kubernetes_lacks_is_a_custom_resource_and_only_an_info():
+    text = "apiVersion: example.com/v1\nkind: Deploymnet\nmetadata: {name: x}\n"
+    assert told(text) == [(
+        "custom-resource", "info", 2, 1, "not checked: no schema for this kind (Deploymnet, "
+        "example.com/v1); it is a custom resource whose definition is not in this answer",
+        "that is fine if your cluster has its CustomResourceDefinition installed", KINDS)]
+
+
+@pytest.mark.parametrize(("selector", "hint"), [
+    ("matchLabels: {app: web, tier: 3, x: [1]}", "delete the `matchLabels:` line and write "
+     "the labels right under selector (`selector: {app: web, tier: 3}`)"),
+    ("matchExpressions: [{key: app}]", "delete the `matchExpressions:` line and write the "
+     "labels right under selector"),
+])
+def test_a_deployment_style_selector_on_a_service_is_one_finding(selector, hint):
+    text = ("apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  selector:\n"
+            f"    {selector}\n  ports: [{{port: 80}}]\n")
+    field = selector.split(":")[0]
+    assert told(text) == [(
+        "schema-type", "error", 6, 5, f"a Service's selector is plain `key: value` labels; "
+        f"`{field}` belongs to Deployments, so this Service selects no pods", hint,
+        "04-services#selectors")]
+
+
+def test_a_wrong_type_says_what_was_written_and_how_to_write_it():
+    text = yaml_text("""
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: c}
+        data:
+          a: 5
+          b: true
+          c: 0.5
+          d: {x: 1}
+          e: [1]
+        """)
+    must = "must be text; you wrote"
+    nested = "this field holds one text value, not nested lines; check the indentation"
+    assert told(text) == [
+        ("schema-type", "error", 5, 6, f"data.a {must} 5", 'put it in quotes: "5"', ANATOMY),
+        ("schema-type", "error", 6, 6, f"data.b {must} true", 'put it in quotes: "true"',
+         ANATOMY),
+        ("schema-type", "error", 7, 6, f"data.c {must} 0.5", 'put it in quotes: "0.5"',
+         ANATOMY),
+        ("schema-type", "error", 8, 3, f"data.d {must} a mapping", nested, ANATOMY),
+        ("schema-type", "error", 9, 3, f"data.e {must} a list", nested, ANATOMY),
+    ]
+
+
+def test_a_wrong_type_where_a_number_or_a_section_goes_gets_its_own_hint():
+    text = yaml_text("""
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: d}
+        spec:
+          replicas: "3"
+          revisionHistoryLimit: "three"
+          minReadySeconds: [1]
+          selector: [a]
+          template: x
+        """)
+    number = "must be a whole number such as 3; you wrote"
+    mapping = "must be a mapping of `key: value` lines; you wrote"
+    assert told(text) == [
+        ("schema-type", "error", 5, 13, f'spec.replicas {number} "3"',
+         "write the number without quotes: 3", ANATOMY),
+        ("schema-type", "error", 6, 25, f'spec.revisionHistoryLimit {number} "three"',
+         "write a number with digits, without quotes, e.g. 3", ANATOMY),
+        ("schema-type", "error", 7, 3, f"spec.minReadySeconds {number} a list",
+         "compare this field with the lesson's example", ANATOMY),
+        ("schema-type", "error", 8, 3, f"spec.selector {mapping} a list",
+         "remove the `- `: this field holds `key: value` lines, not a list", ANATOMY),
+        ("schema-type", "error", 9, 13, f'spec.template {mapping} "x"',
+         "put the fields of this section on indented lines below it", ANATOMY),
+    ]
+
+
+def test_a_long_value_is_cut_and_a_mapping_where_a_list_goes_is_told_to_use_dashes():
+    long = "x" * 80
+    text = yaml_text(f"""
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {{name: d}}
+        spec:
+          replicas: "{long}"
+          selector: {{matchLabels: {{app: a}}}}
+          template:
+            metadata: {{labels: {{app: a}}}}
+            spec:
+              containers: {{name: a, image: "b:1"}}
+        """)
+    assert told(text) == [
+        ("schema-type", "error", 5, 13, "spec.replicas must be a whole number such as 3; "
+         f'you wrote "{"x" * 56}...', "write a number with digits, without quotes, e.g. 3",
+         ANATOMY),
+        ("schema-type", "error", 10, 7, "spec.template.spec.containers must be a list (lines "
+         "starting with `- `); you wrote a mapping", "start each item on its own line with `- `",
+         ANATOMY),
+    ]
+
+
+def test_a_yaml_1_1_value_where_text_goes_says_how_yaml_reads_it():
+    text = yaml_text("""
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: c
+          labels: {light: yes, mode: 0755, neg: -017, port: 8080}
+        """)
+    assert told(text) == [
+        ("yaml-unquoted-value", "error", 5, 19, "metadata.labels.light needs text, but YAML "
+         "reads the unquoted yes as the boolean true", 'put it in quotes: "yes"', YAML),
+        ("yaml-unquoted-value", "error", 5, 30, "metadata.labels.mode needs text, but YAML "
+         "reads the unquoted 0755 as the number 493 (a leading 0 makes it octal)",
+         'put it in quotes: "0755"', YAML),
+        ("yaml-unquoted-value", "error", 5, 41, "metadata.labels.neg needs text, but YAML "
+         "reads the unquoted -017 as the number -15 (a leading 0 makes it octal)",
+         'put it in quotes: "-017"', YAML),
+        ("schema-type", "error", 5, 53, "metadata.labels.port must be text; you wrote 8080",
+         'put it in quotes: "8080"', ANATOMY),
+    ]
+
+
+def test_base_60_text_is_a_warning_with_the_number_yaml_1_1_tools_read():
+    text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {t: 12:30:05}\n"
+    assert told(text) == [(
+        "yaml-unquoted-value", "warning", 4, 11, "data.t: kubectl reads the unquoted 12:30:05 "
+        "as text, but YAML 1.1 tools (PyYAML, Ansible) read it as the number 45005, counting "
+        "in base 60", 'put it in quotes: "12:30:05", so every tool reads the same value', YAML)]
