@@ -200,3 +200,35 @@ def test_the_untouched_starter_is_not_started_and_gives_nothing_away(exercise):
     assert "hint:" not in untouched.text() and "nothing is graded yet" in untouched.feedback
     changed = grade(exercise, starter + "# my try\n")
     assert changed.verdict == "Not yet" and not changed.starter
+
+
+def test_the_html_grade_shows_each_check_with_its_points_and_only_failures_explained(exercise):
+    """What a learner sees under a graded cell, colour by verdict."""
+    head = '<div class="k8s-course-grade"><b style="color:var'
+    stages = ("parses: ok · fits the schema: ok · passes the rules: ok · meets the checks: {} · "
+              "accepted by the server: skipped")
+    assert grade(exercise, DEPLOYMENT)._repr_html_() == (
+        f'{head}(--jp-warn-color0, #9a6700)">Not yet: 2/4 points</b> &mdash; Scale the web app'
+        f"<br><small>{stages.format('no')}</small><ul>"
+        "<li>✔ <code>exists</code> 1/1</li>"
+        "<li>✘ <code>three</code> 0/2<br><small>spec.replicas of Deployment/web is 2; "
+        "expected 3</small><br><small><b>hint:</b> Set three replicas.</small></li>"
+        "<li>✔ <code>valid</code> 1/1</li></ul></div>")
+    assert grade(exercise, SOLVED)._repr_html_() == (
+        f'{head}(--jp-success-color0, #1a7f37)">Full marks: 4/4 points</b> &mdash; Scale the '
+        f"web app<br><small>{stages.format('ok')}</small><ul>"
+        "<li>✔ <code>exists</code> 1/1</li><li>✔ <code>three</code> 2/2</li>"
+        "<li>✔ <code>valid</code> 1/1</li></ul></div>")
+    assert grade(exercise, "\n" + exercise.starter)._repr_html_() == (
+        f'{head}(--jp-ui-font-color1, #333)">Not started: 0/4 points</b> &mdash; Scale the web '
+        "app<br>This is the exercise&#x27;s starting text, unchanged, so nothing is graded "
+        "yet. Work in the editor above (its Grade button grades what you write there), or "
+        "change the answer here and run this cell again.</div>")
+
+
+def test_the_json_form_names_every_field_a_gradebook_reads(exercise):
+    data = grade(exercise, DEPLOYMENT).as_dict()
+    assert list(data) == ["exercise", "score", "maximum", "full_marks", "feedback", "stages",
+                          "checks"]
+    assert (data["exercise"], data["feedback"]) == (
+        "05-test/sample", "Not yet: 2/4 points. Next: Set three replicas.")
