@@ -232,3 +232,15 @@ def test_the_json_form_names_every_field_a_gradebook_reads(exercise):
                           "checks"]
     assert (data["exercise"], data["feedback"]) == (
         "05-test/sample", "Not yet: 2/4 points. Next: Set three replicas.")
+
+
+def test_hints_never_reach_the_cluster_even_with_a_context(exercise, monkeypatch):
+    """A hint must come at once: asking for one is no dry run against the course's cluster."""
+    calls = []
+    fake = types.ModuleType("k8s_course.cluster")
+    fake.dry_run = lambda answer, context=None: calls.append(context) or _report(answer)
+    monkeypatch.setitem(sys.modules, "k8s_course.cluster", fake)
+    monkeypatch.setattr(k8s_course, "cluster", fake, raising=False)
+    monkeypatch.setenv("K8S_COURSE_CONTEXT", "kind-k8s-course")
+    assert next_hint(exercise, DEPLOYMENT, 2) == "Set three replicas."
+    assert calls == []
