@@ -252,3 +252,79 @@ def test_the_hand_in_button_of_lesson_00_writes_one_zip(course):
     assert written.name.startswith("handin-ada-lovelace-")
     assert "with 2 answers" in said.value and "<Lovelace>" not in said.value
     assert handin.unpack(written.read_bytes()).learner == "Ada <Lovelace>"
+
+
+def test_collect_skips_hidden_entries_and_keeps_going(tmp_path, monkeypatch):
+    """Hidden folders and the editor's temporary files sort first; the answers after count."""
+    monkeypatch.setenv("TZ", "America/New_York")  # the time recorded is UTC wherever one is
+    import time
+    time.tzset()
+    try:
+        (tmp_path / ".ipynb_checkpoints").mkdir()
+        (tmp_path / ".ipynb_checkpoints" / "x.answer.yaml").write_text("kind: A\n")
+        lesson = tmp_path / "03-deployments"
+        lesson.mkdir()
+        (lesson / ".#scale.answer.yaml").write_text("half written")
+        for name, size in (("at-cap", handin.MAX_ANSWER_BYTES),
+                           ("over-cap", handin.MAX_ANSWER_BYTES + 1)):
+            (lesson / f"{name}.answer.yaml").write_bytes(b"#" * size)
+        (lesson / "scale.answer.yaml").write_text(SOLVED)
+        os.utime(lesson / "scale.answer.yaml", (0, 86400))
+        answers, left_out = handin.collect(tmp_path)
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    assert [(a.exercise, len(a.text)) for a in answers] == [
+        ("03-deployments/at-cap", handin.MAX_ANSWER_BYTES),
+        ("03-deployments/scale", len(SOLVED.encode()))]
+    assert answers[1].modified == "1970-01-02T00:00:00Z"
+    assert left_out == ["03-deployments/over-cap.answer.yaml: larger than 1024 KB"]
+
+
+def test_an_unreadable_answers_folder_says_why(tmp_path):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(handin.HandInError) as error:
+        handin.collect(tmp_path / "file")
+    assert str(error.value) == (f"cannot read the answers folder {tmp_path / 'file'}: "
+                                "Not a directory")
+
+
+@pytest.mark.parametrize(("learner", "problem"), [
+    ("", "give your name, so the instructor knows whose work this is"),
+    ("x" * 201, "give your name on one line, at most 200 characters"),
+    ("Ada\nLovelace", "give your name on one line, at most 200 characters"),
+])
+def test_a_hand_in_needs_a_printable_name_of_reasonable_length(learner, problem):
+    with pytest.raises(handin.HandInError) as error:
+        _pack(learner, {"03-deployments/scale": SOLVED})
+    assert str(error.value) == problem
+    assert handin.unpack(_pack("x" * 200, {"03-deployments/scale": SOLVED})).learner == "x" * 200
+
+
+def test_a_hand_in_without_answers_says_how_to_save_one():
+    with pytest.raises(handin.HandInError) as error:
+        handin.pack("Ada", [], "0.1.0", NOW)
+    assert str(error.value) == ("there are no saved answers yet: open an exercise's editor, "
+                                "press Check, then hand in")
+
+
+def test_the_manifest_is_readable_json_listing_each_file_with_its_size_and_digest():
+    data = _pack("Ada", {"03-deployments/scale": SOLVED})
+    manifest = zipfile.ZipFile(io.BytesIO(data)).read("manifest.json").decode()
+    assert manifest == json.dumps({
+        "format": "k8s-course-handin/1", "learner": "Ada", "course_version": "0.1.0",
+        "created": NOW, "files": [{
+            "exercise": "03-deployments/scale",
+            "path": "answers/03-deployments/scale.answer.yaml", "modified": NOW,
+            "size": len(SOLVED.encode()),
+            "sha256": hashlib.sha256(SOLVED.encode()).hexdigest()}]}, indent=2) + "\n"
+
+
+@pytest.mark.parametrize(("learner", "name"), [
+    ("Ada Lovelace", "handin-ada-lovelace-20261201T120000Z.zip"),
+    ("  Zoë  O'Neil ", "handin-zo-o-neil-20261201T120000Z.zip"),
+    ("李", "handin-learner-20261201T120000Z.zip"),
+    ("x" * 60, f"handin-{'x' * 40}-20261201T120000Z.zip"),
+])
+def test_the_hand_in_file_is_named_after_the_learner_and_the_time(learner, name):
+    assert handin.file_name(learner, NOW) == name
