@@ -375,3 +375,14 @@ def test_base_60_text_is_a_warning_with_the_number_yaml_1_1_tools_read():
         "yaml-unquoted-value", "warning", 4, 11, "data.t: kubectl reads the unquoted 12:30:05 "
         "as text, but YAML 1.1 tools (PyYAML, Ansible) read it as the number 45005, counting "
         "in base 60", 'put it in quotes: "12:30:05", so every tool reads the same value', YAML)]
+
+
+def test_one_object_can_be_checked_on_its_own():
+    """check_resource: the schema stage for one object (the benchmarks time it alone)."""
+    from k8s_course.pipeline import load
+    from k8s_course.schema import check_resource
+
+    bundle, _ = load("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: 5}\n")
+    [resource] = bundle.resources
+    assert [(f.rule, f.line, f.message) for f in check_resource(resource, "1.36")] == [
+        ("schema-type", 4, "data.a must be text; you wrote 5")]

@@ -170,3 +170,41 @@ def test_keys_that_are_not_text_are_flagged():
     assert ("yaml-non-string-key", 1) in rules
     assert ("yaml-non-string-key", 2) in rules
     assert ("yaml-complex-key", 3) in rules
+
+
+YAML_LESSON = "01-manifest-anatomy#yaml"
+
+
+def test_a_broken_utf16_half_is_found_where_it_sits():
+    [found] = findings_of("a: 1\nb: x\ud800y\n")
+    assert (found.rule, found.severity, found.file, found.line, found.column) == (
+        "yaml-invalid-utf8", Severity.ERROR, "a.yaml", 2, 5)
+    assert found.message == ("the text contains a broken character (half of a UTF-16 pair) "
+                             "that no file can hold")
+    assert found.hint == ("delete the character and type it again; it usually comes from a "
+                          "bad copy and paste")
+    assert found.lesson == YAML_LESSON
+
+
+def test_too_large_an_input_is_refused_with_its_size():
+    from k8s_course.source import MAX_BYTES
+
+    hint = "split it into smaller files; a manifest is rarely more than a few kilobytes"
+    for size, said in ((MAX_BYTES + 1, "10.0"), (MAX_BYTES * 3 // 2, "15.0")):
+        source, [found] = decode("b.yaml", b"#" * size)
+        assert source is None
+        assert (found.rule, found.severity, found.file, found.line, found.column) == (
+            "yaml-too-large", Severity.ERROR, "b.yaml", 1, 1)
+        assert found.message == f"the input is {said} MB; the checker reads at most 10 MB"
+        assert (found.hint, found.lesson) == (hint, YAML_LESSON)
+    [found] = findings_of("#" * (MAX_BYTES + 1))
+    assert (found.rule, found.file) == ("yaml-too-large", "a.yaml")
+    assert decode("c.yaml", b"#" * MAX_BYTES)[0] is not None
+
+
+def test_an_empty_document_is_an_info_on_the_separator_that_closes_it():
+    found = findings_of("a: 1\n---\n---\nb: 2\n")
+    assert [(f.rule, f.severity, f.line, f.column, f.document, f.message, f.hint)
+            for f in found] == [
+        ("yaml-empty-document", Severity.INFO, 3, 1, 1, "document 2 is empty; kubectl skips it",
+         "remove the extra `---`, or write an object under it")]
