@@ -386,3 +386,38 @@ def test_one_object_can_be_checked_on_its_own():
     [resource] = bundle.resources
     assert [(f.rule, f.line, f.message) for f in check_resource(resource, "1.36")] == [
         ("schema-type", 4, "data.a must be text; you wrote 5")]
+
+
+@pytest.mark.parametrize(("kind", "version", "best"), [
+    ("MutatingAdmissionPolicy", "1.36", "admissionregistration.k8s.io/v1"),  # also v1beta1
+    ("VolumeAttributesClass", "1.32", "storage.k8s.io/v1beta1"),  # alpha and beta only
+])
+def test_a_wrong_api_version_points_at_the_stable_one_else_the_newest_beta(kind, version, best):
+    text = f"apiVersion: v1\nkind: {kind}\nmetadata: {{name: x}}\n"
+    if kind == "VolumeAttributesClass":
+        text += "driverName: d\n"
+    assert told(text, version) == [(
+        "unknown-api-version", "error", 1, 13, f"{kind} lives in {best}, not in v1 (the rest of "
+        f"this {kind} was checked as {best})", f"write `apiVersion: {best}`", KINDS)]
+
+
+def test_a_field_that_takes_either_of_two_types_names_both():
+    text = yaml_text("""
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: p}
+        spec:
+          containers:
+            - name: a
+              image: b:1
+              ports: [{containerPort: 80}]
+              resources: {limits: {cpu: [1]}}
+              livenessProbe: {httpGet: {port: [80]}}
+        """)
+    nested = "this field holds one text value, not nested lines; check the indentation"
+    assert told(text) == [
+        ("schema-type", "error", 9, 28, "spec.containers[0].resources.limits.cpu must be text or "
+         "a number such as 0.5; you wrote a list", nested, ANATOMY),
+        ("schema-type", "error", 10, 33, "spec.containers[0].livenessProbe.httpGet.port must be "
+         "text or a whole number such as 3; you wrote a list", nested, ANATOMY),
+    ]
