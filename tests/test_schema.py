@@ -421,3 +421,58 @@ def test_a_field_that_takes_either_of_two_types_names_both():
         ("schema-type", "error", 10, 33, "spec.containers[0].livenessProbe.httpGet.port must be "
          "text or a whole number such as 3; you wrote a list", nested, ANATOMY),
     ]
+
+
+def test_a_field_at_the_wrong_level_is_sent_where_it_lives_and_never_into_status():
+    text = yaml_text("""
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: d}
+        spec:
+          selector: {matchLabels: {app: a}}
+          template:
+            metadata: {labels: {app: a}}
+            spec:
+              containers: [{name: a, image: "b:1", mountPath: /x, claimName: c}]
+          containers: []
+          image: x
+          conditions: []
+        """)
+    allowed = ("fields allowed here: minReadySeconds, paused, progressDeadlineSeconds, replicas, "
+               "revisionHistoryLimit, selector, strategy, template")
+    assert [(f.line, f.column, f.message, f.hint) for f in check(text).findings] == [
+        (9, 44, "spec.template.spec.containers[0] has no field `mountPath`",
+         "`mountPath` belongs under spec.template.spec.containers[0].volumeMounts[0], check the "
+         "indentation"),
+        (9, 59, "spec.template.spec.containers[0] has no field `claimName`",
+         "`claimName` belongs under spec.template.spec.volumes[0].persistentVolumeClaim, check "
+         "the indentation"),
+        (10, 3, "spec has no field `containers`",
+         "`containers` belongs under spec.template.spec, check the indentation"),
+        (11, 3, "spec has no field `image`",
+         "`image` belongs under spec.template.spec.containers[0], check the indentation"),
+        (12, 3, "spec has no field `conditions`", allowed),  # status is the cluster's to write
+    ]
+
+
+def test_the_fields_allowed_are_listed_up_to_twelve():
+    text = ("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n"
+            "  containers: [{name: a, image: 'b:1', replicas: 3}]\n")
+    [found] = check(text).findings
+    assert found.hint == ("fields allowed here: args, command, env, envFrom, image, "
+                          "imagePullPolicy, lifecycle, livenessProbe, name, ports, "
+                          "readinessProbe, resizePolicy, ...")
+
+
+def test_the_schemas_come_from_kubernetes_validate_and_its_absence_says_what_to_do(monkeypatch):
+    import importlib.util
+
+    from k8s_course.schema import _schema_root
+
+    root = _schema_root()
+    assert root.name == "kubernetes-json-schema"
+    assert (root / "v1.36.0-local-strict" / "_definitions.json").is_file()
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(RuntimeError) as error:
+        _schema_root()
+    assert str(error.value) == "kubernetes-validate is not installed; run `make setup`"
