@@ -417,3 +417,52 @@ def test_lesson_08_check_kinds_reject_a_malformed_spec(tmp_path, check):
 
     with pytest.raises(ExerciseError):
         run_check(tmp_path, check, DEPLOYMENT)
+
+
+OTHER = """\
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: other, namespace: shop}
+spec:
+  selector: {matchLabels: {app: x}}
+  template:
+    metadata: {labels: {app: x}}
+    spec: {containers: [{name: a, image: 'b:1'}]}
+"""
+NO_PORTS = ANSWER.replace("          ports:\n            - {name: http, containerPort: 8080}\n", "")
+
+
+@pytest.mark.parametrize(("check", "answer", "message"), [
+    ("selects: {service: api, workload: {kind: Deployment, name: web}}", ANSWER,
+     "there is no Service named api; your answer has Service web"),
+    ("selects: {service: web, workload: {kind: Deployment, name: web}}",
+     DEPLOYMENT + SERVICE.replace("  selector: {app: web}\n", ""),
+     "Service/web has no selector, so it selects no pods"),
+    ("selects: {service: web, workload: {kind: Deployment, name: web}}",
+     ANSWER.replace("selector: {app: web}", "selector: {app: x}") + OTHER,
+     "the selector of Service/web (app: x) does not match the pod labels of Deployment/web "
+     "(app: web); it selects Deployment/other"),
+    ("reaches: {service: web, port: 80, workload: {kind: Deployment, name: web}}",
+     ANSWER.replace(", targetPort: 8080", ""), "port 80 of Service/web sends traffic to 80, "
+     "but the pods of Deployment/web declare containerPort 8080"),
+    ("reaches: {service: web, port: 80, workload: {kind: Deployment, name: gone}}", ANSWER,
+     "there is no Deployment named gone; your answer has Deployment web"),
+    ("reaches: {service: web, port: 80, workload: {kind: Deployment, name: web}}", NO_PORTS,
+     "port 80 of Service/web sends traffic to 8080, but the pods of Deployment/web declare no "
+     "containerPort"),
+    ("protects: {pdb: gone, workload: {kind: Deployment, name: web}}", DEPLOYMENT + PDB,
+     "there is no PodDisruptionBudget named gone; your answer has PodDisruptionBudget web"),
+    ("protects: {pdb: web, workload: {kind: Service, name: web}}", ANSWER + PDB,
+     "Service/web has no pod template"),
+    (SCALES, DEPLOYMENT + HPA.replace("apiVersion: apps/v1,", "apiVersion: apps.example.com/v1,"),
+     "the scaleTargetRef of HorizontalPodAutoscaler/web says apiVersion apps.example.com/v1, "
+     "but Deployment/web is apps/v1"),
+    (FITS, SIZED.replace("replicas: 2", "replicas: 6")
+     + QUOTA.replace("requests.memory: 1Gi", "requests.memory: 512Mi"),
+     "exceeded quota shop-quota: requests.cpu needs 1200m (6 pods of Deployment/web (replicas "
+     "6) x 200m), limited: 1 (and 1 more)"),
+])
+def test_a_failed_check_names_what_is_missing_or_wrong(tmp_path, check, answer, message):
+    result = run_check(tmp_path, check, answer)
+    assert (result.passed, result.message) == (False, message)
