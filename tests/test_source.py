@@ -9,6 +9,8 @@ from k8s_course.source import MAX_DEPTH, Source, decode, parse
 
 from .conftest import yaml_text
 
+YAML_LESSON = "01-manifest-anatomy#yaml"
+
 
 def findings_of(text: str):
     return parse(Source("a.yaml", text))[1]
@@ -69,17 +71,55 @@ def test_keys_merged_with_anchor_are_not_duplicates():
     assert documents[0].value["m"] == {"a": 1, "b": 3}
 
 
-@pytest.mark.parametrize(("text", "line", "column", "words"), [
-    ("metadata:\n\tname: web\n", 2, 1, "tab"),
-    ("metadata:\n  name:web\n  labels: x\n", 3, 9, "no space after"),
-    ("metadata:\n  name: 'web\nspec: {}\n", 2, 9, "quote is opened but never closed"),
-    ("spec:\n  replicas: 1\n selector: x\n", 3, 2, "indentation"),
-    ("spec:\n  replicas: 1\n    selector: x\n", 3, 13, "indented deeper"),
+CANNOT = "YAML cannot read this: "
+TAB = ("a tab character is used for indentation; YAML allows only spaces",
+       "replace the tab with spaces (2 per level is usual); most editors can show tabs and "
+       "convert them")
+QUOTE = ("a quote is opened but never closed",
+         "add the closing quote (\" or ') at the end of the value")
+INSIDE = (CANNOT + "mapping values are not allowed in this context; a colon followed by a "
+          "space appears inside a value, or this line is indented deeper than the key above it",
+          'quote values that contain `: ` (e.g. `command: "echo a: b"`), and line up keys of '
+          "the same mapping at the same column")
+LINE_UP = "line up entries of the same mapping at the same column, and list items (`- `) " \
+    "under their key at one column"
+BRACKETS = "close every `[` with `]` and every `{` with `}`, with commas between items"
+GENERIC = "compare the line with a working example of the same kind; indentation and colons " \
+    "are the usual suspects"
+
+
+@pytest.mark.parametrize(("text", "line", "column", "message", "hint"), [
+    ("metadata:\n\tname: web\n", 2, 1, *TAB),
+    ("metadata:\n  name: web\n  x: a\tb: c\n", 3, 9, *TAB),
+    ("metadata:\n  name:web\n  labels: x\n", 3, 9,
+     CANNOT + "mapping values are not allowed in this context; a key is followed by a colon "
+     "with no space after it", "put a space after the colon: `key: value`, not `key:value`"),
+    ("metadata:\n  name: 'web\nspec: {}\n", 2, 9, *QUOTE),
+    ('metadata:\n  name: "web\n', 2, 9, *QUOTE),
+    ("spec:\n  replicas: 1\n selector: x\n", 3, 2,
+     CANNOT + "did not find expected key (while parsing a block mapping); the indentation is "
+     "inconsistent", LINE_UP),
+    ("spec:\n  replicas: 1\n    selector: x\n", 3, 13, *INSIDE),
+    ("command: echo a: b\n", 1, 16, *INSIDE),
+    ("a: b\nthis is a long sentence\nc: d\n", 3, 1,
+     CANNOT + "could not find expected ':' (while scanning a simple key); a line is missing its "
+     "colon, or it continues a value that is indented wrongly",
+     "each field is `key: value`; a long text value needs quotes or a `|` block"),
+    ("key: [a, b\n", 2, 1, CANNOT + "did not find expected ',' or ']' (while parsing a flow "
+     "sequence); a bracket is not closed, or a comma is missing between items", BRACKETS),
+    ("key: {a: 1\n", 2, 1, CANNOT + "did not find expected ',' or '}' (while parsing a flow "
+     "mapping); a bracket is not closed, or a comma is missing between items", BRACKETS),
+    ("a:\n  - b\n  c: d\n", 3, 3, CANNOT + "did not find expected '-' indicator (while "
+     "parsing a block collection); the indentation is inconsistent", LINE_UP),
+    ("a: @x\n", 1, 4, CANNOT + "found character that cannot start any token (while scanning "
+     "for the next token)", GENERIC),
+    ("%YAML 1.1\n%YAML 1.1\n---\na: 1\n", 2, 1, CANNOT + "found duplicate %YAML directive",
+     GENERIC),
 ])
-def test_syntax_errors_are_explained_with_their_position(text, line, column, words):
+def test_syntax_errors_are_explained_with_their_position(text, line, column, message, hint):
     found = only(findings_of(text), "yaml-syntax")
-    assert (found.line, found.column) == (line, column)
-    assert words in found.message
+    assert (found.severity, found.line, found.column) == (Severity.ERROR, line, column)
+    assert (found.message, found.hint, found.lesson) == (message, hint, YAML_LESSON)
 
 
 def test_a_syntax_error_does_not_hide_the_next_document():
@@ -171,8 +211,6 @@ def test_keys_that_are_not_text_are_flagged():
     assert ("yaml-non-string-key", 2) in rules
     assert ("yaml-complex-key", 3) in rules
 
-
-YAML_LESSON = "01-manifest-anatomy#yaml"
 
 
 def test_a_broken_utf16_half_is_found_where_it_sits():
