@@ -246,3 +246,21 @@ def test_an_empty_document_is_an_info_on_the_separator_that_closes_it():
             for f in found] == [
         ("yaml-empty-document", Severity.INFO, 3, 1, 1, "document 2 is empty; kubectl skips it",
          "remove the extra `---`, or write an object under it")]
+
+
+@pytest.mark.parametrize(("text", "line", "column", "code"), [
+    ("a: 1\nb: x\x07y\n", 2, 5, "0007"),
+    ("a: 1\n---\nname: café\x01\n", 3, 11, "0001"),  # in the second document
+    ("\x1b[0m\n", 1, 1, "001B"),  # a terminal colour code pasted at the start
+    ("a: ü\nb: ü\x7f\n", 2, 5, "007F"),  # characters of two bytes before it
+    ("a: 😀 \x0b\n", 1, 6, "000B"),  # and of four
+])
+def test_a_control_character_is_found_on_its_own_column(text, line, column, code):
+    [found] = findings_of(text)
+    assert (found.rule, found.severity, found.line, found.column) == (
+        "yaml-control-character", Severity.ERROR, line, column)
+    assert found.message == (f"the text contains the invisible character U+{code}, which YAML "
+                             "does not allow")
+    assert found.hint == ("delete it and retype the text around it; such characters come from "
+                          "pasting out of a web page, a PDF or a terminal")
+    assert found.lesson == YAML_LESSON
