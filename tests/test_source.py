@@ -264,3 +264,39 @@ def test_a_control_character_is_found_on_its_own_column(text, line, column, code
     assert found.hint == ("delete it and retype the text around it; such characters come from "
                           "pasting out of a web page, a PDF or a terminal")
     assert found.lesson == YAML_LESSON
+
+
+def as_told(found) -> tuple:
+    return (found.rule, found.severity, found.line, found.column, found.message, found.hint,
+            found.lesson, found.document)
+
+
+BINARY = ("this looks like a binary file, not YAML text (it contains a NUL byte)",
+          "open the manifest you wrote (a .yaml file), not an image, archive or program")
+
+
+def test_a_nul_byte_means_a_binary_file_found_where_it_sits():
+    assert [as_told(f) for f in decode("a.bin", b"\x89PNG\r\n\x1a\n\x00\x00\x00")[1]] == [
+        ("yaml-binary", Severity.ERROR, 3, 1, *BINARY, YAML_LESSON, 0)]
+    assert [as_told(f) for f in decode("a.yaml", b"a: 1\nb: caf\xc3\xa9 \x00x\n")[1]] == [
+        ("yaml-binary", Severity.ERROR, 2, 9, *BINARY, YAML_LESSON, 0)]
+    assert [as_told(f) for f in findings_of("a: 1\nb: x\x00\n")] == [
+        ("yaml-binary", Severity.ERROR, 2, 5, *BINARY, YAML_LESSON, 0)]
+
+
+def test_runaway_nesting_is_one_finding_where_it_goes_too_deep():
+    deep = "{x: " * (MAX_DEPTH + 2) + "1" + "}" * (MAX_DEPTH + 2)
+    assert [as_told(f) for f in findings_of(f"a: 1\n---\nb: {deep}\n")] == [
+        ("yaml-too-deep", Severity.ERROR, 3, 400, f"the nesting here is more than {MAX_DEPTH} "
+         "levels deep", "a manifest is rarely more than 15 levels deep; look for runaway "
+         "brackets or indentation", YAML_LESSON, 1)]
+
+
+def test_a_second_object_without_its_separator_is_told_on_its_first_line():
+    text = ("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"
+            "apiVersion: v1\nkind: Secret\nmetadata: {name: b}\n")
+    assert [as_told(f) for f in findings_of(text)] == [
+        ("yaml-missing-separator", Severity.ERROR, 4, 1, "a second `apiVersion:` starts another "
+         "object on line 4, but no `---` line separates it from the one above, so YAML reads "
+         "both as one object", "put a line with `---` above line 4",
+         "01-manifest-anatomy#anatomy", 1)]
