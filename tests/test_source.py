@@ -300,3 +300,20 @@ def test_a_second_object_without_its_separator_is_told_on_its_first_line():
          "object on line 4, but no `---` line separates it from the one above, so YAML reads "
          "both as one object", "put a line with `---` above line 4",
          "01-manifest-anatomy#anatomy", 1)]
+
+
+def test_keys_that_are_not_text_are_told_with_how_yaml_reads_them():
+    text = "metadata:\n  name: a\n  labels:\n    on: x\n    1: y\n    1.5: z\n    ~: w\n" \
+           "    [a]: v\n"
+    quote = "quote it: \"{}\": ... (Kubernetes field names and data keys are text)"
+    warned = [("yaml-non-string-key", Severity.WARNING, line, 5,
+               f"the key {key} is read as {what}, not as text", quote.format(key))
+              for line, key, what in ((4, "on", "true/false"), (5, "1", "a number"),
+                                      (6, "1.5", "a number"), (7, "~", "an empty value"))]
+    found = findings_of(text)
+    assert [(f.rule, f.severity, f.line, f.column, f.message, f.hint) for f in found] == [
+        *warned, ("yaml-complex-key", Severity.ERROR, 8, 5, "a list or mapping is used as a key; "
+                  "Kubernetes keys are plain text", "write the key as plain text followed by a "
+                  "colon, e.g. `name: web`")]
+    assert {f.path for f in found} == {("metadata", "labels")}
+    assert {f.lesson for f in found} == {YAML_LESSON}
