@@ -317,3 +317,32 @@ def test_keys_that_are_not_text_are_told_with_how_yaml_reads_them():
                   "colon, e.g. `name: web`")]
     assert {f.path for f in found} == {("metadata", "labels")}
     assert {f.lesson for f in found} == {YAML_LESSON}
+
+
+def test_anchors_tags_and_merges_that_kubernetes_cannot_use_are_told_in_full():
+    text = ("a: *nope\nx: &x\n  z: *x\nt: !!python/object x\nu: !custom y\n"
+            "base: &b [1]\nm:\n  <<: *b\n  <<: [*b]\n")
+    alias = ("yaml-undefined-alias", Severity.ERROR, "*{0} refers to an anchor &{0} that is not "
+             "defined before it (or is still being defined)", "define `&{0}` earlier in the same "
+             "document, or write the value out in full")
+    tag = ("yaml-unsafe-tag", Severity.ERROR, "the tag {0} is not part of Kubernetes YAML; it is "
+           "ignored here", "remove the tag: Kubernetes reads plain YAML values only")
+    merge = ("yaml-bad-merge", Severity.ERROR, "`<<` merges a mapping (usually `<<: *anchor`), "
+             "but this value is not one", "point `<<` at an anchored mapping, or remove it")
+
+    def told(kind, line, column, name=""):
+        rule, severity, message, hint = kind
+        return (rule, severity, "a.yaml", line, column, message.format(name),
+                hint.format(name), YAML_LESSON)
+
+    assert [(f.rule, f.severity, f.file, f.line, f.column, f.message, f.hint, f.lesson)
+            for f in findings_of(text)] == [
+        told(alias, 1, 4, "nope"), told(alias, 3, 6, "x"), told(tag, 4, 4, "!!python/object"),
+        told(tag, 5, 4, "!custom"), told(merge, 8, 3), told(merge, 9, 3)]
+
+
+def test_positions_count_from_one():
+    from k8s_course.source import position_of
+
+    assert [position_of("abc", 0), position_of("abc", 2), position_of("a\nbc", 3)] == [
+        (1, 1), (1, 3), (2, 2)]
