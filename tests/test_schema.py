@@ -476,3 +476,48 @@ def test_the_schemas_come_from_kubernetes_validate_and_its_absence_says_what_to_
     with pytest.raises(RuntimeError) as error:
         _schema_root()
     assert str(error.value) == "kubernetes-validate is not installed; run `make setup`"
+
+
+def test_unknown_fields_are_each_told_and_one_told_for_a_reason_does_not_hide_the_next():
+    old = yaml_text("""
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: x}
+        frob: 1
+        spec:
+          containers:
+          - name: a
+            image: b:1
+            resizePolicy: []
+            imagge: c
+        """)
+    unknown = "schema-unknown-field"
+    assert told(old, "1.25") == [
+        (unknown, "error", 4, 1, "Pod has no field `frob`",
+         "fields allowed here: apiVersion, kind, metadata, spec, status", ANATOMY),
+        (unknown, "error", 9, 5, "`resizePolicy` under spec.containers[0] was added in "
+         "Kubernetes 1.27; the course's Kubernetes 1.25 does not have it yet",
+         "remove it, or run a Kubernetes 1.27 cluster and check with --kube-version 1.27",
+         ANATOMY),
+        (unknown, "error", 10, 5, "spec.containers[0] has no field `imagge`",
+         'did you mean "image"?', ANATOMY),
+    ]
+    daemon_set = yaml_text("""
+        apiVersion: apps/v1
+        kind: DaemonSet
+        metadata: {name: x}
+        spec:
+          replicas: 2
+          minReadySecond: 3
+          selector: {matchLabels: {a: b}}
+          template:
+            metadata: {labels: {a: b}}
+            spec: {containers: [{name: a, image: "b:1"}]}
+        """)
+    assert [t for t in told(daemon_set) if t[0] == unknown] == [
+        (unknown, "error", 5, 3, "spec has no field `replicas`", "a DaemonSet has no replicas: it "
+         "runs one pod on each node; remove it (a nodeSelector chooses the nodes)",
+         "09-workloads#daemonsets"),
+        (unknown, "error", 6, 3, "spec has no field `minReadySecond`",
+         'did you mean "minReadySeconds"?', ANATOMY),
+    ]
