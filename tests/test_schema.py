@@ -521,3 +521,47 @@ def test_unknown_fields_are_each_told_and_one_told_for_a_reason_does_not_hide_th
         (unknown, "error", 6, 3, "spec has no field `minReadySecond`",
          'did you mean "minReadySeconds"?', ANATOMY),
     ]
+
+
+def test_base_60_keeps_its_sign_and_a_number_field_does_not_stop_the_warnings_after_it():
+    text = yaml_text("""
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: d}
+        spec:
+          replicas: 1:30
+          selector: {matchLabels: {app: a}}
+          template:
+            metadata:
+              labels: {app: a}
+              annotations: {t: 12:30, u: -1:30, v: +2:00}
+            spec: {containers: [{name: a, image: "b:1"}]}
+        """)
+    base_60 = [(f.line, f.column, f.message) for f in check(text).findings
+               if f.rule == "yaml-unquoted-value"]
+    said = ("spec.template.metadata.annotations.{}: kubectl reads the unquoted {} as text, but "
+            "YAML 1.1 tools (PyYAML, Ansible) read it as the number {}, counting in base 60")
+    assert base_60 == [(10, 24, said.format("t", "12:30", 750)),
+                       (10, 34, said.format("u", "-1:30", -90)),
+                       (10, 44, said.format("v", "+2:00", 120))]
+    assert "you wrote \"1:30\"" in check(text).findings[0].message  # the number field itself
+
+
+@pytest.mark.parametrize(("written", "shown"), [
+    ('"zwölf"', '"zwölf"'),  # as written, not as \\u escapes
+    ('"' + "x" * 58 + '"', '"' + "x" * 58 + '"'),  # 60 characters with the quotes: in full
+    ('"' + "x" * 59 + '"', '"' + "x" * 56 + "..."),  # 61: cut
+])
+def test_the_value_written_is_shown_as_written_and_cut_past_sixty_characters(written, shown):
+    text = f"apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: d}}\nspec:\n" \
+           f"  replicas: {written}\n"
+    [message] = [f.message for f in check(text).findings if f.rule == "schema-type"]
+    assert message == f"spec.replicas must be a whole number such as 3; you wrote {shown}"
+
+
+def test_a_required_field_written_in_the_wrong_case_is_one_did_you_mean():
+    text = ("apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n"
+            "  selector: {app: a}\n  ports: [{PORT: 80}]\n")
+    assert [t for t in told(text) if t[0].startswith("schema")] == [
+        ("schema-unknown-field", "error", 6, 12, "spec.ports[0] has no field `PORT`",
+         'did you mean "port"?', ANATOMY)]
