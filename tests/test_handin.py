@@ -146,27 +146,51 @@ def _manifest_path(to):
     return change
 
 
+TRUNCATED = "the zip is damaged or cut short (truncated?): hand in again"
+
+
 @pytest.mark.parametrize("data, problem, kept", [
-    (GOOD[: len(GOOD) // 2], "damaged or cut short (truncated?)", 0),
-    (GOOD[:-30], "damaged or cut short (truncated?)", 0),
+    (GOOD[: len(GOOD) // 2], TRUNCATED, 0),
+    (GOOD[:-30], TRUNCATED, 0),
     (b"just some text\n", "not a k8s-course hand-in (not a zip file)", 0),
     (_rezip(GOOD, lambda n, d: [] if n == "manifest.json" else [(n, d)]),
-     "no manifest.json inside", 0),
+     "not a k8s-course hand-in (no manifest.json inside)", 0),
     (_rezip(GOOD, lambda n, d: [(n, b'{"format": "other/9"}' if n == "manifest.json" else d)]),
-     "is not format k8s-course-handin/1", 0),
-    (_rezip(GOOD, _tampered_text), "03-deployments/scale was changed after it was handed in", 1),
+     "not a k8s-course hand-in (manifest.json is not format k8s-course-handin/1)", 0),
+    (_rezip(GOOD, _tampered_text), "tampered: 03-deployments/scale was changed after it was "
+     "handed in (its sha256 does not match the manifest)", 1),
     (_rezip(GOOD, lambda n, d: [(n, d), ("answers/../../etc/evil.answer.yaml", b"x")]
-            if n == "manifest.json" else [(n, d)]), "files the manifest does not list", 2),
-    (_rezip(GOOD, _manifest_path("answers/../../etc/passwd")), "a file outside answers/", 1),
+            if n == "manifest.json" else [(n, d)]),
+     "tampered: files the manifest does not list (answers/../../etc/evil.answer.yaml) were "
+     "ignored", 2),
+    (_rezip(GOOD, _manifest_path("answers/../../etc/passwd")),
+     "tampered: the manifest lists a file outside answers/ ('answers/../../etc/passwd'); "
+     "tampered: files the manifest does not list (answers/03-deployments/scale.answer.yaml) "
+     "were ignored", 1),
     (_rezip(GOOD, lambda n, d: [] if n.endswith("again.answer.yaml") else [(n, d)]),
-     "04-services/again is missing from the zip", 1),
+     "tampered: 04-services/again is missing from the zip", 1),
     (_rezip(GOOD, lambda n, d: [(n, d), (n, d)] if n.endswith("scale.answer.yaml")
-            else [(n, d)]), "03-deployments/scale is in the zip twice", 1),
+            else [(n, d)]), "tampered: 03-deployments/scale is in the zip twice", 1),
 ])
 def test_a_damaged_or_foreign_handin_says_what_is_wrong(data, problem, kept):
     found = handin.unpack(data)
-    assert problem in found.problem
+    assert found.problem == problem
     assert len(found.answers) == kept
+    # what could still be read keeps its course version and save times
+    assert found.course_version == ("0.1.0" if problem.startswith("tampered") else "")
+    assert {a.modified for a in found.answers} <= {NOW}
+
+
+def test_a_sound_handin_keeps_who_when_and_which_course_version():
+    found = handin.unpack(GOOD)
+    assert (found.learner, found.created, found.course_version, found.problem) == (
+        "Ada", NOW, "0.1.0", "")
+    assert [a.modified for a in found.answers] == [NOW, NOW]
+
+
+def test_a_file_past_the_hand_in_cap_is_refused_unread():
+    found = handin.unpack(b"x" * (handin.MAX_HANDIN_BYTES + 1))
+    assert (found.problem, found.answers) == ("larger than 20 MB: not a hand-in", ())
 
 
 def _renamed(learner: str):
