@@ -352,3 +352,36 @@ def test_the_manifest_is_readable_json_listing_each_file_with_its_size_and_diges
 ])
 def test_the_hand_in_file_is_named_after_the_learner_and_the_time(learner, name):
     assert handin.file_name(learner, NOW) == name
+
+
+@pytest.mark.parametrize("path", ["/etc/passwd", "answers\\03-deployments\\scale.answer.yaml",
+                                  "answers/03-deployments/../scale.answer.yaml"])
+def test_a_manifest_path_that_could_leave_the_answers_folder_is_refused(path):
+    found = handin.unpack(_rezip(GOOD, _manifest_path(path)))
+    assert found.problem == (
+        f"tampered: the manifest lists a file outside answers/ ({path!r}); tampered: files the "
+        "manifest does not list (answers/03-deployments/scale.answer.yaml) were ignored")
+
+
+def test_a_second_manifest_is_tampering():
+    twice = _rezip(GOOD, lambda n, d: [(n, d), (n, d)] if n == "manifest.json" else [(n, d)])
+    assert handin.unpack(twice).problem == "tampered: manifest.json appears twice"
+
+
+def test_every_member_has_a_fixed_date_and_plain_file_permissions():
+    members = zipfile.ZipFile(io.BytesIO(GOOD)).infolist()
+    assert [(m.date_time, m.external_attr >> 16, m.compress_type) for m in members] == [
+        ((1980, 1, 1, 0, 0, 0), 0o644, zipfile.ZIP_DEFLATED)] * 3
+
+
+def test_the_hand_in_file_is_written_readable_by_others_or_says_why_not(tmp_path):
+    umask = os.umask(0o022)
+    try:
+        handin.write(tmp_path / "h.zip", GOOD)
+    finally:
+        os.umask(umask)
+    assert ((tmp_path / "h.zip").stat().st_mode & 0o777, (tmp_path / "h.zip").read_bytes()) == (
+        0o644, GOOD)
+    with pytest.raises(handin.HandInError) as error:
+        handin.write(tmp_path / "nope" / "h.zip", GOOD)
+    assert str(error.value) == f"cannot write {tmp_path}/nope/h.zip: No such file or directory"
