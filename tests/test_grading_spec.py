@@ -258,15 +258,45 @@ def test_a_python_check_that_cannot_run_is_refused_on_its_line(tmp_path, python,
     ("cannot: {as: u, verb: get, resource: pods, expect: true}",
      ["cannot.expect: unknown key `expect`; expected one of as, verb, resource, namespace, "
       "group, name"]),
+    ("selects: [a]", ["selects: `selects` must be a mapping with service and workload"]),
+    ("reaches: [a]", ["reaches: `reaches` must be a mapping with service and workload"]),
+    ("selects: {service: 3, workload: {kind: Deployment, name: web}, port: 80}",
+     ["selects.port: unknown key `port`; expected one of service, workload, namespace",
+      "selects.service: `service` must be the Service's name"]),
+    ("reaches: {service: web, workload: {kind: Deployment}, port: true}",
+     ["reaches.workload.name: `name` is missing or not text",
+      "reaches.port: `port` must be the Service port's number or name"]),
+    ("reaches: {service: web, workload: web, port: [1], namespace: x}",
+     ["reaches.workload: must be a mapping like {kind: Deployment, name: web}",
+      "reaches.port: `port` must be the Service port's number or name"]),
+    ("uses: [a]", ["uses: `uses` must be a mapping like {workload: {kind: Deployment, name: "
+                   "web}, configmap: web-settings}"]),
+    ("mounts: [a]", ["mounts: `mounts` must be a mapping like {workload: {kind: Deployment, "
+                     "name: web}, configmap: web-settings}"]),
+    ("uses: {workload: {kind: Pod, name: app}, configmap: a, secret: b}",
+     ["uses: name exactly one of configmap, secret, claim"]),
+    ("uses: {workload: {kind: Pod, name: app}, configmap: ''}",
+     ["uses.configmap: `configmap` must be the object's name"]),
+    ("mounts: {workload: {kind: Pod, name: app}, claim: c, path: 3}",
+     ["mounts.path: `path` must be a mountPath like /etc/app"]),
+    ("clean: 5", ["clean: `clean` must be a list of rule ids"]),
+    ("clean: []", ["clean: `clean` must be a list of rule ids"]),
+    ("clean: [selector-matches-templat, zzzzzz]",
+     ["clean: unknown rule id selector-matches-templat; did you mean selector-matches-template?",
+      "clean: unknown rule id zzzzzz"]),
 ])
-def test_each_mistake_in_a_coverage_quota_or_access_check_is_told_at_its_key(tmp_path, check,
-                                                                              said):
+def test_each_mistake_in_a_check_of_a_relation_or_a_use_is_told_at_its_key(tmp_path, check,
+                                                                            said):
     spec = GOOD + f"  - id: custom\n    points: 1\n    {check}\n    hint: h\n"
     at = f"{tmp_path}/exercises/05-test/sample/exercise.yaml:21: checks[3]."
     assert problems(tmp_path, spec).splitlines() == [at + line for line in said]
 
 
 @pytest.mark.parametrize("check", [
+    "reaches: {service: web, workload: {kind: Deployment, name: web}, port: http, "
+    "namespace: shop}",
+    "mounts: {workload: {kind: Pod, name: app}, claim: c, path: /data}",
+    "clean: selector-matches-template",
     "scales: {hpa: h, workload: {kind: Deployment, name: web}, namespace: shop}",
     "protects: {pdb: p, workload: {kind: Deployment, name: web, namespace: shop}}",
     "can: {as: u, verb: get, resource: pods, namespace: shop, group: apps, name: x, "
