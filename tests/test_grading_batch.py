@@ -175,3 +175,32 @@ def test_a_handed_in_file_is_read_no_further_than_one_byte_past_the_cap():
     from k8s_course.grading.batch import _read_bytes
 
     assert len(_read_bytes(Path("/dev/zero"))) == handin.MAX_HANDIN_BYTES + 1
+
+
+def test_a_grader_crash_costs_one_entry_never_the_batch(course, monkeypatch):
+    from k8s_course.grading import batch
+    from k8s_course.grading.batch import Entry
+
+    real = batch.grade
+
+    def flaky(exercise, answer, server=None):
+        if b"replicas: 3" in (answer if isinstance(answer, bytes) else answer.read_bytes()):
+            raise KeyError("bug")
+        return real(exercise, answer, server=server)
+
+    monkeypatch.setattr(batch, "grade", flaky)
+    entries = grade_folder(course / "subs")
+    crashed = [e for e in entries if e.status == "grader error"]
+    assert Entry("ada", "ada/scale.yaml", "03-deployments/scale", "grader error", 0, 4,
+                 "the grader failed on this file (KeyError)") in crashed
+    assert any(e.learner == "ada" and e.status == "graded" and e.score == 2 for e in entries)
+
+
+def test_a_file_that_does_not_parse_says_so_in_its_entry(course):
+    [bob] = [e for e in grade_folder(course / "subs") if e.file == "bob/scale.yaml"]
+    assert (bob.status, bob.score, bob.maximum, bob.failed) == ("graded", 0, 4,
+                                                                ("exists", "three", "no-errors"))
+    assert bob.problem == ("line 2: YAML cannot read this: did not find expected node content "
+                           "(while parsing a flow node)")
+    [ada] = [e for e in grade_folder(course / "subs") if e.file == "ada/scale.yaml"]
+    assert (ada.problem, ada.failed) == ("", ())
