@@ -244,3 +244,27 @@ def test_hints_never_reach_the_cluster_even_with_a_context(exercise, monkeypatch
     monkeypatch.setenv("K8S_COURSE_CONTEXT", "kind-k8s-course")
     assert next_hint(exercise, DEPLOYMENT, 2) == "Set three replicas."
     assert calls == []
+
+
+def test_the_text_grade_lists_every_stage_and_check_aligned(exercise):
+    quoted = DEPLOYMENT.replace("replicas: 2", 'replicas: "2"')
+    schema = 'line 7: spec.replicas must be a whole number such as 3; you wrote "2"'
+    assert grade(exercise, quoted).text().splitlines() == [
+        "Scale the web app (05-test/sample)",
+        "Not yet: 1/4 points",
+        "  ok   parses: the YAML reads",
+        f"  FAIL fits the schema: {schema}",
+        "  ok   passes the rules: no rule finds an error (1 warning in the report)",
+        "  FAIL meets the checks: 1/4 points from 1 of 3 checks",
+        "  skip accepted by the server: skipped: no cluster configured",
+        "  [x] exists  1/1",
+        "  [ ] three   0/2  spec.replicas of Deployment/web is 2; expected 3",
+        "      hint: Set three replicas.",
+        f"  [ ] valid   0/1  {schema}",
+        "      hint: Fix the errors first.",
+    ]
+    assert grade(exercise, "\n" + exercise.starter).text() == (
+        "Scale the web app (05-test/sample)\nNot started: 0/4 points\n  This is the exercise's "
+        "starting text, unchanged, so nothing is graded yet. Work in the editor above (its "
+        "Grade button grades what you write there), or change the answer here and run this "
+        "cell again.")
