@@ -565,3 +565,62 @@ def test_a_required_field_written_in_the_wrong_case_is_one_did_you_mean():
     assert [t for t in told(text) if t[0].startswith("schema")] == [
         ("schema-unknown-field", "error", 6, 12, "spec.ports[0] has no field `PORT`",
          'did you mean "port"?', ANATOMY)]
+
+
+WIDGETS = yaml_text("""
+    apiVersion: apiextensions.k8s.io/v1
+    kind: CustomResourceDefinition
+    metadata:
+      name: widgets.example.com
+    spec:
+      group: example.com
+      scope: Namespaced
+      names: {kind: Widget, plural: widgets}
+      versions:
+        - name: v1
+          served: true
+          storage: true
+          schema:
+            openAPIV3Schema:
+              type: object
+              required: [spec]
+              properties:
+                spec:
+                  type: object
+                  required: [size]
+                  properties:
+                    size: {type: integer, minimum: 1}
+                    colour: {type: string, enum: [Red, Green]}
+                    mode: {enum: [1, 2]}
+                    code: {type: string, pattern: '^[a-z]+$'}
+    ---
+    apiVersion: example.com/v1
+    kind: Widget
+    metadata: {name: w}
+    spec:
+      size: 0
+      colour: red
+      mode: 3
+      code: ABC
+    ---
+    apiVersion: example.com/v1
+    kind: Widget
+    metadata: {name: v}
+    """)
+
+
+def test_a_custom_resource_gets_enum_range_pattern_and_required_findings_in_full():
+    listed = "use one of the values listed"
+    compare = "compare this field with the lesson's example"
+    assert told(WIDGETS) == [
+        ("schema-invalid", "error", 31, 9, "spec.size: 0 is less than the minimum of 1", compare,
+         ANATOMY),
+        ("schema-enum", "error", 32, 11, 'spec.colour must be one of Red, Green; you wrote "red"',
+         "write Red (exactly this spelling)", ANATOMY),
+        ("schema-enum", "error", 33, 9, "spec.mode must be one of 1, 2; you wrote 3", listed,
+         ANATOMY),
+        ("schema-invalid", "error", 34, 9, 'spec.code: "ABC" does not match "^[a-z]+$"', compare,
+         ANATOMY),
+        ("schema-required", "error", 36, 1, "the object is missing the required field `spec`",
+         "add `spec:` under the object", ANATOMY),
+    ]
