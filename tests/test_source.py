@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from k8s_course.findings import Severity
@@ -346,3 +348,54 @@ def test_positions_count_from_one():
 
     assert [position_of("abc", 0), position_of("abc", 2), position_of("a\nbc", 3)] == [
         (1, 1), (1, 3), (2, 2)]
+
+
+def test_utf16_with_either_byte_order_mark_is_read_and_without_one_is_binary():
+    text = "kind: Pod\n"
+    for data in (b"\xfe\xff" + text.encode("utf-16-be"), b"\xff\xfe" + text.encode("utf-16-le")):
+        source, findings = decode("a.yaml", data)
+        assert (source.name, source.text, findings) == ("a.yaml", text, [])
+    source, [found] = decode("a.yaml", text.encode("utf-16-be"))
+    assert (source, found.rule, found.file, found.line, found.column) == (
+        None, "yaml-binary", "a.yaml", 1, 1)
+
+
+def test_the_first_nul_byte_is_the_one_reported_and_only_the_first_8_kib_are_sniffed():
+    [found] = decode("a.yaml", b"\x00a\x00b")[1]
+    assert (found.line, found.column) == (1, 1)
+    late = b"a" * 8192 + b"\x00"
+    assert decode("a.yaml", late)[0] is not None  # parse() finds it, on its line
+    assert decode("a.yaml", late[1:])[0] is None
+
+
+def test_invalid_utf8_names_the_byte_and_its_place():
+    source, [found] = decode("a.yaml", b"kind: Pod\nname: caf\xe9\n")
+    assert source is None
+    assert (found.rule, found.severity, found.file, found.line, found.column) == (
+        "yaml-invalid-utf8", Severity.ERROR, "a.yaml", 2, 10)
+    assert found.message == "byte 0xe9 at offset 19 is not valid UTF-8 text"
+    assert found.hint == ("save the file as UTF-8 (most editors have it under 'Save with "
+                          "encoding'); if this is not a YAML file, check that you picked the "
+                          "right one")
+    assert found.lesson == YAML_LESSON
+
+
+def test_a_file_that_cannot_be_read_says_why_and_an_endless_one_stops_at_the_cap(tmp_path):
+    from k8s_course.source import MAX_BYTES, read_path
+
+    for path, reason in ((tmp_path / "missing.yaml", "No such file or directory"),
+                         (tmp_path, "Is a directory")):
+        source, [found] = read_path(path)
+        assert (source, found.rule, found.severity, found.file, found.line) == (
+            None, "file-unreadable", Severity.ERROR, str(path), 1)
+        assert found.message == f"cannot read {path}: {reason}"
+        assert found.hint == "check the file name and that the file exists"
+    big = tmp_path / "big.yaml"
+    big.write_bytes(b"#" * (MAX_BYTES + 1))
+    [found] = read_path(big)[1]
+    assert (found.rule, found.file, found.message) == (
+        "yaml-too-large", str(big), "the input is 10.0 MB; the checker reads at most 10 MB")
+    big.write_bytes(b"#" * MAX_BYTES)
+    assert len(read_path(big)[0].text) == MAX_BYTES
+    [found] = read_path(Path("/dev/zero"))[1]  # no size to stat: read one byte past the cap
+    assert found.message == "the input is 10.0 MB; the checker reads at most 10 MB"
