@@ -399,3 +399,29 @@ def test_a_file_that_cannot_be_read_says_why_and_an_endless_one_stops_at_the_cap
     assert len(read_path(big)[0].text) == MAX_BYTES
     [found] = read_path(Path("/dev/zero"))[1]  # no size to stat: read one byte past the cap
     assert found.message == "the input is 10.0 MB; the checker reads at most 10 MB"
+
+
+def test_a_document_that_is_not_a_mapping_says_what_it_is():
+    hint = ("a manifest is a mapping that starts with `apiVersion:` and `kind:`; to write "
+            "several objects, separate them with `---` lines")
+    assert [as_told(f) for f in findings_of("a: 1\n---\n- x\n- y\n---\nhello\n")] == [
+        ("yaml-not-a-mapping", Severity.ERROR, 3, 1, "document 2 is a list, not a Kubernetes "
+         "object", hint, YAML_LESSON, 1),
+        ("yaml-not-a-mapping", Severity.ERROR, 6, 1, "document 3 is the plain value 'hello', "
+         "not a Kubernetes object", hint, YAML_LESSON, 2)]
+
+
+def test_a_billion_laughs_and_a_huge_document_stop_at_the_value_cap():
+    from k8s_course.source import MAX_NODES_PER_DOCUMENT
+
+    levels = ["a: &a [x, x, x, x, x, x, x, x, x, x]"] + [
+        f"{name}: &{name} [{', '.join([f'*{previous}'] * 10)}]"
+        for previous, name in zip("abcde", "bcdef", strict=True)]
+    assert [as_told(f) for f in findings_of("\n".join(levels) + "\n")] == [
+        ("yaml-alias-bomb", Severity.ERROR, 5, 36, "aliases here expand to more than 100,000 "
+         "values (a 'billion laughs' file)", "write the values out instead of nesting aliases "
+         "of aliases", YAML_LESSON, 0)]
+    huge = "a: [" + ", ".join(["1"] * (MAX_NODES_PER_DOCUMENT + 5)) + "]\n"
+    assert [as_told(f) for f in findings_of(huge)] == [
+        ("yaml-too-large", Severity.ERROR, 1, 299996, "this document has more than 100,000 "
+         "values", "split it into smaller documents", YAML_LESSON, 0)]
