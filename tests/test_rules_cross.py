@@ -286,3 +286,34 @@ def test_a_service_needs_one_template_with_every_label_of_its_selector():
     matched = check("---\n".join([NAMESPACE, front, back, service(
         selector="app: web, tier: front")]))
     assert "service-selects-nothing" not in matched.rules()
+
+
+def test_a_template_uses_each_configmap_secret_and_claim_and_not_its_service_account():
+    from k8s_course.graph import Use, pod_template_of, uses_of
+    from k8s_course.pipeline import load
+
+    bundle, _ = load(yaml_text("""
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: web}
+        spec:
+          selector: {matchLabels: {app: web}}
+          template:
+            metadata: {labels: {app: web}}
+            spec:
+              serviceAccountName: robot
+              containers:
+                - name: web
+                  image: nginx:1.27
+                  envFrom: [{configMapRef: {name: settings}}]
+                  env: [{name: T, valueFrom: {secretKeyRef: {name: token, key: t}}}]
+                  volumeMounts: [{name: data, mountPath: /data}, {name: data, mountPath: /copy}]
+              volumes:
+                - {name: data, persistentVolumeClaim: {claimName: store}}
+                - {name: spare, configMap: {name: extra}}
+        """))
+    [deployment] = bundle.resources
+    assert list(uses_of(pod_template_of(deployment))) == [
+        Use("Secret", "token", "env"), Use("ConfigMap", "settings", "envFrom"),
+        Use("PersistentVolumeClaim", "store", "volume", ("/data", "/copy")),
+        Use("ConfigMap", "extra", "volume")]
