@@ -236,3 +236,12 @@ def test_asking_for_progress_loads_no_grading_until_it_is_called():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip()
     assert out == "[]"
+
+
+def test_an_answers_folder_that_is_a_file_is_a_line_not_a_crash(tmp_path: Path):
+    answers = tmp_path / "answers"
+    answers.write_text("not a folder")
+    shown = progress(answers, ROOT)
+    assert all(e.status == NOT_STARTED for e in shown.exercises)
+    assert len(shown.notes) == 1 and "cannot read the answers folder" in shown.notes[0]
+    assert answers.read_text() == "not a folder"
