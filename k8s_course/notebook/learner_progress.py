@@ -124,8 +124,7 @@ class Progress:
                 note = f"<br><small>{escape(e.note)}</small>" if e.note else ""
                 rows.append(
                     f'<tr><td><code>{escape(e.name)}</code></td><td>{escape(e.title)}{note}</td>'
-                    f'<td><span class="k8sp-{e.status.replace(" ", "-")}">{e.status}</span>'
-                    f"</td><td>{e.shown_score}</td></tr>")
+                    f"<td>{_status_html(e.status)}</td><td>{e.shown_score}</td></tr>")
         notes = "".join(f"<li>{escape(note)}</li>" for note in self.notes)
         return (f'{_CSS}<div class="k8sp"><div>Your progress, from the answers saved in '
                 f"<code>{escape(self.folder)}</code></div><table><thead><tr><th>exercise</th>"
@@ -135,15 +134,28 @@ class Progress:
                 + (f"<div>Left out:</div><ul>{notes}</ul>" if notes else "") + "</div>")
 
 
-# theme colours, so the table reads in light and dark JupyterLab alike
+def _status_html(status: str) -> str:
+    if status == NOT_STARTED:
+        return f'<span class="k8sp-not-started">{status}</span>'
+    return f'<span class="k8sp-chip k8sp-{status.replace(" ", "-")}">{status}</span>'
+
+
+# Text follows the JupyterLab theme through --jp-* variables; the status chips have
+# fixed colours, each with its own background, readable on light and dark themes alike
+# (the report's severity chips do the same).
 _CSS = """<style>
-.k8sp table{border-collapse:collapse;margin:4px 0}
+.k8sp{font-family:var(--jp-ui-font-family,sans-serif);font-size:var(--jp-ui-font-size1,13px);
+  color:var(--jp-ui-font-color1,#222);line-height:1.45}
+.k8sp table{border-collapse:collapse;margin:4px 0;color:inherit;font:inherit}
 .k8sp th,.k8sp td{padding:2px 10px;text-align:left;vertical-align:top}
 .k8sp .k8sp-lesson th{border-top:1px solid var(--jp-border-color2,#ccc);padding-top:6px}
-.k8sp tfoot td{border-top:1px solid var(--jp-border-color2,#ccc);font-weight:bold}
-.k8sp .k8sp-full-marks{color:var(--jp-success-color0,#1a7f37);font-weight:bold}
-.k8sp .k8sp-started{color:var(--jp-warn-color0,#9a6700)}
-.k8sp .k8sp-not-started{color:var(--jp-ui-font-color2,#666)}
+.k8sp tfoot td{border-top:1px solid var(--jp-border-color2,#ccc);font-weight:600}
+.k8sp small,.k8sp .k8sp-not-started{color:var(--jp-ui-font-color2,#666)}
+.k8sp code{font-family:var(--jp-code-font-family,monospace)}
+.k8sp .k8sp-chip{display:inline-block;font-weight:700;font-size:11px;padding:0 6px;
+  border-radius:3px}
+.k8sp .k8sp-full-marks{background:#2e7d32;color:#fff}
+.k8sp .k8sp-started{background:#ed8c00;color:#1a1a1a}
 </style>"""
 
 
