@@ -8,7 +8,7 @@ files only, links never followed, size bounded).
 No score is stored anywhere: the editor keeps only the latest text of each
 answer. So each saved answer that differs from its starter is graded here,
 offline (never a cluster), and its score is the score of that text, the best
-the saved work holds; a few milliseconds an answer. An answer equal to the
+the saved work holds (under a millisecond an answer, warm). An answer equal to the
 starter is "not started", as the Grade says.
 
 Lessons come in course order and exercises in the order their notebook
