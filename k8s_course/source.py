@@ -462,6 +462,9 @@ class _Builder:
                 trap = None
                 if not event.style and event.implicit[0]:
                     value, trap = plain_cache.get(value) or _plain(value)
+                    if value is _MergeKey:
+                        scalar(event)
+                        continue
                 container = top.container
                 if type(container) is list:
                     mark = event.start_mark
@@ -655,6 +658,9 @@ class _Builder:
 
     def _attach(self, value: Any, size: int, mark, spelling: str | None) -> None:
         """Put a finished node into its parent; `spelling` is a scalar's source text."""
+        if value is _MergeKey and (not self.stack or type(self.stack[-1].container) is list
+                                   or self.stack[-1].has_key):
+            value = "<<"  # `<<` merges only as a key; anywhere else it is the text itself
         if not self.stack:
             self.root = value
             return

@@ -170,3 +170,15 @@ def test_keys_that_are_not_text_are_flagged():
     assert ("yaml-non-string-key", 1) in rules
     assert ("yaml-non-string-key", 2) in rules
     assert ("yaml-complex-key", 3) in rules
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("a: <<\n", {"a": "<<"}),            # a value, not a merge
+    ("a: [<<, b]\n", {"a": ["<<", "b"]}),  # a list item
+    ("a: &x <<\nb: *x\n", {"a": "<<", "b": "<<"}),
+])
+def test_merge_key_spelling_outside_a_key_is_plain_text(text, expected):
+    # YAML 1.1 reads `<<` as the merge key; anywhere but a key, kubectl's reader
+    # keeps it as the text "<<" (this once crashed the schema stage)
+    documents, findings = parse(Source("x.yaml", text))
+    assert documents[0].value == expected and not findings
