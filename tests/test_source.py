@@ -75,6 +75,9 @@ def test_keys_merged_with_anchor_are_not_duplicates():
     ("metadata:\n  name: 'web\nspec: {}\n", 2, 9, "quote is opened but never closed"),
     ("spec:\n  replicas: 1\n selector: x\n", 3, 2, "indentation"),
     ("spec:\n  replicas: 1\n    selector: x\n", 3, 13, "indented deeper"),
+    # found only at the end of the file: point at the bracket left open
+    ("data: [a, b\n", 1, 7, "bracket is not closed"),
+    ("metadata: {name: web\n\n", 1, 11, "bracket is not closed"),
 ])
 def test_syntax_errors_are_explained_with_their_position(text, line, column, words):
     found = only(findings_of(text), "yaml-syntax")
