@@ -146,7 +146,8 @@ def cron_job(rng, ns, app, mistake):
     schedule = "every hour" if mistake else f"{rng.randint(0, 59)} * * * *"
     return (_header(rng, "CronJob", app) +
             f"apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: {app}-report\n"
-            f"  namespace: {ns}\nspec:\n  schedule: \"{schedule}\"\n  concurrencyPolicy: Forbid\n  jobTemplate:\n"
+            f"  namespace: {ns}\nspec:\n  schedule: \"{schedule}\"\n"
+            f"  concurrencyPolicy: Forbid\n  jobTemplate:\n"
             f"    spec:\n      template:\n        spec:\n          restartPolicy: Never\n"
             f"          volumes:\n            - name: cache\n"
             f"              persistentVolumeClaim: {{claimName: {app}-cache}}\n"

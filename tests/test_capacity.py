@@ -170,7 +170,8 @@ def test_the_quota_rule_follows_the_quota_scopes():
 
 
 def _deployment(name: str, replicas: int, cpu: str) -> str:
-    return (f"---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}, namespace: ml}}\n"
+    return (f"---\napiVersion: apps/v1\nkind: Deployment\n"
+            f"metadata: {{name: {name}, namespace: ml}}\n"
             f"spec:\n  replicas: {replicas}\n  selector: {{matchLabels: {{app: {name}}}}}\n"
             f"  template:\n    metadata: {{labels: {{app: {name}}}}}\n    spec:\n"
             f"      containers:\n        - name: app\n          image: busybox:1.36\n"
