@@ -17,7 +17,6 @@ from __future__ import annotations
 import gc
 import marshal
 import os
-import pickle
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
@@ -117,23 +116,18 @@ def _fit(answer: FileAnswer, name: str, version: str) -> Fitted:
     return bundle.sources, [r.document for r in bundle], parsed, fitted, covered
 
 
-def _fit_packed(task: tuple[FileAnswer, str, str]) -> tuple[list[Source], bytes, bool,
+def _fit_packed(task: tuple[FileAnswer, str, str]) -> tuple[list[Source], bytes,
                                                               list[Finding], list[Finding],
                                                               Covered]:
     """`_fit` in a worker, its documents packed for the trip back.
 
     marshal reads back in about half the time of pickle, which matters since
-    the merging process unpacks every document alone; a value marshal cannot
-    write (the parser's marker for `<<` written as a plain value) sends that
-    file by pickle.
+    the merging process unpacks every document alone; parsed values are only
+    dicts, lists, text, numbers, booleans and None, which marshal writes.
     """
     sources, documents, parsed, fitted, covered = _fit(*task)
     fields = [(d.file, d.index, d.value, d.line, d.column, d.spans, d.traps) for d in documents]
-    try:
-        return sources, marshal.dumps(fields), True, parsed, fitted, covered
-    except ValueError:
-        return (sources, pickle.dumps(fields, pickle.HIGHEST_PROTOCOL), False, parsed, fitted,
-                covered)
+    return sources, marshal.dumps(fields), parsed, fitted, covered
 
 
 def _failure(answer: FileAnswer, name: str, result: Died | Failed) -> Fitted:
@@ -157,8 +151,8 @@ def _unpack(answer: FileAnswer, name: str, result) -> Fitted:
     """A worker's answer for one file, or the finding that says why there is none."""
     if isinstance(result, Died | Failed):
         return _failure(answer, name, result)
-    sources, packed, is_marshal, parsed, fitted, covered = result
-    fields = marshal.loads(packed) if is_marshal else pickle.loads(packed)
+    sources, packed, parsed, fitted, covered = result
+    fields = marshal.loads(packed)
     return sources, [Document(*entry) for entry in fields], parsed, fitted, covered
 
 

@@ -190,3 +190,10 @@ def test_the_cli_walks_a_folder_and_says_what_it_skipped_when_verbose(tmp_path):
     (tmp_path / "empty").mkdir()
     empty = run(str(tmp_path / "empty"))
     assert empty.returncode == 2 and "no .yaml, .yml or .json file" in empty.stderr
+
+
+def test_check_of_a_folder_in_python_reads_what_the_cli_reads(tmp_path):
+    _repository(tmp_path)
+    report = check(tmp_path)
+    assert {f.file for f in report.findings} == {str(tmp_path / "apps" / "pod.yaml")}
+    assert [r.ref for r in report.bundle] == ["Deployment/web"]

@@ -261,3 +261,11 @@ def test_a_checker_bug_on_one_file_is_the_same_finding_whatever_the_jobs(tmp_pat
 def test_fixture_answers_agree_across_jobs():
     paths = sorted((FIXTURES / "seed").glob("*.yaml"))
     assert _json(check_files(paths, jobs=2)) == _json(check_files(paths, jobs=1))
+
+
+def test_a_merge_key_spelled_as_a_value_survives_the_trip_from_a_worker(tmp_path):
+    files = [tmp_path / "a.yaml", tmp_path / "b.yaml"]
+    files[0].write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata:\n  x: <<\n")
+    files[1].write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\ndata:\n  key: z\n")
+    report = check_files(files, jobs=2)
+    assert report.findings == [] and report.bundle.resources[0].body["data"] == {"x": "<<"}

@@ -75,6 +75,9 @@ def test_keys_merged_with_anchor_are_not_duplicates():
     ("metadata:\n  name: 'web\nspec: {}\n", 2, 9, "quote is opened but never closed"),
     ("spec:\n  replicas: 1\n selector: x\n", 3, 2, "indentation"),
     ("spec:\n  replicas: 1\n    selector: x\n", 3, 13, "indented deeper"),
+    # found only at the end of the file: point at the bracket left open
+    ("data: [a, b\n", 1, 7, "bracket is not closed"),
+    ("metadata: {name: web\n\n", 1, 11, "bracket is not closed"),
 ])
 def test_syntax_errors_are_explained_with_their_position(text, line, column, words):
     found = only(findings_of(text), "yaml-syntax")
@@ -170,3 +173,15 @@ def test_keys_that_are_not_text_are_flagged():
     assert ("yaml-non-string-key", 1) in rules
     assert ("yaml-non-string-key", 2) in rules
     assert ("yaml-complex-key", 3) in rules
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("a: <<\n", {"a": "<<"}),            # a value, not a merge
+    ("a: [<<, b]\n", {"a": ["<<", "b"]}),  # a list item
+    ("a: &x <<\nb: *x\n", {"a": "<<", "b": "<<"}),
+])
+def test_merge_key_spelling_outside_a_key_is_plain_text(text, expected):
+    # YAML 1.1 reads `<<` as the merge key; anywhere but a key, kubectl's reader
+    # keeps it as the text "<<" (this once crashed the schema stage)
+    documents, findings = parse(Source("x.yaml", text))
+    assert documents[0].value == expected and not findings
