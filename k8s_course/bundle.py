@@ -31,6 +31,9 @@ class Resource:
     body: dict = field(init=False, repr=False)
     kind: str = field(init=False, repr=False)
     metadata: dict = field(init=False, repr=False)
+    # a kind the API server keeps outside namespaces; a custom kind is marked
+    # so by its CRD when the answer holds it (custom.mark_cluster_scoped)
+    cluster_scoped: bool = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         body = self.body = self.document.value
@@ -38,6 +41,7 @@ class Resource:
         self.kind = kind if isinstance(kind, str) else ""
         metadata = body.get("metadata")
         self.metadata = metadata if isinstance(metadata, dict) else {}
+        self.cluster_scoped = self.kind in CLUSTER_SCOPED
 
     @property
     def file(self) -> str:
@@ -65,10 +69,6 @@ class Resource:
     def labels(self) -> dict:
         labels = self.metadata.get("labels")
         return labels if isinstance(labels, dict) else {}
-
-    @property
-    def cluster_scoped(self) -> bool:
-        return self.kind in CLUSTER_SCOPED
 
     @property
     def ref(self) -> str:
