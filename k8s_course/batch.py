@@ -31,6 +31,18 @@ from .source import Document, Source
 
 # Below this many answers a pool costs more (process start, imports) than it saves.
 _POOL_THRESHOLD = 64
+# Below this much YAML, starting workers (40-60 ms on two cores) costs more than
+# sharing the parse saves (about 0.2 ms a kilobyte): pre-commit's few files stay here.
+POOL_MIN_BYTES = 512 * 1024
+
+
+def _size(answer: Path | bytes) -> int:
+    if isinstance(answer, bytes):
+        return len(answer)
+    try:
+        return answer.stat().st_size
+    except OSError:  # the reader reports it; it costs no parsing
+        return 0
 
 
 def default_jobs() -> int:
@@ -170,11 +182,14 @@ def check_files(answers: Sequence[FileAnswer], *, kube_version: str | None = Non
 
     The same findings in the same order as `check(answers)` whatever `jobs`
     is; only the work before the rules is spread. `jobs=None` uses every
-    available core; bytes are checked under `name`. Raises ValueError only for
+    available core for half a megabyte of YAML or more, and this process
+    alone below that; bytes are checked under `name`. Raises ValueError only for
     an unknown `kube_version`.
     """
     version = normalize_version(kube_version)
-    jobs = default_jobs() if jobs is None else max(jobs, 1)
+    if jobs is None:  # automatic: workers only where they pay for their start
+        jobs = default_jobs() if sum(map(_size, answers)) >= POOL_MIN_BYTES else 1
+    jobs = max(jobs, 1)
     tasks = [(answer, name, version) for answer in answers]
     if jobs == 1 or len(tasks) < 2:
         parts = [_fit_here(*task) for task in tasks]
