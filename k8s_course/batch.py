@@ -22,6 +22,7 @@ from pathlib import Path
 
 from . import schema
 from .bundle import Bundle, Resource
+from .custom import mark_cluster_scoped
 from .findings import Finding, Severity
 from .pipeline import Answer, check, load, rule_stage
 from .pool import Died, Failed, run_tasks
@@ -207,6 +208,7 @@ def check_files(answers: Sequence[FileAnswer], *, kube_version: str | None = Non
                     resources=[Resource(document) for part in parts for document in part[1]],
                     kube_version=version)
     parsed = [finding for part in parts for finding in part[2]]
+    mark_cluster_scoped(bundle.resources)  # a CRD in one file scopes its resources in another
     if any(r.kind == "CustomResourceDefinition" for r in bundle):
         # a CRD checks the custom resources of every file: fit them all again, together
         fitted, covered = schema.check_all(bundle.resources, version)

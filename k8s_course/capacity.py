@@ -387,19 +387,27 @@ class _Classes:
 
     members: dict[tuple, list[PodGroup]]
     order: dict[int, int]  # id(group) -> its place in the namespace, for stable messages
-    totals: dict[tuple, Amounts] = field(default_factory=dict)
+    totals: dict[tuple, Decimal] = field(default_factory=dict)  # (class, name) -> all its use
     ranked: dict[tuple, list[PodGroup]] = field(default_factory=dict)  # most use first
 
     @classmethod
     def of(cls, groups: list[PodGroup]) -> _Classes:
         classes = cls({}, {id(g): index for index, g in enumerate(groups)})
         for group in groups:
-            key = scope_key(group)
-            classes.members.setdefault(key, []).append(group)
-            total = classes.totals.setdefault(key, {})
-            for name in group.usage:
-                total[name] = total.get(name, Decimal(0)) + _use(group, name)
+            classes.members.setdefault(scope_key(group), []).append(group)
         return classes
+
+    def used(self, keys: list[tuple], name: str, left_out: list[PodGroup]) -> Decimal:
+        """What the pods of these classes use of `name`, without the groups left out."""
+        if left_out:  # added up without them, not subtracted: large amounts round
+            skipped = {id(g) for g in left_out}
+            return sum((_use(g, name) for key in keys for g in self.members[key]
+                        if id(g) not in skipped), Decimal(0))
+        for key in keys:  # only the names a quota asks about are ever added up
+            if (key, name) not in self.totals:
+                self.totals[key, name] = sum((_use(g, name) for g in self.members[key]),
+                                             Decimal(0))
+        return sum((self.totals[key, name] for key in keys), Decimal(0))
 
     def counted_by(self, quota: Resource) -> list[tuple]:
         return [key for key, members in self.members.items() if in_scope(quota, members[0])]
@@ -448,9 +456,7 @@ def admit(bundle: Bundle, namespace: str, *, nodes: int = 1) -> Verdict:
         for name, limit in hard.items():
             counts = "pods" if name == "count/pods" else name  # every pod, whatever its phase
             if counts == "pods" or name in REQUIRED:
-                used[name] = (sum((classes.totals[key].get(counts, Decimal(0)) for key in keys),
-                                  Decimal(0))
-                              - sum((_use(g, counts) for g in lacking), Decimal(0)))
+                used[name] = classes.used(keys, counts, lacking)
             elif name in OBJECT_COUNTS and name != "persistentvolumeclaims":
                 used[name] = _objects(bundle, namespace, name)
             elif name in storage:

@@ -83,7 +83,7 @@ def _compiled(schema: dict) -> Any:
 def mark_cluster_scoped(resources: list[Resource]) -> None:
     """Mark the custom resources whose CRD in the answer says `scope: Cluster`."""
     cluster_wide = set()
-    for crd in resources:
+    for crd in resources:  # usually none: then one pass over the kinds is all it costs
         if crd.kind == "CustomResourceDefinition" and crd.get(("spec", "scope")) == "Cluster":
             group, kind = crd.get(("spec", "group")), crd.get(("spec", "names", "kind"))
             if isinstance(group, str) and isinstance(kind, str):

@@ -8,6 +8,7 @@ from pathlib import Path as FsPath
 
 from . import rules, schema
 from .bundle import Bundle, resources_of
+from .custom import mark_cluster_scoped
 from .discover import SUFFIXES, manifest_files
 from .findings import Finding, Severity
 from .report import Report
@@ -17,13 +18,14 @@ Answer = str | bytes | os.PathLike | Bundle | Iterable["str | bytes | os.PathLik
 
 
 def _looks_like_path(text: str) -> bool:
-    return "\n" not in text and (text.endswith(SUFFIXES) or os.path.isfile(text))
+    return "\n" not in text and (text.endswith(SUFFIXES) or os.path.isfile(text)
+                                 or os.path.isdir(text))
 
 
 def read_sources(answer: Answer, name: str = "<answer>") -> tuple[list[Source], list[Finding]]:
     """Turn what the caller gave (text, bytes, paths, or a list of them) into Sources.
 
-    A one-line string ending in .yaml/.yml/.json (or naming an existing file)
+    A one-line string ending in .yaml/.yml/.json (or naming an existing file or folder)
     is a path; any other string is the YAML itself.
     """
     if isinstance(answer, bytes):
@@ -67,6 +69,7 @@ def load(answer: Answer, name: str = "<answer>") -> tuple[Bundle, list[Finding]]
         documents, problems = parse(source)
         findings += problems
         bundle.resources += [r for document in documents for r in resources_of(document)]
+    mark_cluster_scoped(bundle.resources)
     return bundle, findings
 
 

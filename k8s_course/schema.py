@@ -212,11 +212,8 @@ def _check(resource: Resource, version: str,
         body = {**body, "apiVersion": checked_as}  # told once above, not again by the schema
     cat = catalog(version)
     if "status" in body:
-        if "status" in cat.defs[cat.by_gvk[(api_version, kind)]].get("properties", {}):
-            # the API server drops what a manifest writes there, so its shape is no mistake
-            body = {key: value for key, value in body.items() if key != "status"}
-        else:  # a kind without status: the schema's unknown field says it, once
-            found = [f for f in found if f.rule != "status-section"]
+        body, found = _without_status(
+            body, found, cat.defs[cat.by_gvk[(api_version, kind)]].get("properties", {}))
     if resource.document.traps:
         found.extend(_base_60_warnings(resource, _root(cat, api_version, kind), cat.defs))
     check = validator(version, api_version, kind)
@@ -226,6 +223,15 @@ def _check(resource: Resource, version: str,
     translated, covered = _translate_all(resource, list(check.iter_errors(body)), root,
                                          cat.defs, _Later(version, api_version, kind))
     return found + translated, covered
+
+
+def _without_status(body: dict, found: list[Finding], fields: Any) -> tuple[dict, list[Finding]]:
+    """The body to validate, and the findings, for an object that has a `status`."""
+    if isinstance(fields, dict) and "status" in fields:
+        # the API server drops what a manifest writes there, so its shape is no mistake
+        return {key: value for key, value in body.items() if key != "status"}, found
+    # a kind without status: the schema's unknown field says it, once
+    return body, [f for f in found if f.rule != "status-section"]
 
 
 def _status_section(resource: Resource) -> list[Finding]:
@@ -244,10 +250,13 @@ def _check_custom(resource: Resource, custom: CustomKind,
             f"({custom.definition.ref}) could not be read", "check its openAPIV3Schema",
             severity=Severity.INFO, rule="custom-resource", lesson=LESSON_KINDS))
         return found, set()
-    if custom.validator.is_valid(resource.body):
+    body = resource.body
+    if "status" in body:
+        body, found = _without_status(body, found, custom.schema.get("properties"))
+    if custom.validator.is_valid(body):
         return found, set()
     translated, covered = _translate_all(resource, list(custom.validator.iter_errors(
-        resource.body)), custom.schema, {}, None)
+        body)), custom.schema, {}, None)
     return found + translated, covered
 
 

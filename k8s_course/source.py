@@ -768,7 +768,7 @@ def syntax_finding(file: str, error: yaml.MarkedYAMLError, line_offset: int,
     lines = split_lines(chunk)
     mark = error.problem_mark or error.context_mark
     if error.context_mark is not None and (
-            "quoted scalar" in (error.context or "") or not chunk[mark.index:].strip()):
+            "quoted scalar" in (error.context or "") or _only_blank_after(chunk, mark.index)):
         # where the quote or bracket opened, not the end of the file
         mark = error.context_mark
     line = (mark.line if mark else 0) + 1 + line_offset
@@ -779,6 +779,12 @@ def syntax_finding(file: str, error: yaml.MarkedYAMLError, line_offset: int,
     message, hint = _explain(problem, context, text_line, lines, mark)
     return Finding("yaml-syntax", Severity.ERROR, message, hint, file, line, column,
                    lesson=LESSON_YAML)
+
+
+def _only_blank_after(text: str, index: int) -> bool:
+    """Nothing but blank lines, comments and a `...` end marker from `index` on."""
+    return all(not line.strip() or line.lstrip().startswith("#") or line.strip() == "..."
+               for line in text[index:].splitlines())
 
 
 def _explain(problem: str, context: str, text_line: str, lines: list[str], mark

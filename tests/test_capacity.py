@@ -204,3 +204,28 @@ def test_a_group_refused_by_one_quota_still_counts_for_another():
     assert verdict.used["q"]["requests.cpu"] == Decimal("1.3")
     assert verdict.used["b"]["requests.cpu"] == Decimal("0.3")
     assert [r.owner.name for r in verdict.refusals] == ["w0"]
+
+
+def test_a_refused_giant_does_not_round_away_what_the_others_use():
+    # 28 significant digits: subtracting a huge refused request from the total
+    # would lose the 1n the admitted pod asks for
+    quota = QUOTA.replace('pods: "5", requests.cpu: "2", limits.memory: 1Gi',
+                          'requests.memory: "0", limits.cpu: "10"')
+    giant = _deployment("giant", 1, "1").replace(
+        "requests: {cpu: 1}, limits: {memory: 64Mi}", 'requests: {memory: "123456789012345678901"}')
+    small = _deployment("small", 1, "1").replace(
+        "requests: {cpu: 1}, limits: {memory: 64Mi}", "requests: {memory: 1n}, limits: {cpu: 1}")
+    verdict = _verdict(quota + giant + small)
+    assert verdict.used["q"]["requests.memory"] == Decimal("1e-9")
+    assert [r.resource for r in verdict.refusals if r.quota is not None] == [
+        "limits.cpu", "requests.memory"]
+
+
+@pytest.mark.parametrize(("text", "amount"), [
+    ("1Ei", Decimal(2**60)), ("2E", Decimal("2e18")), ("1e3", Decimal(1000)),
+    ("1E3", Decimal(1000)), ("5E+2", Decimal(500)), ("1.5Ki", Decimal(1536)),
+])
+def test_exa_and_exbi_are_suffixes_and_e_with_digits_an_exponent(text, amount):
+    from k8s_course.rules._values import parse_quantity
+
+    assert parse_quantity(text) == amount

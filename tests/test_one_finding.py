@@ -237,6 +237,25 @@ def test_a_custom_kind_whose_crd_says_cluster_lives_outside_namespaces(tmp_path)
         assert loud(files) == [("namespace-on-cluster-scoped", Severity.WARNING, 5)]
 
 
+def test_status_on_a_custom_resource_follows_its_crd():
+    with_status = CRD.replace(
+        "            spec:\n              type: object\n              required: [size]",
+        "            status:\n              type: object\n              required: [ready]\n"
+        "            spec:\n              type: object\n              required: [size]")
+    assert with_status != CRD
+    report = check(with_status + "  size: 3\nstatus:\n  phase: x\n")
+    assert [(f.rule, f.severity) for f in report.findings] == [("status-section", Severity.INFO)]
+    report = check(CRD + "  size: 3\nstatus:\n  phase: x\n")  # the CRD has no status
+    assert [(f.rule, f.path) for f in report.findings] == [("schema-unknown-field", ("status",))]
+
+
+def test_a_cluster_scoped_custom_kind_is_known_from_loading_alone():
+    from k8s_course.pipeline import load
+
+    bundle, _ = load(CRD.replace("scope: Namespaced", "scope: Cluster") + "  size: 3\n")
+    assert bundle.resources[1].cluster_scoped and bundle.resources[1].namespace == ""
+
+
 def test_the_same_object_twice_is_an_error_naming_both_places_and_the_last_one_counts():
     first = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: s\ndata:\n  A: a\n"
     second = first.replace("A: a", "B: b")

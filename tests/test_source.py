@@ -78,6 +78,7 @@ def test_keys_merged_with_anchor_are_not_duplicates():
     # found only at the end of the file: point at the bracket left open
     ("data: [a, b\n", 1, 7, "bracket is not closed"),
     ("metadata: {name: web\n\n", 1, 11, "bracket is not closed"),
+    ("data: [a, b\n# a comment after it\n...\n", 1, 7, "bracket is not closed"),
 ])
 def test_syntax_errors_are_explained_with_their_position(text, line, column, words):
     found = only(findings_of(text), "yaml-syntax")

@@ -100,7 +100,8 @@ function render({ model, el }) {
     const text = view.state.doc.toString();
     if (text === sent) return;
     sent = text;
-    number += 1;
+    // past the kernel's echo too: another view of this editor may have sent more
+    number = Math.max(number, model.get("echo")) + 1;
     model.send({ type: "text", value: text, number });
   };
 
