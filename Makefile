@@ -8,7 +8,7 @@ STAMP   = $(VENV)/.installed
 TEST_STAMP = $(VENV)/.installed-test
 PIP     = $(BIN)/python -m pip install --disable-pip-version-check --progress-bar on
 
-.PHONY: setup test-setup lab workspace test lint notebooks bench mutate
+.PHONY: setup test-setup lab workspace test lint notebooks docs bench mutate
 
 setup: $(STAMP)
 
@@ -50,6 +50,11 @@ lint: test-setup
 notebooks: setup
 	$(BIN)/python -m tools.build_notebooks
 
+# the generated pages of docs/ (tests fail when a committed one is stale)
+docs: setup
+	$(BIN)/python -m k8s_course rules --markdown > docs/rules.md
+	$(BIN)/python -m tools.coverage > docs/coverage.md
+
 bench: setup
 	$(BIN)/python benchmarks/check_speed.py
 	$(BIN)/python benchmarks/grade_batch.py
@@ -57,6 +62,7 @@ bench: setup
 	$(BIN)/python benchmarks/compare.py
 	$(BIN)/python benchmarks/repository.py
 	$(BIN)/python benchmarks/startup.py
+	$(BIN)/python benchmarks/progress.py
 	$(BIN)/python benchmarks/parse_candidates.py
 
 # mutation testing of the modules learners trust most (docs/testing.md); not part of `make test`.

@@ -44,7 +44,8 @@ def _labels(app: str, tier: str, indent: int) -> str:
             f"{pad}tier: {tier}\n")
 
 
-def _container(rng: random.Random, app: str, indent: int, mistake: bool) -> str:
+def _container(rng: random.Random, app: str, indent: int, mistake: bool,
+               mount: str = "") -> str:
     pad = " " * indent
     image = rng.choice(IMAGES).format(app=app, minor=rng.randint(0, 30), patch=rng.randint(0, 9))
     port = rng.choice((8080, 8000, 3000, 9090))
@@ -59,15 +60,18 @@ def _container(rng: random.Random, app: str, indent: int, mistake: bool) -> str:
             f"{pad}    requests: {{cpu: 100m, memory: {memory}}}\n"
             f"{pad}    limits: {{memory: 512Mi}}\n"
             f"{pad}  readinessProbe:\n"
-            f"{pad}    httpGet: {{path: /healthz, port: http}}\n")
+            f"{pad}    httpGet: {{path: /healthz, port: http}}\n"
+            + (f"{pad}  volumeMounts:\n{pad}    - {{name: {mount}, mountPath: /var/lib/{mount}}}\n"
+               if mount else ""))
 
 
 def deployment(rng, ns, app, mistake):
-    replicas = "three" if mistake else rng.randint(2, 6)
+    # the autoscaler owns replicas, so a clean Deployment leaves them out
+    replicas = "  replicas: three\n" if mistake else ""
     return (_header(rng, "Deployment", app) +
             f"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {app}\n"
             f"  namespace: {ns}\n  labels:\n{_labels(app, 'backend', 4)}spec:\n"
-            f"  replicas: {replicas}\n  selector:\n    matchLabels:\n"
+            f"{replicas}  selector:\n    matchLabels:\n"
             f"      app.kubernetes.io/name: {app}\n  template:\n    metadata:\n      labels:\n"
             f"{_labels(app, 'backend', 8)}    spec:\n      serviceAccountName: {app}\n"
             f"      containers:\n{_container(rng, app, 8, False)}")
@@ -79,7 +83,7 @@ def statefulset(rng, ns, app, mistake):
             f"  namespace: {ns}\nspec:\n  serviceName: {app}-db\n  replicas: 3\n"
             f"  selector:\n    matchLabels: {{app.kubernetes.io/name: {app}-db}}\n"
             f"  template:\n    metadata:\n      labels: {{app.kubernetes.io/name: {app}-db}}\n"
-            f"    spec:\n      containers:\n{_container(rng, app + '-db', 8, mistake)}"
+            f"    spec:\n      containers:\n{_container(rng, app + '-db', 8, mistake, 'data')}"
             f"  volumeClaimTemplates:\n    - metadata: {{name: data}}\n"
             f"      spec:\n        accessModes: [ReadWriteOnce]\n"
             f"        resources: {{requests: {{storage: 10Gi}}}}\n")
@@ -142,9 +146,12 @@ def cron_job(rng, ns, app, mistake):
     schedule = "every hour" if mistake else f"{rng.randint(0, 59)} * * * *"
     return (_header(rng, "CronJob", app) +
             f"apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: {app}-report\n"
-            f"  namespace: {ns}\nspec:\n  schedule: \"{schedule}\"\n  jobTemplate:\n"
+            f"  namespace: {ns}\nspec:\n  schedule: \"{schedule}\"\n"
+            f"  concurrencyPolicy: Forbid\n  jobTemplate:\n"
             f"    spec:\n      template:\n        spec:\n          restartPolicy: Never\n"
-            f"          containers:\n{_container(rng, app + '-report', 12, False)}")
+            f"          volumes:\n            - name: cache\n"
+            f"              persistentVolumeClaim: {{claimName: {app}-cache}}\n"
+            f"          containers:\n{_container(rng, app + '-report', 12, False, 'cache')}")
 
 
 def ingress(rng, ns, app, mistake):
@@ -248,8 +255,8 @@ def resource_quota(rng, ns, app, mistake):
     return (_header(rng, "ResourceQuota", app) +
             f"apiVersion: v1\nkind: ResourceQuota\nmetadata:\n  name: {app}-quota\n"
             f"  namespace: {ns}\nspec:\n  hard:\n    # the team's share of the cluster\n"
-            f"    requests.cpu: \"{rng.randint(4, 40)}\"\n    requests.memory: 64Gi\n"
-            f"    pods: \"{rng.randint(50, 500)}\"\n")
+            f"    requests.cpu: \"{rng.randint(400, 800)}\"\n    requests.memory: 2Ti\n"
+            f"    pods: \"{rng.randint(4000, 8000)}\"\n")
 
 
 def priority_class(rng, ns, app, mistake):
@@ -296,6 +303,7 @@ APP: tuple[Template, ...] = (
     network_policy, ingress, pvc, statefulset, headless_service, job, cron_job, daemonset, pod,
     limit_range, resource_quota, cluster_role, cluster_role_binding, priority_class, storage_class,
     persistent_volume)
+PER_NAMESPACE = (limit_range, resource_quota)
 KINDS = 1 + len(APP)  # Namespace too
 
 
@@ -306,6 +314,7 @@ def documents(count: int, seed: int = 16) -> Iterator[str]:
         yield namespace(rng, name, "", False)
     made = len(NAMESPACES) + 1
     number = 0
+    done: set[tuple[str, Template]] = set()
     while made < count:
         number += 1
         ns = CROWDED if rng.random() < 0.5 else rng.choice(NAMESPACES)
@@ -313,6 +322,10 @@ def documents(count: int, seed: int = 16) -> Iterator[str]:
         for template in APP:
             if made >= count:
                 return
+            if template in PER_NAMESPACE:  # one quota and one LimitRange a namespace
+                if (ns, template) in done:
+                    continue
+                done.add((ns, template))
             yield _annotated(rng, template(rng, ns, app, rng.random() < 1 / 40))
             made += 1
 

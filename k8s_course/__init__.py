@@ -28,6 +28,7 @@ _EXPORTS = {
     "grade": "grading",
     "diagram": "picture",
     "editor": "notebook",
+    "progress": "notebook",
 }
 
 __all__ = sorted(_EXPORTS)

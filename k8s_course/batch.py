@@ -17,12 +17,12 @@ from __future__ import annotations
 import gc
 import marshal
 import os
-import pickle
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from . import schema
 from .bundle import Bundle, Resource
+from .custom import mark_cluster_scoped
 from .findings import Finding, Severity
 from .pipeline import Answer, check, load, rule_stage
 from .pool import Died, Failed, run_tasks
@@ -32,6 +32,18 @@ from .source import Document, Source
 
 # Below this many answers a pool costs more (process start, imports) than it saves.
 _POOL_THRESHOLD = 64
+# Below this much YAML, starting workers (40-60 ms on two cores) costs more than
+# sharing the parse saves (about 0.2 ms a kilobyte): pre-commit's few files stay here.
+POOL_MIN_BYTES = 512 * 1024
+
+
+def _size(answer: Path | bytes) -> int:
+    if isinstance(answer, bytes):
+        return len(answer)
+    try:
+        return answer.stat().st_size
+    except OSError:  # the reader reports it; it costs no parsing
+        return 0
 
 
 def default_jobs() -> int:
@@ -117,23 +129,18 @@ def _fit(answer: FileAnswer, name: str, version: str) -> Fitted:
     return bundle.sources, [r.document for r in bundle], parsed, fitted, covered
 
 
-def _fit_packed(task: tuple[FileAnswer, str, str]) -> tuple[list[Source], bytes, bool,
+def _fit_packed(task: tuple[FileAnswer, str, str]) -> tuple[list[Source], bytes,
                                                               list[Finding], list[Finding],
                                                               Covered]:
     """`_fit` in a worker, its documents packed for the trip back.
 
     marshal reads back in about half the time of pickle, which matters since
-    the merging process unpacks every document alone; a value marshal cannot
-    write (the parser's marker for `<<` written as a plain value) sends that
-    file by pickle.
+    the merging process unpacks every document alone; parsed values are only
+    dicts, lists, text, numbers, booleans and None, which marshal writes.
     """
     sources, documents, parsed, fitted, covered = _fit(*task)
     fields = [(d.file, d.index, d.value, d.line, d.column, d.spans, d.traps) for d in documents]
-    try:
-        return sources, marshal.dumps(fields), True, parsed, fitted, covered
-    except ValueError:
-        return (sources, pickle.dumps(fields, pickle.HIGHEST_PROTOCOL), False, parsed, fitted,
-                covered)
+    return sources, marshal.dumps(fields), parsed, fitted, covered
 
 
 def _failure(answer: FileAnswer, name: str, result: Died | Failed) -> Fitted:
@@ -157,8 +164,8 @@ def _unpack(answer: FileAnswer, name: str, result) -> Fitted:
     """A worker's answer for one file, or the finding that says why there is none."""
     if isinstance(result, Died | Failed):
         return _failure(answer, name, result)
-    sources, packed, is_marshal, parsed, fitted, covered = result
-    fields = marshal.loads(packed) if is_marshal else pickle.loads(packed)
+    sources, packed, parsed, fitted, covered = result
+    fields = marshal.loads(packed)
     return sources, [Document(*entry) for entry in fields], parsed, fitted, covered
 
 
@@ -176,11 +183,14 @@ def check_files(answers: Sequence[FileAnswer], *, kube_version: str | None = Non
 
     The same findings in the same order as `check(answers)` whatever `jobs`
     is; only the work before the rules is spread. `jobs=None` uses every
-    available core; bytes are checked under `name`. Raises ValueError only for
+    available core for half a megabyte of YAML or more, and this process
+    alone below that; bytes are checked under `name`. Raises ValueError only for
     an unknown `kube_version`.
     """
     version = normalize_version(kube_version)
-    jobs = default_jobs() if jobs is None else max(jobs, 1)
+    if jobs is None:  # automatic: workers only where they pay for their start
+        jobs = default_jobs() if sum(map(_size, answers)) >= POOL_MIN_BYTES else 1
+    jobs = max(jobs, 1)
     tasks = [(answer, name, version) for answer in answers]
     if jobs == 1 or len(tasks) < 2:
         parts = [_fit_here(*task) for task in tasks]
@@ -198,6 +208,7 @@ def check_files(answers: Sequence[FileAnswer], *, kube_version: str | None = Non
                     resources=[Resource(document) for part in parts for document in part[1]],
                     kube_version=version)
     parsed = [finding for part in parts for finding in part[2]]
+    mark_cluster_scoped(bundle.resources)  # a CRD in one file scopes its resources in another
     if any(r.kind == "CustomResourceDefinition" for r in bundle):
         # a CRD checks the custom resources of every file: fit them all again, together
         fitted, covered = schema.check_all(bundle.resources, version)

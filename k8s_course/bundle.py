@@ -29,28 +29,28 @@ class Resource:
     document: Document
     # The document's mapping, kept as an attribute: rules read it tens of times per object.
     body: dict = field(init=False, repr=False)
+    kind: str = field(init=False, repr=False)
+    metadata: dict = field(init=False, repr=False)
+    # a kind the API server keeps outside namespaces; a custom kind is marked
+    # so by its CRD when the answer holds it (custom.mark_cluster_scoped)
+    cluster_scoped: bool = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.body = self.document.value
+        body = self.body = self.document.value
+        kind = body.get("kind")
+        self.kind = kind if isinstance(kind, str) else ""
+        metadata = body.get("metadata")
+        self.metadata = metadata if isinstance(metadata, dict) else {}
+        self.cluster_scoped = self.kind in CLUSTER_SCOPED
 
     @property
     def file(self) -> str:
         return self.document.file
 
     @property
-    def kind(self) -> str:
-        kind = self.body.get("kind")
-        return kind if isinstance(kind, str) else ""
-
-    @property
     def api_version(self) -> str:
         version = self.body.get("apiVersion")
         return version if isinstance(version, str) else ""
-
-    @property
-    def metadata(self) -> dict:
-        metadata = self.body.get("metadata")
-        return metadata if isinstance(metadata, dict) else {}
 
     @property
     def name(self) -> str:
@@ -69,10 +69,6 @@ class Resource:
     def labels(self) -> dict:
         labels = self.metadata.get("labels")
         return labels if isinstance(labels, dict) else {}
-
-    @property
-    def cluster_scoped(self) -> bool:
-        return self.kind in CLUSTER_SCOPED
 
     @property
     def ref(self) -> str:

@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import islice
 
 from .bundle import Bundle, Resource
 from .graph import PodTemplate, as_list, as_mapping, graph_of, is_whole_number, mappings_in
@@ -375,9 +376,57 @@ def _required(quota: Resource, hard: Amounts, group: PodGroup) -> Iterator[Refus
                                                             for n in v))
 
 
-def _count_pods(quota: Resource, groups: list[PodGroup], name: str) -> Decimal:
-    return sum((Decimal(g.count) * g.usage.get(name, Decimal(0)) for g in groups
-                if in_scope(quota, g)), Decimal(0))
+@dataclass
+class _Classes:
+    """A namespace's pod groups by scope class, with what each class uses in all.
+
+    A quota counts all of a class or none of it, and a namespace has many
+    workloads but few classes, so asking each quota about each class (not
+    each group) keeps admission linear in the size of the answer.
+    """
+
+    members: dict[tuple, list[PodGroup]]
+    order: dict[int, int]  # id(group) -> its place in the namespace, for stable messages
+    totals: dict[tuple, Decimal] = field(default_factory=dict)  # (class, name) -> all its use
+    ranked: dict[tuple, list[PodGroup]] = field(default_factory=dict)  # most use first
+
+    @classmethod
+    def of(cls, groups: list[PodGroup]) -> _Classes:
+        classes = cls({}, {id(g): index for index, g in enumerate(groups)})
+        for group in groups:
+            classes.members.setdefault(scope_key(group), []).append(group)
+        return classes
+
+    def used(self, keys: list[tuple], name: str, left_out: list[PodGroup]) -> Decimal:
+        """What the pods of these classes use of `name`, without the groups left out."""
+        if left_out:  # added up without them, not subtracted: large amounts round
+            skipped = {id(g) for g in left_out}
+            return sum((_use(g, name) for key in keys for g in self.members[key]
+                        if id(g) not in skipped), Decimal(0))
+        for key in keys:  # only the names a quota asks about are ever added up
+            if (key, name) not in self.totals:
+                self.totals[key, name] = sum((_use(g, name) for g in self.members[key]),
+                                             Decimal(0))
+        return sum((self.totals[key, name] for key in keys), Decimal(0))
+
+    def counted_by(self, quota: Resource) -> list[tuple]:
+        return [key for key, members in self.members.items() if in_scope(quota, members[0])]
+
+    def ranking(self, key: tuple, name: str) -> list[PodGroup]:
+        if (key, name) not in self.ranked:
+            self.ranked[key, name] = sorted(
+                (g for g in self.members[key] if g.usage.get(name)),
+                key=lambda g: (-_use(g, name), self.order[id(g)]))
+        return self.ranked[key, name]
+
+
+def scope_key(group: PodGroup) -> tuple[bool, bool, str]:
+    """What quota scopes look at: groups with the same key are counted by the same quotas."""
+    return group.best_effort, group.terminating, group.priority_class
+
+
+def _use(group: PodGroup, name: str) -> Decimal:
+    return group.count * group.usage.get(name, Decimal(0))
 
 
 def admit(bundle: Bundle, namespace: str, *, nodes: int = 1) -> Verdict:
@@ -391,42 +440,58 @@ def admit(bundle: Bundle, namespace: str, *, nodes: int = 1) -> Verdict:
         for problem in group.limit_range_problems:
             verdict.refusals.append(Refusal(group.owner, f"LimitRange: {problem}"))
     refused = {id(r.owner) for r in verdict.refusals}
+    classes = _Classes.of([g for g in verdict.groups if id(g.owner) not in refused])
     storage = _storage(bundle, namespace)
     for quota in verdict.quotas:
         # a negative amount is refused with the quota itself (negative-quantity says so)
         hard = {name: amount for name, amount in hard_limits(quota).items() if amount >= 0}
-        counted = [g for g in verdict.groups if in_scope(quota, g) and id(g.owner) not in refused]
+        keys = classes.counted_by(quota)
         required = {k: v for k, v in hard.items() if k in REQUIRED}
-        for group in list(counted):
-            missing = list(_required(quota, required, group))
-            if missing:  # never created, so it uses none of the quota
-                verdict.refusals += missing
-                counted.remove(group)
+        lacking = sorted((g for key in keys for g in classes.members[key]
+                          if any(name in g.missing for name in required)),
+                         key=lambda g: classes.order[id(g)])
+        for group in lacking:  # never created, so it uses none of the quota
+            verdict.refusals += _required(quota, required, group)
         used: Amounts = {}
         for name, limit in hard.items():
-            if name == "count/pods":  # every pod, whatever its phase
-                used[name] = _count_pods(quota, counted, "pods")
+            counts = "pods" if name == "count/pods" else name  # every pod, whatever its phase
+            if counts == "pods" or name in REQUIRED:
+                used[name] = classes.used(keys, counts, lacking)
             elif name in OBJECT_COUNTS and name != "persistentvolumeclaims":
                 used[name] = _objects(bundle, namespace, name)
             elif name in storage:
                 used[name] = storage[name]
-            elif name == "pods" or name in REQUIRED:
-                used[name] = _count_pods(quota, counted, name)
             else:
                 verdict.not_counted.append(name)
                 continue
             if used[name] > limit:
                 verdict.refusals.append(Refusal(
                     quota, f"exceeded quota {quota.name}: {name} needs {show(name, used[name])} "
-                    f"({_breakdown(quota, counted, name) or 'objects of this answer'}), "
+                    f"({_breakdown(classes, keys, lacking, counts) or 'objects of this answer'}), "
                     f"limited: {show(name, limit)}", quota, name))
         verdict.used[quota.name] = used
     return verdict
 
 
-def _breakdown(quota: Resource, groups: list[PodGroup], name: str) -> str:
-    """"3 pods of Deployment/api (replicas 3) x 500m" for each group that uses `name`."""
+BREAKDOWN_PARTS = 3  # a crowded namespace would otherwise name every workload in it
+
+
+def _breakdown(classes: _Classes, keys: list[tuple], lacking: list[PodGroup], name: str) -> str:
+    """"3 pods of Deployment/api (replicas 3) x 500m" for the groups that use most of `name`."""
+    left_out = {id(g) for g in lacking}
+    top: list[PodGroup] = []
+    others = 0
+    for key in keys:
+        ranking = classes.ranking(key, name)
+        kept = len(ranking) - sum(1 for g in lacking
+                                  if scope_key(g) == key and g.usage.get(name))
+        top += islice((g for g in ranking if id(g) not in left_out), BREAKDOWN_PARTS)
+        others += max(0, kept - BREAKDOWN_PARTS)
+    top.sort(key=lambda g: (-_use(g, name), classes.order[id(g)]))
+    others += max(0, len(top) - BREAKDOWN_PARTS)
     parts = [f"{g.count} pod{'' if g.count == 1 else 's'} of {g.owner.ref} ({g.why})"
              + ("" if name == "pods" else f" x {show(name, g.usage[name])}")
-             for g in groups if in_scope(quota, g) and g.usage.get(name)]
+             for g in sorted(top[:BREAKDOWN_PARTS], key=lambda g: classes.order[id(g)])]
+    if others:
+        parts.append(f"{others} other workload{'' if others == 1 else 's'}")
     return " + ".join(parts)

@@ -80,6 +80,19 @@ def _compiled(schema: dict) -> Any:
         return None
 
 
+def mark_cluster_scoped(resources: list[Resource]) -> None:
+    """Mark the custom resources whose CRD in the answer says `scope: Cluster`."""
+    cluster_wide = set()
+    for crd in resources:  # usually none: then one pass over the kinds is all it costs
+        if crd.kind == "CustomResourceDefinition" and crd.get(("spec", "scope")) == "Cluster":
+            group, kind = crd.get(("spec", "group")), crd.get(("spec", "names", "kind"))
+            if isinstance(group, str) and isinstance(kind, str):
+                cluster_wide.add((group, kind))
+    for resource in resources:
+        if (resource.api_version.rpartition("/")[0], resource.kind) in cluster_wide:
+            resource.cluster_scoped = True
+
+
 def custom_kinds(resources: Iterable[Resource]) -> dict[tuple[str, str], CustomKind]:
     """(apiVersion, kind) -> its CustomKind, for every version a CRD of the answer serves.
 

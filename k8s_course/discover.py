@@ -53,11 +53,37 @@ def why_not_a_manifest(path: Path) -> str | None:
             head = handle.read(MAX_BYTES + 1)
     except OSError:
         return None  # the checker reports why it cannot read it
-    if b"{{" in head:
+    if b"{{" in head and _templated(head.decode("utf-8", "replace")):
         return "a template ({{ ... }} is filled in before it is YAML)"
     # Anything else is checked, even without apiVersion or kind: a learner's
     # misspelled `kind:` is a mistake to report, not a file to pass over.
     return None
+
+
+def _templated(text: str) -> bool:
+    """Is a `{{` written where YAML reads markup, as in `name: {{ .Values.name }}`?
+
+    A `{{` inside quoted or block text (an Alertmanager template in a
+    ConfigMap, `docker inspect -f '{{...}}'`) leaves the file a manifest.
+    """
+    import yaml  # only files with `{{` pay for it
+
+    previous = None
+    try:
+        for event in yaml.parse(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+            if (type(event) is type(previous) is yaml.MappingStartEvent and event.flow_style
+                    and previous.flow_style
+                    and event.start_mark.index == previous.start_mark.index + 1):
+                return True  # `{{` unquoted: a flow mapping whose first key is one
+            previous = event
+    except yaml.MarkedYAMLError as error:  # `{{- if ... }}` lines are not YAML at all
+        mark = error.problem_mark or error.context_mark
+        lines = text.splitlines()
+        near = lines[max(0, mark.line - 1):mark.line + 1] if mark else lines
+        return any("{{" in line for line in near)
+    except yaml.YAMLError:
+        return True
+    return False
 
 
 def _walk(folder: Path) -> Iterable[Path]:

@@ -8,22 +8,24 @@ from pathlib import Path as FsPath
 
 from . import rules, schema
 from .bundle import Bundle, resources_of
+from .custom import mark_cluster_scoped
+from .discover import SUFFIXES, manifest_files
 from .findings import Finding, Severity
 from .report import Report
 from .source import Source, decode, parse, read_path
 
 Answer = str | bytes | os.PathLike | Bundle | Iterable["str | bytes | os.PathLike"]
-_FILE_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 def _looks_like_path(text: str) -> bool:
-    return "\n" not in text and (text.endswith(_FILE_SUFFIXES) or os.path.isfile(text))
+    return "\n" not in text and (text.endswith(SUFFIXES) or os.path.isfile(text)
+                                 or os.path.isdir(text))
 
 
 def read_sources(answer: Answer, name: str = "<answer>") -> tuple[list[Source], list[Finding]]:
     """Turn what the caller gave (text, bytes, paths, or a list of them) into Sources.
 
-    A one-line string ending in .yaml/.yml/.json (or naming an existing file)
+    A one-line string ending in .yaml/.yml/.json (or naming an existing file or folder)
     is a path; any other string is the YAML itself.
     """
     if isinstance(answer, bytes):
@@ -34,9 +36,11 @@ def read_sources(answer: Answer, name: str = "<answer>") -> tuple[list[Source], 
     if isinstance(answer, str | os.PathLike):
         path = FsPath(answer)
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.suffix in _FILE_SUFFIXES)
+            # the same files `k8s-course check DIR` reads: no Kustomize, Helm or CI files
+            files, _ = manifest_files([path])
             return read_sources(files) if files else ([], [Finding(
-                "file-unreadable", Severity.ERROR, f"{path} holds no .yaml, .yml or .json file",
+                "file-unreadable", Severity.ERROR, f"{path} holds no manifest "
+                "(.yaml, .yml or .json file that is not a Kustomize, Helm or CI file)",
                 "name a manifest file, or a folder that contains some", str(path))])
         source, problems = read_path(path)
         return ([source] if source else []), problems
@@ -65,6 +69,7 @@ def load(answer: Answer, name: str = "<answer>") -> tuple[Bundle, list[Finding]]
         documents, problems = parse(source)
         findings += problems
         bundle.resources += [r for document in documents for r in resources_of(document)]
+    mark_cluster_scoped(bundle.resources)
     return bundle, findings
 
 

@@ -19,7 +19,7 @@ from pathlib import Path as FsPath
 from typing import Any
 
 from .bundle import Resource
-from .custom import CustomKind, custom_kinds
+from .custom import CustomKind, custom_kinds, mark_cluster_scoped
 from .findings import Finding, Path, Severity, format_path
 from .redact import is_secret_value
 
@@ -157,8 +157,10 @@ def check_all(resources: Iterable[Resource], version: str) -> tuple[list[Finding
     pipeline drops rule findings inside the covered fields (see `knock_on`).
     """
     resources = resources if isinstance(resources, list) else list(resources)
-    custom = custom_kinds(resources) if any(
-        r.body.get("kind") == "CustomResourceDefinition" for r in resources) else {}
+    custom = {}
+    if any(r.kind == "CustomResourceDefinition" for r in resources):
+        mark_cluster_scoped(resources)  # before any finding names its namespace
+        custom = custom_kinds(resources)
     found: list[Finding] = []
     covered: Covered = set()
     for resource in resources:
@@ -188,13 +190,8 @@ def check_resource(resource: Resource, version: str) -> list[Finding]:
 def _check(resource: Resource, version: str,
            custom: dict[tuple[str, str], CustomKind]) -> tuple[list[Finding], set[Path]]:
     body = resource.body
-    found: list[Finding] = []
     kind, api_version = body.get("kind"), body.get("apiVersion")
-    if "status" in body:
-        found.append(resource.finding(
-            ("status",), "status is written by the cluster to report what it sees; "
-            "a manifest leaves it out", "delete the whole status section",
-            severity=Severity.INFO, rule="status-section", lesson=LESSON_STATUS))
+    found: list[Finding] = _status_section(resource) if "status" in body else []
     if custom and isinstance(kind, str) and isinstance(api_version, str):
         if (api_version, kind) in custom:
             return _check_custom(resource, custom[(api_version, kind)], found)
@@ -214,6 +211,9 @@ def _check(resource: Resource, version: str,
         api_version = checked_as
         body = {**body, "apiVersion": checked_as}  # told once above, not again by the schema
     cat = catalog(version)
+    if "status" in body:
+        body, found = _without_status(
+            body, found, cat.defs[cat.by_gvk[(api_version, kind)]].get("properties", {}))
     if resource.document.traps:
         found.extend(_base_60_warnings(resource, _root(cat, api_version, kind), cat.defs))
     check = validator(version, api_version, kind)
@@ -225,6 +225,22 @@ def _check(resource: Resource, version: str,
     return found + translated, covered
 
 
+def _without_status(body: dict, found: list[Finding], fields: Any) -> tuple[dict, list[Finding]]:
+    """The body to validate, and the findings, for an object that has a `status`."""
+    if isinstance(fields, dict) and "status" in fields:
+        # the API server drops what a manifest writes there, so its shape is no mistake
+        return {key: value for key, value in body.items() if key != "status"}, found
+    # a kind without status: the schema's unknown field says it, once
+    return body, [f for f in found if f.rule != "status-section"]
+
+
+def _status_section(resource: Resource) -> list[Finding]:
+    return [resource.finding(
+        ("status",), "status is written by the cluster to report what it sees; "
+        "a manifest leaves it out", "delete the whole status section",
+        severity=Severity.INFO, rule="status-section", lesson=LESSON_STATUS)]
+
+
 def _check_custom(resource: Resource, custom: CustomKind,
                   found: list[Finding]) -> tuple[list[Finding], set[Path]]:
     """A custom resource against the schema of the answer's own CRD."""
@@ -234,10 +250,13 @@ def _check_custom(resource: Resource, custom: CustomKind,
             f"({custom.definition.ref}) could not be read", "check its openAPIV3Schema",
             severity=Severity.INFO, rule="custom-resource", lesson=LESSON_KINDS))
         return found, set()
-    if custom.validator.is_valid(resource.body):
+    body = resource.body
+    if "status" in body:
+        body, found = _without_status(body, found, custom.schema.get("properties"))
+    if custom.validator.is_valid(body):
         return found, set()
     translated, covered = _translate_all(resource, list(custom.validator.iter_errors(
-        resource.body)), custom.schema, {}, None)
+        body)), custom.schema, {}, None)
     return found + translated, covered
 
 

@@ -462,6 +462,9 @@ class _Builder:
                 trap = None
                 if not event.style and event.implicit[0]:
                     value, trap = plain_cache.get(value) or _plain(value)
+                    if value is _MergeKey:
+                        scalar(event)
+                        continue
                 container = top.container
                 if type(container) is list:
                     mark = event.start_mark
@@ -655,6 +658,9 @@ class _Builder:
 
     def _attach(self, value: Any, size: int, mark, spelling: str | None) -> None:
         """Put a finished node into its parent; `spelling` is a scalar's source text."""
+        if value is _MergeKey and (not self.stack or type(self.stack[-1].container) is list
+                                   or self.stack[-1].has_key):
+            value = "<<"  # `<<` merges only as a key; anywhere else it is the text itself
         if not self.stack:
             self.root = value
             return
@@ -759,18 +765,26 @@ def _too_deep(file: str, line: int, column: int, document: int = 0) -> Finding:
 def syntax_finding(file: str, error: yaml.MarkedYAMLError, line_offset: int,
                    chunk: str) -> Finding:
     """A libyaml error, rephrased with its likely cause."""
+    lines = split_lines(chunk)
     mark = error.problem_mark or error.context_mark
-    if "quoted scalar" in (error.context or "") and error.context_mark is not None:
-        mark = error.context_mark  # where the quote opened, not the end of the file
+    if error.context_mark is not None and (
+            "quoted scalar" in (error.context or "") or _only_blank_after(chunk, mark.index)):
+        # where the quote or bracket opened, not the end of the file
+        mark = error.context_mark
     line = (mark.line if mark else 0) + 1 + line_offset
     column = (mark.column if mark else 0) + 1
     problem = (error.problem or "").strip()
     context = (error.context or "").strip()
-    lines = split_lines(chunk)
     text_line = lines[mark.line] if mark and mark.line < len(lines) else ""
     message, hint = _explain(problem, context, text_line, lines, mark)
     return Finding("yaml-syntax", Severity.ERROR, message, hint, file, line, column,
                    lesson=LESSON_YAML)
+
+
+def _only_blank_after(text: str, index: int) -> bool:
+    """Nothing but blank lines, comments and a `...` end marker from `index` on."""
+    return all(not line.strip() or line.lstrip().startswith("#") or line.strip() == "..."
+               for line in text[index:].splitlines())
 
 
 def _explain(problem: str, context: str, text_line: str, lines: list[str], mark

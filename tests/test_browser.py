@@ -343,16 +343,36 @@ _CONTRAST = """
 LIGHT = {"light": "true", "dark": "false"}
 READABLE = {"report": ".k8sc-msg, .k8sc-hint, .k8sc-res, .k8sc-meta, .k8sc-src",
             "diagram": ".k8sd-name, .k8sd-label, .k8sd-area-title, .k8sd-line, .k8sd-kind, "
-                       ".k8sd-legend"}
+                       ".k8sd-legend",
+            # the status chips have their own background, like the report's severities
+            "progress": ".k8sp th, .k8sp td, .k8sp-not-started, .k8sp small, .k8sp li"}
+
+
+def _progress_html(tmp_path: Path) -> str:
+    """The progress view of a learner with one answer right, one half done, one broken."""
+    from k8s_course.grading import load_exercise
+
+    answers = tmp_path / "answers"
+    right = load_exercise("03-deployments/three-replicas")
+    half = load_exercise("04-services/target-port")
+    saved = {right.id: right.solution_file.read_text(),
+             half.id: half.wrong_answers()[0].file.read_text(),
+             "05-config/settings-as-files": "kind: [broken\n"}
+    for exercise_id, text in saved.items():
+        (answers / exercise_id).parent.mkdir(parents=True, exist_ok=True)
+        (answers / f"{exercise_id}.answer.yaml").write_text(text)
+    (answers / "stray.txt").write_text("left out")
+    return k8s_course.progress(answers=answers)._repr_html_()
 
 
 @pytest.mark.parametrize("theme", sorted(LIGHT))
-def test_report_and_diagram_are_readable_in_both_themes(browser, theme):
+def test_report_diagram_and_progress_are_readable_in_both_themes(browser, theme, tmp_path):
     report = k8s_course.check(APP.replace("replicas: 2", "replicas: two"))
     page = browser.new_page(viewport={"width": 1100, "height": 900})
     try:
         for name, body in (("report", report._repr_html_()),
-                           ("diagram", k8s_course.diagram(report)._repr_html_())):
+                           ("diagram", k8s_course.diagram(report)._repr_html_()),
+                           ("progress", _progress_html(tmp_path))):
             page.set_content(f"<html><head><style>{_theme_css(theme)}</style></head>"
                              f"<body data-jp-theme-light='{LIGHT[theme]}'"  # as JupyterLab
                              " style='background:var(--jp-layout-color0);margin:12px'>"

@@ -167,3 +167,65 @@ def test_the_quota_rule_follows_the_quota_scopes():
     assert "quota-needs-requests" in check(
         namespace + QUOTA + _workload("Deployment", "", bare)).rules()
     assert _verdict(scoped + _workload("Deployment", "", bare)).fits
+
+
+def _deployment(name: str, replicas: int, cpu: str) -> str:
+    return (f"---\napiVersion: apps/v1\nkind: Deployment\n"
+            f"metadata: {{name: {name}, namespace: ml}}\n"
+            f"spec:\n  replicas: {replicas}\n  selector: {{matchLabels: {{app: {name}}}}}\n"
+            f"  template:\n    metadata: {{labels: {{app: {name}}}}}\n    spec:\n"
+            f"      containers:\n        - name: app\n          image: busybox:1.36\n"
+            f"          resources: {{requests: {{cpu: {cpu}}}, limits: {{memory: 64Mi}}}}\n")
+
+
+def test_a_crowded_namespace_names_the_biggest_users_of_an_exceeded_quota():
+    # ten workloads exceed the quota: the message names the three that use the
+    # most, in the order they were written, and counts the rest
+    sizes = [(1, "100m"), (4, "500m"), (1, "200m"), (3, "1"), (1, "100m"),
+             (2, "1500m"), (1, "100m"), (1, "100m"), (1, "100m"), (1, "100m")]
+    text = QUOTA + "".join(_deployment(f"w{i}", n, cpu) for i, (n, cpu) in enumerate(sizes))
+    verdict = _verdict(text)
+    (refusal,) = [r for r in verdict.refusals if r.resource == "requests.cpu"]
+    assert verdict.used["q"]["requests.cpu"] == Decimal("8.8")
+    assert refusal.reason == (
+        "exceeded quota q: requests.cpu needs 8800m (4 pods of Deployment/w1 (replicas 4) x 500m"
+        " + 3 pods of Deployment/w3 (replicas 3) x 1 + 2 pods of Deployment/w5 (replicas 2)"
+        " x 1500m + 7 other workloads), limited: 2")
+
+
+def test_a_group_refused_by_one_quota_still_counts_for_another():
+    # quota b requires a cpu limit that w0 lacks: b refuses w0's pods, so only
+    # w1 counts against b, while quota q counts both
+    other = QUOTA.replace("name: q,", "name: b,").replace(
+        'pods: "5", requests.cpu: "2", limits.memory: 1Gi', 'limits.cpu: "1", requests.cpu: "1"')
+    text = QUOTA + other + _deployment("w0", 2, "500m") + _deployment("w1", 1, "300m").replace(
+        "limits: {memory: 64Mi}", "limits: {memory: 64Mi, cpu: 300m}")
+    verdict = _verdict(text)
+    assert verdict.used["q"]["requests.cpu"] == Decimal("1.3")
+    assert verdict.used["b"]["requests.cpu"] == Decimal("0.3")
+    assert [r.owner.name for r in verdict.refusals] == ["w0"]
+
+
+def test_a_refused_giant_does_not_round_away_what_the_others_use():
+    # 28 significant digits: subtracting a huge refused request from the total
+    # would lose the 1n the admitted pod asks for
+    quota = QUOTA.replace('pods: "5", requests.cpu: "2", limits.memory: 1Gi',
+                          'requests.memory: "0", limits.cpu: "10"')
+    giant = _deployment("giant", 1, "1").replace(
+        "requests: {cpu: 1}, limits: {memory: 64Mi}", 'requests: {memory: "123456789012345678901"}')
+    small = _deployment("small", 1, "1").replace(
+        "requests: {cpu: 1}, limits: {memory: 64Mi}", "requests: {memory: 1n}, limits: {cpu: 1}")
+    verdict = _verdict(quota + giant + small)
+    assert verdict.used["q"]["requests.memory"] == Decimal("1e-9")
+    assert [r.resource for r in verdict.refusals if r.quota is not None] == [
+        "limits.cpu", "requests.memory"]
+
+
+@pytest.mark.parametrize(("text", "amount"), [
+    ("1Ei", Decimal(2**60)), ("2E", Decimal("2e18")), ("1e3", Decimal(1000)),
+    ("1E3", Decimal(1000)), ("5E+2", Decimal(500)), ("1.5Ki", Decimal(1536)),
+])
+def test_exa_and_exbi_are_suffixes_and_e_with_digits_an_exponent(text, amount):
+    from k8s_course.rules._values import parse_quantity
+
+    assert parse_quantity(text) == amount

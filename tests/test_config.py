@@ -190,3 +190,32 @@ def test_the_cli_walks_a_folder_and_says_what_it_skipped_when_verbose(tmp_path):
     (tmp_path / "empty").mkdir()
     empty = run(str(tmp_path / "empty"))
     assert empty.returncode == 2 and "no .yaml, .yml or .json file" in empty.stderr
+
+
+def test_check_of_a_folder_in_python_reads_what_the_cli_reads(tmp_path):
+    _repository(tmp_path)
+    report = check(tmp_path)
+    assert {f.file for f in report.findings} == {str(tmp_path / "apps" / "pod.yaml")}
+    assert [r.ref for r in report.bundle] == ["Deployment/web"]
+
+
+def test_braces_inside_text_are_no_template_but_braces_as_markup_are(tmp_path):
+    files = {
+        "alerts.yaml": 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: alerts}\n'
+                       'data: {alert.tmpl: "{{ .Labels.alertname }}"}\n',
+        "block.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: block}\ndata:\n"
+                      '  t: |\n    {{ define "x" }}{{ end }}\n',
+        "typo.yaml": 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: typo}\n'
+                     'data: {t: "{{ x }}"}\nspec: [\n',  # a syntax error far from the braces
+        "helm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Values.name }}\n",
+        "range.yaml": "spec:\n  ports:\n  {{- range .Values.ports }}\n  - port: {{ . }}\n"
+                      "  {{- end }}\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    found, skipped = manifest_files([tmp_path])
+    assert [p.name for p in found] == ["alerts.yaml", "block.yaml", "typo.yaml"]
+    assert sorted(s.path.name for s in skipped) == ["helm.yaml", "range.yaml"]
+    # and in Python, a folder named by a plain string is a folder too
+    report = check(str(tmp_path))
+    assert {Path(f.file).name for f in report.findings} == {"typo.yaml"}

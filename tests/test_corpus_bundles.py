@@ -8,19 +8,15 @@ from pathlib import Path
 
 import pytest
 
+import tools.coverage
 from k8s_course import check
 from k8s_course.findings import Severity
 
 BUNDLES = sorted(p for p in (Path(__file__).parent / "corpus" / "bundles").iterdir()
                  if p.is_dir())
-# The kinds the course's notes list, each of which a clean bundle must hold.
-COURSE_KINDS = {
-    "Pod", "Service", "ReplicationController", "ReplicaSet", "Deployment", "StatefulSet",
-    "DaemonSet", "Job", "CronJob", "ConfigMap", "Secret", "PersistentVolume",
-    "PersistentVolumeClaim", "Namespace", "Node", "ServiceAccount", "Role", "ClusterRole",
-    "RoleBinding", "ClusterRoleBinding", "ResourceQuota", "LimitRange",
-    "HorizontalPodAutoscaler", "PodDisruptionBudget",
-}
+# The kinds the course's notes list (tools/coverage.py keeps the list), each of which a
+# clean bundle must hold.
+COURSE_KINDS = set(tools.coverage.COURSE_KINDS)
 
 
 def test_the_bundles_are_many_and_cover_every_kind_of_the_course():

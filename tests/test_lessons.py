@@ -59,10 +59,10 @@ def _markdown(name: str) -> list[str]:
 
 def _linking_texts() -> list[tuple[str, str]]:
     """(where, text) of every place that may link to a lesson: rules, findings, hints,
-    exercises, lesson sources, both kinds of notebook and the rule reference page."""
+    exercises, lesson sources, both kinds of notebook, the rule reference and coverage pages."""
     files = [*(ROOT / "k8s_course").rglob("*.py"), *(ROOT / "exercises").rglob("*.yaml"),
              *(ROOT / "exercises").rglob("*.md"), *(ROOT / "tools" / "lessons").glob("*.md"),
-             ROOT / "docs" / "rules.md", ROOT / "README.md"]
+             ROOT / "docs" / "rules.md", ROOT / "docs" / "coverage.md", ROOT / "README.md"]
     texts = [(str(p.relative_to(ROOT)), p.read_text()) for p in files]
     for folder in ("solutions", "notebooks"):
         for path in sorted((ROOT / folder).glob("*.ipynb")):

@@ -337,3 +337,19 @@ def test_text_sent_by_the_front_end_is_taken_like_typing(tmp_path: Path):
     assert box.value == WRONG and [m["line"] for m in box.text.findings] == [5]
     box.text._handle_custom_msg({"type": "other"}, [])
     assert box.value == WRONG
+
+
+def test_the_kernel_says_which_text_its_value_answers_in_the_same_update(tmp_path: Path):
+    # the front end numbers each text it sends; an update that answers older
+    # text (still on its way while the learner typed on) must be recognisable,
+    # so value and echo travel together, and the echo never goes back
+    box = editor(EXERCISE, answers=tmp_path)
+    updates: list[set] = []
+    box.text.send_state = lambda key=None: updates.append(set(key or ()))
+    box.text._handle_custom_msg({"type": "text", "value": WRONG, "number": 2}, [])
+    assert box.text.echo == 2 and box.value == WRONG
+    assert len(updates) == 1 and {"value", "echo", "findings"} <= updates[0]
+    box.text._handle_custom_msg({"type": "text", "value": WRONG + "#", "number": 1}, [])
+    assert box.text.echo == 2 and box.value == WRONG + "#"
+    box.text._handle_custom_msg({"type": "text", "value": WRONG, "number": "3"}, [])
+    assert box.text.echo == 2  # not a number: the value is taken, the echo left alone

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from k8s_course import check
+from k8s_course.batch import check_files
 from k8s_course.findings import Severity
 
 from .conftest import yaml_text
@@ -214,6 +215,45 @@ def test_a_crd_in_the_answer_checks_its_custom_resources():
     assert loud(report) == [("schema-type", Severity.ERROR, 34),
                             ("schema-unknown-field", Severity.ERROR, 35)]
     assert loud(check(CRD + "  sise: 3\n")) == [("schema-unknown-field", Severity.ERROR, 34)]
+
+
+def test_a_custom_kind_whose_crd_says_cluster_lives_outside_namespaces(tmp_path):
+    cluster_wide = CRD.replace("scope: Namespaced", "scope: Cluster").replace(
+        "  name: w\n", "  name: w\n  namespace: shop\n")
+    report = check(cluster_wide + "  size: 3\n")
+    # the namespace is ignored, as on a PersistentVolume; no "namespace shop not created"
+    assert loud(report) == [("namespace-on-cluster-scoped", Severity.WARNING, 33)]
+    assert report.findings[-1].namespace == "" and report.bundle.resources[1].namespace == ""
+    namespaced = check(CRD.replace("  name: w\n", "  name: w\n  namespace: shop\n") +
+                       "  size: 3\n")
+    assert [f.rule for f in namespaced.findings if f.severity is not Severity.INFO] == [
+        "namespace-not-created"]
+    # the CRD in one file, its resource in another: the same, whatever the jobs
+    crd, widget = cluster_wide.split("---\n")
+    (tmp_path / "a.yaml").write_text(crd)
+    (tmp_path / "b.yaml").write_text(widget + "  size: 3\n")
+    for jobs in (1, 2):
+        files = check_files([tmp_path / "a.yaml", tmp_path / "b.yaml"], jobs=jobs)
+        assert loud(files) == [("namespace-on-cluster-scoped", Severity.WARNING, 5)]
+
+
+def test_status_on_a_custom_resource_follows_its_crd():
+    with_status = CRD.replace(
+        "            spec:\n              type: object\n              required: [size]",
+        "            status:\n              type: object\n              required: [ready]\n"
+        "            spec:\n              type: object\n              required: [size]")
+    assert with_status != CRD
+    report = check(with_status + "  size: 3\nstatus:\n  phase: x\n")
+    assert [(f.rule, f.severity) for f in report.findings] == [("status-section", Severity.INFO)]
+    report = check(CRD + "  size: 3\nstatus:\n  phase: x\n")  # the CRD has no status
+    assert [(f.rule, f.path) for f in report.findings] == [("schema-unknown-field", ("status",))]
+
+
+def test_a_cluster_scoped_custom_kind_is_known_from_loading_alone():
+    from k8s_course.pipeline import load
+
+    bundle, _ = load(CRD.replace("scope: Namespaced", "scope: Cluster") + "  size: 3\n")
+    assert bundle.resources[1].cluster_scoped and bundle.resources[1].namespace == ""
 
 
 def test_the_same_object_twice_is_an_error_naming_both_places_and_the_last_one_counts():

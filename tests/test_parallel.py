@@ -261,3 +261,30 @@ def test_a_checker_bug_on_one_file_is_the_same_finding_whatever_the_jobs(tmp_pat
 def test_fixture_answers_agree_across_jobs():
     paths = sorted((FIXTURES / "seed").glob("*.yaml"))
     assert _json(check_files(paths, jobs=2)) == _json(check_files(paths, jobs=1))
+
+
+def test_a_merge_key_spelled_as_a_value_survives_the_trip_from_a_worker(tmp_path):
+    files = [tmp_path / "a.yaml", tmp_path / "b.yaml"]
+    files[0].write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata:\n  x: <<\n")
+    files[1].write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\ndata:\n  key: z\n")
+    report = check_files(files, jobs=2)
+    assert report.findings == [] and report.bundle.resources[0].body["data"] == {"x": "<<"}
+
+
+def test_automatic_jobs_start_workers_only_for_enough_yaml(tmp_path, monkeypatch):
+    import k8s_course.batch as batch
+
+    started = []
+    real = batch.run_tasks
+    monkeypatch.setattr(batch, "run_tasks", lambda *a, **k: started.append(a[2]) or real(*a, **k))
+    monkeypatch.setattr(batch, "default_jobs", lambda: 2)
+    files = [tmp_path / "a.yaml", tmp_path / "b.yaml"]
+    for number, path in enumerate(files):
+        path.write_text(f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{number}}}\n")
+    alone = check_files(files)  # a few small files: workers would cost more than they save
+    assert started == []
+    monkeypatch.setattr(batch, "POOL_MIN_BYTES", sum(p.stat().st_size for p in files))
+    shared = check_files(files)
+    assert started == [2] and shared.findings == alone.findings
+    check_files(files, jobs=2)  # asked for: always
+    assert started == [2, 2]

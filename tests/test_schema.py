@@ -163,6 +163,22 @@ def test_status_section_is_an_info():
     assert found.severity is Severity.INFO and found.line == 4
 
 
+def test_a_status_copied_from_the_cluster_gives_one_info_not_schema_errors():
+    # `kubectl get -o yaml` output pasted in: the server drops status, so a
+    # condition without its `status` field is no error of the learner's
+    text = ("apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\nstatus:\n"
+            "  phase: Active\n  conditions:\n    - type: NamespaceDeletionContentFailure\n")
+    report = check(text)
+    assert [f.rule for f in report.findings] == ["status-section"]
+
+
+def test_status_on_a_kind_without_one_is_one_unknown_field():
+    text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\nstatus:\n  phase: Active\n"
+    [found] = check(text).findings
+    assert (found.rule, found.severity, found.path) == ("schema-unknown-field", Severity.ERROR,
+                                                        ("status",))
+
+
 def test_kube_version_is_selectable_and_shown():
     assert DEFAULT_KUBE_VERSION in supported_versions()
     assert normalize_version("v1.33.2") == "1.33"

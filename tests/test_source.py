@@ -86,6 +86,10 @@ INSIDE = (CANNOT + "mapping values are not allowed in this context; a colon foll
 LINE_UP = "line up entries of the same mapping at the same column, and list items (`- `) " \
     "under their key at one column"
 BRACKETS = "close every `[` with `]` and every `{` with `}`, with commas between items"
+OPEN_BRACKET = (CANNOT + "did not find expected ',' or ']' (while parsing a flow sequence); a "
+                "bracket is not closed, or a comma is missing between items", BRACKETS)
+OPEN_MAPPING = (CANNOT + "did not find expected ',' or '}' (while parsing a flow mapping); a "
+                "bracket is not closed, or a comma is missing between items", BRACKETS)
 GENERIC = "compare the line with a working example of the same kind; indentation and colons " \
     "are the usual suspects"
 
@@ -107,16 +111,18 @@ GENERIC = "compare the line with a working example of the same kind; indentation
      CANNOT + "could not find expected ':' (while scanning a simple key); a line is missing its "
      "colon, or it continues a value that is indented wrongly",
      "each field is `key: value`; a long text value needs quotes or a `|` block"),
-    ("key: [a, b\n", 2, 1, CANNOT + "did not find expected ',' or ']' (while parsing a flow "
-     "sequence); a bracket is not closed, or a comma is missing between items", BRACKETS),
-    ("key: {a: 1\n", 2, 1, CANNOT + "did not find expected ',' or '}' (while parsing a flow "
-     "mapping); a bracket is not closed, or a comma is missing between items", BRACKETS),
+    ("key: [a, b\n", 1, 6, *OPEN_BRACKET),
+    ("key: {a: 1\n", 1, 6, *OPEN_MAPPING),
     ("a:\n  - b\n  c: d\n", 3, 3, CANNOT + "did not find expected '-' indicator (while "
      "parsing a block collection); the indentation is inconsistent", LINE_UP),
     ("a: @x\n", 1, 4, CANNOT + "found character that cannot start any token (while scanning "
      "for the next token)", GENERIC),
     ("%YAML 1.1\n%YAML 1.1\n---\na: 1\n", 2, 1, CANNOT + "found duplicate %YAML directive",
      GENERIC),
+    # found only at the end of the file: point at the bracket left open
+    ("data: [a, b\n", 1, 7, *OPEN_BRACKET),
+    ("metadata: {name: web\n\n", 1, 11, *OPEN_MAPPING),
+    ("data: [a, b\n# a comment after it\n...\n", 1, 7, *OPEN_BRACKET),
 ])
 def test_syntax_errors_are_explained_with_their_position(text, line, column, message, hint):
     found = only(findings_of(text), "yaml-syntax")
@@ -425,3 +431,15 @@ def test_a_billion_laughs_and_a_huge_document_stop_at_the_value_cap():
     assert [as_told(f) for f in findings_of(huge)] == [
         ("yaml-too-large", Severity.ERROR, 1, 299996, "this document has more than 100,000 "
          "values", "split it into smaller documents", YAML_LESSON, 0)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("a: <<\n", {"a": "<<"}),            # a value, not a merge
+    ("a: [<<, b]\n", {"a": ["<<", "b"]}),  # a list item
+    ("a: &x <<\nb: *x\n", {"a": "<<", "b": "<<"}),
+])
+def test_merge_key_spelling_outside_a_key_is_plain_text(text, expected):
+    # YAML 1.1 reads `<<` as the merge key; anywhere but a key, kubectl's reader
+    # keeps it as the text "<<" (this once crashed the schema stage)
+    documents, findings = parse(Source("x.yaml", text))
+    assert documents[0].value == expected and not findings

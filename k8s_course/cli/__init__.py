@@ -10,7 +10,7 @@ import argparse
 import sys
 from importlib import import_module
 
-COMMANDS = ("check", "grade", "submit", "cluster", "classroom", "rules", "update")
+COMMANDS = ("check", "grade", "submit", "progress", "cluster", "classroom", "rules", "update")
 
 
 def build_parser() -> argparse.ArgumentParser:

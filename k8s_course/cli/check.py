@@ -43,7 +43,8 @@ def add_parser(subparsers) -> None:
                         help="Kubernetes version whose schemas to use (default: the settings "
                              "file's, else the course's pinned version)")
     parser.add_argument("--jobs", "-j", type=_jobs, default=0, metavar="N",
-                        help="worker processes that parse files (default 0: one per core)")
+                        help="worker processes that parse files (default 0: one per core "
+                             "when there is half a megabyte of YAML or more, else none)")
     parser.add_argument("--skip-non-manifests", action="store_true",
                         help="skip named files that are not manifests, as in a folder "
                              "(for pre-commit, which names every staged YAML file)")

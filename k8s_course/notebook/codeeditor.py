@@ -25,6 +25,9 @@ class CodeEditor(anywidget.AnyWidget):
     findings = traitlets.List(traitlets.Dict()).tag(sync=True)  # see marks.py
     label = traitlets.Unicode("YAML answer").tag(sync=True)  # what a screen reader announces
     rows = traitlets.Int(12).tag(sync=True)  # the height it opens with, in lines
+    # the number of the front end's text that `value` holds: its echo of older
+    # text, still on the way when newer text was typed, must not replace it
+    echo = traitlets.Int(0).tag(sync=True)
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -33,4 +36,8 @@ class CodeEditor(anywidget.AnyWidget):
     def _from_front_end(self, _widget, content: dict, _buffers) -> None:
         """The text typed, sent as a message so that it arrives before a later click."""
         if isinstance(content, dict) and content.get("type") == "text":
-            self.value = str(content.get("value", ""))
+            number = content.get("number")
+            with self.hold_sync():  # value and echo reach the front end in one update
+                self.value = str(content.get("value", ""))
+                if isinstance(number, int) and number > self.echo:
+                    self.echo = number

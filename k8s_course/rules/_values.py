@@ -200,7 +200,7 @@ def _parse_quantity_text(value: str) -> Decimal | None:
         return None
     number, suffix = match.group(1), match.group(2) or ""
     try:
-        if suffix[:1] in ("e", "E"):
+        if suffix not in _SUFFIX:  # an exponent, `1e3`; `E` and `Ei` are exa and exbi
             return Decimal(number + suffix)
         return Decimal(number) * _SUFFIX[suffix]
     except (InvalidOperation, KeyError):

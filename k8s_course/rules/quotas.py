@@ -17,6 +17,7 @@ from ..capacity import (
     in_scope,
     limit_range_problems,
     pod_groups,
+    scope_key,
 )
 from ..findings import Finding, Path
 from ..graph import as_mapping, graph_of, mappings_in
@@ -256,11 +257,15 @@ def quota_needs_requests(bundle: Bundle) -> Iterator[Finding]:
     for namespace in dict.fromkeys(q.namespace for q in graph.of_kind("ResourceQuota")):
         quotas = [q for q in graph.of_kind("ResourceQuota") if q.namespace == namespace]
         items = _limit_items(bundle, namespace)
+        names_of: dict[tuple, set[str]] = {}  # scope class -> the names its quotas require
         for group in pod_groups(bundle, namespace):
             # only the quotas whose scopes count these pods (a NotBestEffort quota
             # says nothing to pods without any requests or limits)
-            names = {name for quota in quotas if in_scope(quota, group)
-                     for name in hard_limits(quota) if name in REQUIRED}
+            key = scope_key(group)
+            if key not in names_of:
+                names_of[key] = {name for quota in quotas if in_scope(quota, group)
+                                 for name in hard_limits(quota) if name in REQUIRED}
+            names = names_of[key]
             template = graph.template_of(group.owner)
             for path, container in template.containers(init=True) if names else ():
                 requests, limits = effective_resources(container, items)

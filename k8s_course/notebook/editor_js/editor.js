@@ -9,6 +9,9 @@
 // The text goes as a message of its own, not as a state update: ipywidgets
 // holds back a state update while an earlier one is unanswered, and a button's
 // click (sent at once) could then reach the kernel before the text it grades.
+// The kernel's copy of `value` then comes back as a state update; each text
+// goes out with a number, and the kernel says (`echo`) which text its value
+// answers, so a late echo of older text never replaces what was typed since.
 
 import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
 import { yaml } from "@codemirror/lang-yaml";
@@ -89,6 +92,7 @@ function render({ model, el }) {
   live.setAttribute("aria-live", "polite");
   let timer = null;
   let sent = model.get("value");
+  let number = model.get("echo"); // of the last text sent
 
   const send = () => {
     clearTimeout(timer);
@@ -96,7 +100,9 @@ function render({ model, el }) {
     const text = view.state.doc.toString();
     if (text === sent) return;
     sent = text;
-    model.send({ type: "text", value: text });
+    // past the kernel's echo too: another view of this editor may have sent more
+    number = Math.max(number, model.get("echo")) + 1;
+    model.send({ type: "text", value: text, number });
   };
 
   const view = new EditorView({
@@ -141,6 +147,7 @@ function render({ model, el }) {
       + findings.map((f) => `line ${f.line}: ${f.message}`).join("; ");
   };
   const takeText = () => {
+    if (model.get("echo") < number) return; // the kernel has not seen the latest text yet
     const text = model.get("value");
     if (text !== view.state.doc.toString() && text !== sent) {
       sent = text;
