@@ -317,3 +317,34 @@ def test_a_template_uses_each_configmap_secret_and_claim_and_not_its_service_acc
         Use("Secret", "token", "env"), Use("ConfigMap", "settings", "envFrom"),
         Use("PersistentVolumeClaim", "store", "volume", ("/data", "/copy")),
         Use("ConfigMap", "extra", "volume")]
+
+
+@pytest.mark.parametrize(("selector", "matched"), [
+    ({}, True),  # an empty selector selects every pod, as in Kubernetes
+    ({"matchLabels": {"app": "web"}}, True),
+    ({"matchLabels": {"app": "api"}}, False),
+    ({"matchExpressions": [{"key": "tier", "operator": "In", "values": ["front", "x"]}]}, True),
+    ({"matchExpressions": [{"key": "tier", "operator": "In", "values": ["back"]}]}, False),
+    ({"matchExpressions": [{"key": "zone", "operator": "In", "values": ["a"]}]}, False),
+    ({"matchExpressions": [{"key": "tier", "operator": "NotIn", "values": ["front"]}]}, False),
+    ({"matchExpressions": [{"key": "tier", "operator": "NotIn", "values": ["back"]}]}, True),
+    ({"matchExpressions": [{"key": "zone", "operator": "NotIn", "values": ["a"]}]}, True),
+    ({"matchExpressions": [{"key": "tier", "operator": "Exists"}]}, True),
+    ({"matchExpressions": [{"key": "zone", "operator": "Exists"}]}, False),
+    ({"matchExpressions": [{"key": "zone", "operator": "DoesNotExist"}]}, True),
+    ({"matchExpressions": [{"key": "tier", "operator": "DoesNotExist"}]}, False),
+    # every part must hold
+    ({"matchLabels": {"app": "web"},
+      "matchExpressions": [{"key": "tier", "operator": "Exists"},
+                           {"key": "zone", "operator": "Exists"}]}, False),
+    # a malformed expression is another finding's business: it neither selects nor refuses
+    ({"matchExpressions": [{"key": 3, "operator": "Exists"},
+                           {"key": "tier", "operator": "In", "values": []},
+                           {"key": "zone", "operator": "NotIn"}]}, True),
+    ({"matchExpressions": [{"key": 3, "operator": "Exists"},
+                           {"key": "zone", "operator": "Exists"}]}, False),
+])
+def test_a_label_selector_selects_as_kubernetes_does(selector, matched):
+    from k8s_course.graph import label_selector_matches
+
+    assert label_selector_matches(selector, {"app": "web", "tier": "front"}) is matched
