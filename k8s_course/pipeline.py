@@ -18,14 +18,14 @@ Answer = str | bytes | os.PathLike | Bundle | Iterable["str | bytes | os.PathLik
 
 
 def _looks_like_path(text: str) -> bool:
-    return "\n" not in text and (text.endswith(SUFFIXES) or os.path.isfile(text)
-                                 or os.path.isdir(text))
+    # never a folder: a one-line answer such as "." must not read the current folder
+    return "\n" not in text and (text.endswith(SUFFIXES) or os.path.isfile(text))
 
 
 def read_sources(answer: Answer, name: str = "<answer>") -> tuple[list[Source], list[Finding]]:
     """Turn what the caller gave (text, bytes, paths, or a list of them) into Sources.
 
-    A one-line string ending in .yaml/.yml/.json (or naming an existing file or folder)
+    A one-line string ending in .yaml/.yml/.json (or naming an existing file)
     is a path; any other string is the YAML itself.
     """
     if isinstance(answer, bytes):

@@ -216,6 +216,13 @@ def test_braces_inside_text_are_no_template_but_braces_as_markup_are(tmp_path):
     found, skipped = manifest_files([tmp_path])
     assert [p.name for p in found] == ["alerts.yaml", "block.yaml", "typo.yaml"]
     assert sorted(s.path.name for s in skipped) == ["helm.yaml", "range.yaml"]
-    # and in Python, a folder named by a plain string is a folder too
-    report = check(str(tmp_path))
+    report = check(tmp_path)
     assert {Path(f.file).name for f in report.findings} == {"typo.yaml"}
+
+
+def test_a_one_line_answer_that_names_a_folder_is_text_not_the_folder(tmp_path, monkeypatch):
+    _repository(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    for answer in (".", "apps"):
+        [finding] = check(answer).findings
+        assert finding.rule == "yaml-not-a-mapping" and finding.file == "<answer>"
