@@ -348,3 +348,32 @@ def test_a_label_selector_selects_as_kubernetes_does(selector, matched):
     from k8s_course.graph import label_selector_matches
 
     assert label_selector_matches(selector, {"app": "web", "tier": "front"}) is matched
+
+
+def test_an_ingress_sends_to_its_default_backend_and_each_paths_backend():
+    from k8s_course.graph import ingress_backends
+    from k8s_course.pipeline import load
+
+    bundle, _ = load(yaml_text("""
+        apiVersion: networking.k8s.io/v1
+        kind: Ingress
+        metadata: {name: web}
+        spec:
+          defaultBackend: {service: {name: fallback, port: {number: 80}}}
+          rules:
+            - http:
+                paths:
+                  - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
+                  - {path: /x, pathType: Prefix, backend: {resource: {kind: Bucket, name: b}}}
+            - host: api.example.com
+              http:
+                paths:
+                  - {path: /, pathType: Prefix, backend: {service: {name: api, port: {name: http}}}}
+        """))
+    [ingress] = bundle.resources
+    assert list(ingress_backends(ingress)) == [
+        (("spec", "defaultBackend", "service"), {"name": "fallback", "port": {"number": 80}}),
+        (("spec", "rules", 0, "http", "paths", 0, "backend", "service"),
+         {"name": "web", "port": {"number": 80}}),
+        (("spec", "rules", 1, "http", "paths", 0, "backend", "service"),
+         {"name": "api", "port": {"name": "http"}})]
