@@ -65,7 +65,10 @@ bench: setup
 	$(BIN)/python benchmarks/progress.py
 	$(BIN)/python benchmarks/parse_candidates.py
 
-# mutation testing of the modules learners trust most (docs/testing.md); not part of `make test`
+# mutation testing of the modules learners trust most (docs/testing.md); not part of `make test`.
+# Always from an empty mutants/: mutmut would keep a mutant's old result after its tests changed.
+MUTATE_JOBS ?= 2
 mutate: test-setup
-	$(BIN)/mutmut run
+	rm -rf mutants
+	nice -n 19 $(BIN)/mutmut run --max-children $(MUTATE_JOBS)
 	$(BIN)/python -m tools.mutation_report

@@ -620,7 +620,8 @@ def _base_60_warnings(resource: Resource, root: dict, defs: dict) -> list[Findin
         if node is not None and "string" not in wanted_types(node, defs):
             continue  # a number goes here: the schema stage reports the text instead
         parts = spelling.lstrip("+-").split(":")
-        number = sum(int(p) * 60 ** i for i, p in enumerate(reversed(parts))) \
+        sign = -1 if spelling.startswith("-") else 1  # YAML 1.1 reads -1:30 as -90
+        number = sign * sum(int(p) * 60 ** i for i, p in enumerate(reversed(parts))) \
             if all(p.isdigit() for p in parts) else None
         read = f"the number {number}" if number is not None else "a number"
         found.append(resource.finding(

@@ -133,3 +133,34 @@ def test_an_unreachable_cluster_is_a_finding(tmp_path, monkeypatch):
     report = actions.dry_run(SEED)
     assert [f.rule for f in report.findings] == ["cluster-unreachable"]
     assert "k8s-course cluster status" in report.findings[0].message
+
+
+def _marked(namespace, name="k8s-course"):
+    return {"extensions": [{"name": "other", "extension": {"namespace": "not-this"}},
+                           {"name": name, "extension": {"namespace": namespace}}]}
+
+
+def test_a_learner_is_confined_by_the_argument_then_the_environment_then_their_context(
+        monkeypatch):
+    from k8s_course.cluster.guard import learner_namespace
+
+    context = _marked("learner-ada")
+    assert learner_namespace("given", context, env={"K8S_COURSE_NAMESPACE": "env"}) == "given"
+    assert learner_namespace(None, context, env={"K8S_COURSE_NAMESPACE": " env "}) == "env"
+    assert learner_namespace(None, context, env={"K8S_COURSE_NAMESPACE": " "}) == "learner-ada"
+    assert learner_namespace(None, context, env={}) == "learner-ada"
+    monkeypatch.setenv("K8S_COURSE_NAMESPACE", "from-os")
+    assert learner_namespace(None, context) == "from-os"  # the process environment by default
+    monkeypatch.delenv("K8S_COURSE_NAMESPACE")
+    assert learner_namespace(None, context) == "learner-ada"
+
+
+@pytest.mark.parametrize("context", [
+    None, {}, {"extensions": None}, {"extensions": ["k8s-course"]},
+    _marked("learner-ada", name="someone-else"), _marked(["learner-ada"]),
+    {"extensions": [{"name": "k8s-course", "extension": "learner-ada"}]},
+])
+def test_only_a_context_marked_by_the_course_with_a_namespace_confines(context):
+    from k8s_course.cluster.guard import learner_namespace
+
+    assert learner_namespace(None, context, env={}) == ""

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import re
 import shutil
+import sys
+import types
 from pathlib import Path
 
 import pytest
 import yaml
 
+import k8s_course
 from k8s_course.grading import exercise_ids, grade, load_exercise, verify
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -133,3 +136,28 @@ def test_a_solution_with_a_broken_yaml_document_never_scores_full_marks(exercise
     assert not graded.full_marks
     assert [r.id for r in graded.results if not r.passed] == [
         c.id for c in exercise.checks if c.kind == "valid"]
+
+
+def test_verify_names_a_missing_solution_a_wrong_answer_that_loses_nothing_and_a_bad_header(
+        tmp_path, monkeypatch):
+    shutil.copytree(FIXTURE_COURSE, tmp_path / "course")
+    folder = tmp_path / "course/exercises/99-fixture/hello-config"
+    solution = tmp_path / "course/solutions/99-fixture/hello-config.yaml"
+    capital = folder / "wrong/capital-h.yaml"
+    capital.write_text("# loses: configmap-exists, says-hello\n" + solution.read_text())
+    solution.unlink()
+    # the contract is checked offline, even where a cluster is configured
+    calls = []
+    fake = types.ModuleType("k8s_course.cluster")
+    fake.dry_run = lambda answer, context=None: calls.append(context)
+    monkeypatch.setitem(sys.modules, "k8s_course.cluster", fake)
+    monkeypatch.setattr(k8s_course, "cluster", fake, raising=False)
+    monkeypatch.setenv("K8S_COURSE_CONTEXT", "kind-k8s-course")
+    assert verify(load_exercise(folder)) == [
+        f"no solution: write {solution.resolve()}",
+        "capital-h.yaml loses nothing; its first line says configmap-exists, says-hello"]
+    capital.write_text("kind: ConfigMap\n")
+    assert verify(load_exercise(folder)) == [
+        f"no solution: write {solution.resolve()}",
+        f"{capital.resolve()}:1: the first line must be `# loses: <check-id>, ...`"]
+    assert calls == []

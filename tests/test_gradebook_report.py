@@ -116,3 +116,71 @@ def test_the_instructor_notebook_runs_on_its_demo_class():
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval-lax",
          str(notebook)], cwd=root, capture_output=True, text=True, timeout=600, check=False)
     assert result.returncode == 0, result.stdout[-3000:]
+
+
+def _sub(exercise, score, maximum, file, failed=(), status="graded", feedback="f"):
+    return {"exercise": exercise, "status": status, "score": score, "maximum": maximum,
+            "file": file, "failed": list(failed), "feedback": feedback, "problem": ""}
+
+
+BOOK = {"exercises": {"a/x": 4, "b/y": 2}, "lessons": {}, "learners": {
+    "Ada": {"scores": {"a/x": 4}, "total": 4, "maximum": 6,
+            "problems": ["b/y.yaml: a symbolic link"],
+            "submissions": [_sub("a/x", 4, 4, "a2.yaml", feedback="full <marks>"),
+                            _sub("a/x", 2, 4, "a1.yaml", ["three"], feedback="not yet"),
+                            _sub("b/y", 0, 2, "b/y.yaml", status="skipped")]},
+    "<Bob>": {"scores": {"a/x": 0, "b/y": 1}, "total": 1, "maximum": 6, "problems": [],
+              "submissions": [_sub("a/x", 0, 4, "x.yaml", ["exists", "three", "four", "five"]),
+                              _sub("b/y", 1, 2, "y.yaml", ["three"])]}}}
+
+
+def test_the_report_is_a_grid_then_the_common_failures_then_each_learners_feedback():
+    from k8s_course.grading.report import render_book
+
+    html = render_book(BOOK)
+    assert html[html.index("<div class='k8sc-book'>"):] == "\n".join([
+        "<div class='k8sc-book'>",
+        "<p>2 learners, 2 exercises, 6 points.</p>",
+        "<table><tr><th>learner</th>",
+        "<th class='ex' title='a/x'>a/x</th>", "<th class='ex' title='b/y'>b/y</th>",
+        "<th>total</th></tr>",
+        "<tr><td class='name'><a href='#l0'>Ada</a></td>"
+        "<td style='background:hsl(120,70%,80%)'><a href='#l0-0'>4</a></td>"
+        "<td class='missing'>–</td><td>4/6</td></tr>",
+        "<tr><td class='name'><a href='#l1'>&lt;Bob&gt;</a></td>"
+        "<td style='background:hsl(0,70%,80%)'><a href='#l1-0'>0</a></td>"
+        "<td style='background:hsl(60,70%,80%)'><a href='#l1-1'>1</a></td><td>1/6</td></tr>",
+        "</table><h2>Most common failing checks</h2><ul>",
+        # Ada's best a/x counts (no failure), not her later, worse try
+        "<li><b>a/x</b>: <code>exists</code> (1), <code>three</code> (1), <code>four</code> (1)"
+        "</li>",
+        "<li><b>b/y</b>: <code>three</code> (1)</li>",
+        "</ul><h2>Feedback</h2>",
+        "<h3 id='l0'>Ada: 4/6</h3>",
+        "<p class='problem'>b/y.yaml: a symbolic link</p>",
+        "<details id='l0-0'><summary>a/x: 4/4 (a2.yaml)</summary><pre>full &lt;marks&gt;</pre>"
+        "</details>",
+        "<details open><summary>a/x: 2/4 (a1.yaml)</summary><pre>not yet</pre></details>",
+        "<h3 id='l1'>&lt;Bob&gt;: 1/6</h3>",
+        "<details id='l1-0' open><summary>a/x: 0/4 (x.yaml)</summary><pre>f</pre></details>",
+        "<details id='l1-1' open><summary>b/y: 1/2 (y.yaml)</summary><pre>f</pre></details>",
+    ]) + "</div>\n"
+
+
+def test_an_exercise_nobody_failed_says_none_and_an_empty_class_has_no_colour():
+    from k8s_course.grading.report import _colour, render_book
+
+    book = {"exercises": {"a/x": 4}, "lessons": {}, "learners": {
+        "Ada": {"scores": {"a/x": 4}, "total": 4, "maximum": 4, "problems": [],
+                "submissions": [_sub("a/x", 4, 4, "a.yaml")]}}}
+    assert "<li><b>a/x</b>: none</li>" in render_book(book)
+    assert _colour(0, 0) == "hsl(0,70%,80%)"
+
+
+def test_the_report_file_is_written_in_a_new_folder(tmp_path):
+    from k8s_course.grading.report import write_report
+
+    path = write_report(BOOK, tmp_path / "deep" / "out")
+    assert path == tmp_path / "deep" / "out" / "gradebook.html"
+    assert path.read_text(encoding="utf-8").startswith(
+        "<!doctype html><meta charset='utf-8'><title>Gradebook</title>\n<h1>Gradebook</h1>\n")

@@ -200,3 +200,71 @@ def test_the_untouched_starter_is_not_started_and_gives_nothing_away(exercise):
     assert "hint:" not in untouched.text() and "nothing is graded yet" in untouched.feedback
     changed = grade(exercise, starter + "# my try\n")
     assert changed.verdict == "Not yet" and not changed.starter
+
+
+def test_the_html_grade_shows_each_check_with_its_points_and_only_failures_explained(exercise):
+    """What a learner sees under a graded cell, colour by verdict."""
+    head = '<div class="k8s-course-grade"><b style="color:var'
+    stages = ("parses: ok · fits the schema: ok · passes the rules: ok · meets the checks: {} · "
+              "accepted by the server: skipped")
+    assert grade(exercise, DEPLOYMENT)._repr_html_() == (
+        f'{head}(--jp-warn-color0, #9a6700)">Not yet: 2/4 points</b> &mdash; Scale the web app'
+        f"<br><small>{stages.format('no')}</small><ul>"
+        "<li>✔ <code>exists</code> 1/1</li>"
+        "<li>✘ <code>three</code> 0/2<br><small>spec.replicas of Deployment/web is 2; "
+        "expected 3</small><br><small><b>hint:</b> Set three replicas.</small></li>"
+        "<li>✔ <code>valid</code> 1/1</li></ul></div>")
+    assert grade(exercise, SOLVED)._repr_html_() == (
+        f'{head}(--jp-success-color0, #1a7f37)">Full marks: 4/4 points</b> &mdash; Scale the '
+        f"web app<br><small>{stages.format('ok')}</small><ul>"
+        "<li>✔ <code>exists</code> 1/1</li><li>✔ <code>three</code> 2/2</li>"
+        "<li>✔ <code>valid</code> 1/1</li></ul></div>")
+    assert grade(exercise, "\n" + exercise.starter)._repr_html_() == (
+        f'{head}(--jp-ui-font-color1, #333)">Not started: 0/4 points</b> &mdash; Scale the web '
+        "app<br>This is the exercise&#x27;s starting text, unchanged, so nothing is graded "
+        "yet. Work in the editor above (its Grade button grades what you write there), or "
+        "change the answer here and run this cell again.</div>")
+
+
+def test_the_json_form_names_every_field_a_gradebook_reads(exercise):
+    data = grade(exercise, DEPLOYMENT).as_dict()
+    assert list(data) == ["exercise", "score", "maximum", "full_marks", "feedback", "stages",
+                          "checks"]
+    assert (data["exercise"], data["feedback"]) == (
+        "05-test/sample", "Not yet: 2/4 points. Next: Set three replicas.")
+
+
+def test_hints_never_reach_the_cluster_even_with_a_context(exercise, monkeypatch):
+    """A hint must come at once: asking for one is no dry run against the course's cluster."""
+    calls = []
+    fake = types.ModuleType("k8s_course.cluster")
+    fake.dry_run = lambda answer, context=None: calls.append(context) or _report(answer)
+    monkeypatch.setitem(sys.modules, "k8s_course.cluster", fake)
+    monkeypatch.setattr(k8s_course, "cluster", fake, raising=False)
+    monkeypatch.setenv("K8S_COURSE_CONTEXT", "kind-k8s-course")
+    assert next_hint(exercise, DEPLOYMENT, 2) == "Set three replicas."
+    assert calls == []
+
+
+def test_the_text_grade_lists_every_stage_and_check_aligned(exercise):
+    quoted = DEPLOYMENT.replace("replicas: 2", 'replicas: "2"')
+    schema = 'line 7: spec.replicas must be a whole number such as 3; you wrote "2"'
+    assert grade(exercise, quoted).text().splitlines() == [
+        "Scale the web app (05-test/sample)",
+        "Not yet: 1/4 points",
+        "  ok   parses: the YAML reads",
+        f"  FAIL fits the schema: {schema}",
+        "  ok   passes the rules: no rule finds an error (1 warning in the report)",
+        "  FAIL meets the checks: 1/4 points from 1 of 3 checks",
+        "  skip accepted by the server: skipped: no cluster configured",
+        "  [x] exists  1/1",
+        "  [ ] three   0/2  spec.replicas of Deployment/web is 2; expected 3",
+        "      hint: Set three replicas.",
+        f"  [ ] valid   0/1  {schema}",
+        "      hint: Fix the errors first.",
+    ]
+    assert grade(exercise, "\n" + exercise.starter).text() == (
+        "Scale the web app (05-test/sample)\nNot started: 0/4 points\n  This is the exercise's "
+        "starting text, unchanged, so nothing is graded yet. Work in the editor above (its "
+        "Grade button grades what you write there), or change the answer here and run this "
+        "cell again.")

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+from pathlib import Path
 
 import pytest
 
@@ -139,3 +140,67 @@ def test_cli_batch(course, capsys, monkeypatch):
 def test_a_gradebook_exercise_is_loaded_once(course):
     exercise = load_exercise("03-deployments/scale")
     assert load_exercise("03-deployments/scale") is exercise
+
+
+def test_the_progress_bar_redraws_only_when_it_moves_and_ends_its_line():
+    stream = io.StringIO()
+    draw = progress_bar(stream, width=4)
+    for done in (1, 1, 2, 3, 4):  # 1/8 and 3/8 fill no new cell
+        draw(done, 8)
+    draw(8, 8)
+    assert stream.getvalue() == ("\rgrading [....] 1/8\rgrading [#...] 2/8"
+                                 "\rgrading [##..] 4/8\rgrading [####] 8/8\n")
+    one = io.StringIO()
+    progress_bar(one, width=4)(1, 1)  # a class of one is full at once
+    assert one.getvalue() == "\rgrading [####] 1/1\n"
+    late = io.StringIO()
+    progress_bar(late, width=4)(2, 8)  # the first call always draws, whatever it fills
+    assert late.getvalue() == "\rgrading [#...] 2/8"
+
+
+def test_no_learner_name_becomes_a_spreadsheet_formula_and_odd_bytes_do_not_break_it(
+        tmp_path):
+    names = ["=sum", "+1", "-2", "@me", "caf\udce9", "ok"]
+    book = {"exercises": {}, "lessons": {}, "learners": {
+        name: {"scores": {}, "lessons": {}, "total": 0, "maximum": 0, "problems": []}
+        for name in names}}
+    csv_path, _ = write_gradebook(book, tmp_path / "deep" / "out")
+    rows = list(csv.reader(io.StringIO(csv_path.read_text(encoding="utf-8"))))
+    assert [row[0] for row in rows[2:]] == ["'=sum", "'+1", "'-2", "'@me", "caf\\udce9", "ok"]
+
+
+def test_a_handed_in_file_is_read_no_further_than_one_byte_past_the_cap():
+    """An endless file (a device, a pipe) costs no more than the cap to refuse."""
+    from k8s_course.grading import handin
+    from k8s_course.grading.batch import _read_bytes
+
+    assert len(_read_bytes(Path("/dev/zero"))) == handin.MAX_HANDIN_BYTES + 1
+
+
+def test_a_grader_crash_costs_one_entry_never_the_batch(course, monkeypatch):
+    from k8s_course.grading import batch
+    from k8s_course.grading.batch import Entry
+
+    real = batch.grade
+
+    def flaky(exercise, answer, server=None):
+        if b"replicas: 3" in (answer if isinstance(answer, bytes) else answer.read_bytes()):
+            raise KeyError("bug")
+        return real(exercise, answer, server=server)
+
+    monkeypatch.setattr(batch, "grade", flaky)
+    entries = grade_folder(course / "subs")
+    crashed = [e for e in entries if e.status == "grader error"]
+    assert Entry("ada", "ada/scale.yaml", "03-deployments/scale", "grader error", 0, 4,
+                 "the grader failed on this file (KeyError)") in crashed
+    assert any(e.learner == "ada" and e.status == "graded" and e.score == 2 for e in entries)
+
+
+def test_a_file_that_does_not_parse_says_so_in_its_entry(course):
+    [bob] = [e for e in grade_folder(course / "subs") if e.file == "bob/scale.yaml"]
+    assert (bob.status, bob.score, bob.maximum, bob.failed) == ("graded", 0, 4,
+                                                                ("exists", "three", "no-errors"))
+    assert bob.problem == ("line 2: YAML cannot read this: did not find expected node content "
+                           "(while parsing a flow node)")
+    [ada] = [e for e in grade_folder(course / "subs") if e.file == "ada/scale.yaml"]
+    assert (ada.problem, ada.failed) == ("", ())

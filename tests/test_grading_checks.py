@@ -47,30 +47,36 @@ def run_check(tmp_path, check: str, answer: str, files: dict | None = None):
     ("resource: {kind: Deployment, name: web}\npath: spec.replicas\nequals: 3", DEPLOYMENT,
      False, "spec.replicas of Deployment/web is 2; expected 3"),
     ("resource: {kind: Deployment, name: web}\npath: spec.replicas\nequals: 2", DEPLOYMENT,
-     True, ""),
+     True, 'spec.replicas of Deployment/web is 2'),
     ("resource: {kind: Deployment, name: web}\npath: spec.replicas\nequals: 2",
      DEPLOYMENT.replace("replicas: 2", 'replicas: "2"'), False,
-     'is the text "2" (in quotes); expected the number 2'),
+     'spec.replicas of Deployment/web is the text "2" (in quotes); expected '
+     'the number 2'),
     ("resource: {kind: ConfigMap, name: flags}\npath: data.DEBUG\nequals: 'false'",
      "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: flags}\ndata:\n  DEBUG: false\n",
      False, 'data.DEBUG of ConfigMap/flags is the boolean false; expected the text "false" '
      "(in quotes)"),
     ("resource: {kind: Deployment, name: web}\npath: spec.replicas\none_of: [1, 2]",
-     DEPLOYMENT, True, ""),
+     DEPLOYMENT, True, 'spec.replicas of Deployment/web is one of 1, 2'),
     ("resource: {kind: Deployment, name: web}\npath: spec.paused\nequals: 1",
-     DEPLOYMENT.replace("replicas: 2", "replicas: 2\n  paused: true"), False, "expected 1"),
+     DEPLOYMENT.replace("replicas: 2", "replicas: 2\n  paused: true"), False,
+     'spec.paused of Deployment/web is true; expected 1'),
     ("resource: {kind: Deployment, name: web}\npath: spec.template.spec.containers[*].image\n"
-     "matches: '^nginx:1\\.2[0-9]$'", DEPLOYMENT, True, ""),
+     "matches: '^nginx:1\\.2[0-9]$'", DEPLOYMENT, True,
+     'spec.template.spec.containers[*].image of Deployment/web is of the '
+     'form the task asks for'),
     ("resource: {kind: Deployment, name: web}\npath: spec.template.spec.containers[*].image\n"
-     "matches: ':latest$'", DEPLOYMENT, False, "is nginx:1.27; expected of the form"),
+     "matches: ':latest$'", DEPLOYMENT, False,
+     'spec.template.spec.containers[*].image of Deployment/web is '
+     'nginx:1.27; expected of the form the task asks for'),
     ("resource: {kind: Deployment, name: web}\npath: spec.strategy\nexists: true", DEPLOYMENT,
      False, "spec.strategy of Deployment/web is missing"),
     ("resource: {kind: Deployment, name: web}\npath: metadata.namespace\nabsent: true",
      DEPLOYMENT, False, "metadata.namespace of Deployment/web should not be there"),
     ("resource: {kind: Deployment, name: web}\npath: spec.paused\nabsent: true", DEPLOYMENT,
-     True, ""),
+     True, 'spec.paused of Deployment/web is absent'),
     ("resource: {kind: Deployment, name: gone}\npath: spec.replicas\nexists: true",
-     DEPLOYMENT, False, "there is no Deployment named gone"),
+     DEPLOYMENT, False, 'there is no Deployment named gone; your answer has Deployment web'),
     ("selects: {service: web, workload: {kind: Deployment, name: web}}", ANSWER, True,
      "Service/web selects the pods of Deployment/web"),
     ("selects: {service: web, workload: {kind: Deployment, name: web}}",
@@ -79,11 +85,13 @@ def run_check(tmp_path, check: str, answer: str, files: dict | None = None):
      "Deployment/web (app: web)"),
     ("selects: {service: web, workload: {kind: Deployment, name: web}}",
      DEPLOYMENT + SERVICE.replace("namespace: shop", "namespace: default"), False,
-     "a Service only selects pods in its own"),
+     'Service/web is in namespace default and Deployment/web in shop; a '
+     'Service only selects pods in its own'),
     ("reaches: {service: web, port: 80, workload: {kind: Deployment, name: web}}", ANSWER,
      True, "port 80 of Service/web reaches containerPort 8080"),
     ("reaches: {service: web, port: web, workload: {kind: Deployment, name: web}}",
-     ANSWER.replace("targetPort: 8080", "targetPort: http"), True, "reaches containerPort http"),
+     ANSWER.replace("targetPort: 8080", "targetPort: http"), True,
+     'port web of Service/web reaches containerPort http'),
     ("reaches: {service: web, port: 80, workload: {kind: Deployment, name: web}}",
      ANSWER.replace("targetPort: 8080", "targetPort: 80"), False,
      "port 80 of Service/web sends traffic to 80, but the pods of Deployment/web declare "
@@ -93,28 +101,38 @@ def run_check(tmp_path, check: str, answer: str, files: dict | None = None):
     # Quoted digits are a port name to Kubernetes: say so rather than "8080 but 8080".
     ("reaches: {service: web, port: 80, workload: {kind: Deployment, name: web}}",
      ANSWER.replace("targetPort: 8080", 'targetPort: "8080"'), False,
-     'sends traffic to "8080" in quotes: Kubernetes reads quoted digits as a port name'),
-    ("valid: true", DEPLOYMENT, True, ""),
-    ("valid: true", DEPLOYMENT.replace("replicas: 2", "replica: 2"), False, "line 7:"),
+     'port 80 of Service/web sends traffic to "8080" in quotes: Kubernetes '
+     'reads quoted digits as a port name, not a number, and refuses it '
+     '(remove the quotes: targetPort: 8080)'),
+    ("valid: true", DEPLOYMENT, True, 'the checker finds no error'),
+    ("valid: true", DEPLOYMENT.replace("replicas: 2", "replica: 2"), False,
+     'line 7: spec has no field `replica`'),
     # an error of the rules counts too: the server refuses this selector
     ("valid: true", DEPLOYMENT.replace("labels: {app: web}", "labels: {app: api}"), False,
-     "line 12: the template's pods carry app: api"),
-    ("valid: true", "# nothing yet\n", False, "line 1: there is no Kubernetes object here"),
+     "line 12: the template's pods carry app: api, but "
+     'spec.selector.matchLabels (line 9) wants app: web'),
+    ("valid: true", "# nothing yet\n", False,
+     'line 1: there is no Kubernetes object here: the text is empty or only '
+     'comments'),
     # a port name the server refuses reaches nothing, even when both sides agree
     ("reaches: {service: web, port: 80, workload: {kind: Deployment, name: web}}",
      ANSWER.replace("targetPort: 8080", "targetPort: HTTP").replace("name: http", "name: HTTP"),
-     False, "sends traffic to the port name HTTP, which the API server refuses (it contains "
-     "'H' (uppercase is not allowed)"),
-    ("clean: [selector-matches-template]", DEPLOYMENT, True, ""),
+     False, 'port 80 of Service/web sends traffic to the port name HTTP, which the '
+     "API server refuses (it contains 'H' (uppercase is not allowed); use "
+     "only lowercase letters, digits and '-')"),
+    ("clean: [selector-matches-template]", DEPLOYMENT, True,
+     'no selector-matches-template problem'),
     ("clean: [selector-matches-template]",
-     DEPLOYMENT.replace("labels: {app: web}", "labels: {app: api}"), False, "line "),
+     DEPLOYMENT.replace("labels: {app: web}", "labels: {app: api}"), False,
+     "line 12: the template's pods carry app: api, but "
+     'spec.selector.matchLabels (line 9) wants app: web'),
     ("clean: [selector-matches-template]", "# nothing yet\n", False,
      "there is no object in your answer to check"),
 ])
 def test_check_kinds(tmp_path, check, answer, passed, message):
     result = run_check(tmp_path, check, answer)
     assert result.passed is passed, result.message
-    assert message in result.message
+    assert result.message == message
 
 
 def test_a_secret_value_never_appears_in_feedback(tmp_path):
@@ -171,29 +189,38 @@ APP = "system:serviceaccount:mlops:app"
 @pytest.mark.parametrize(("check", "answer", "passed", "message"), [
     (f"can: {{as: '{APP}', verb: get, resource: configmaps, namespace: mlops, "
      "name: app-settings}", RBAC, True,
-     "may get configmaps/app-settings in namespace mlops: RoleBinding mlops/app-reads-settings"),
+     'system:serviceaccount:mlops:app may get configmaps/app-settings in '
+     'namespace mlops: RoleBinding mlops/app-reads-settings grants it '
+     'through Role mlops/read-settings'),
     # resourceNames limits the grant to that one ConfigMap
     (f"can: {{as: '{APP}', verb: get, resource: configmaps, namespace: mlops, name: other}}",
      RBAC, False, f"no binding in the answer lets {APP} get configmaps in namespace mlops"),
     (f"can: {{as: '{APP}', verb: get, resource: configmaps, namespace: default}}", RBAC, False,
-     "in namespace default"),
+     'no binding in the answer lets system:serviceaccount:mlops:app get '
+     'configmaps in namespace default'),
     (f"cannot: {{as: '{APP}', verb: list, resource: secrets, namespace: mlops}}", RBAC, True,
      f"{APP} may not list secrets in namespace mlops"),
     (f"can: {{as: '{APP}', verb: delete, resource: configmaps, namespace: mlops, "
      "name: app-settings, expect: false}", RBAC.replace("verbs: [get]", 'verbs: ["*"]'), False,
-     "may delete configmaps/app-settings in namespace mlops, and should not: RoleBinding"),
+     'system:serviceaccount:mlops:app may delete configmaps/app-settings in '
+     'namespace mlops, and should not: RoleBinding mlops/app-reads-settings '
+     'grants it through Role mlops/read-settings'),
     # a binding to a role the answer lacks cannot prove anything either way
     (f"cannot: {{as: '{APP}', verb: list, resource: secrets, namespace: mlops}}",
      RBAC.replace("name: read-settings}", "name: elsewhere}"), False,
-     "which the answer does not define"),
+     'RoleBinding mlops/app-reads-settings refers to Role mlops/elsewhere, '
+     'which the answer does not define, so whether it allows list secrets in '
+     'namespace mlops is unknown'),
     (f"can: {{as: '{APP}', verb: list, resource: deployments, group: apps, namespace: mlops}}",
      RBAC.replace("kind: Role, name: read-settings", "kind: ClusterRole, name: view"), True,
-     "through ClusterRole view"),
+     'system:serviceaccount:mlops:app may list deployments (group apps) in '
+     'namespace mlops: RoleBinding mlops/app-reads-settings grants it '
+     'through ClusterRole view'),
 ])
 def test_access_checks(tmp_path, check, answer, passed, message):
     result = run_check(tmp_path, check, answer)
     assert result.passed is passed, result.message
-    assert message in result.message
+    assert result.message == message
 
 
 POD_USES = """\
@@ -222,25 +249,32 @@ spec:
 @pytest.mark.parametrize(("check", "passed", "message"), [
     ("uses: {workload: {kind: Pod, name: app}, configmap: app-settings}", True,
      "the pods of Pod/app read the ConfigMap app-settings into the environment"),
-    ("uses: {workload: {kind: Pod, name: app}, secret: api-token}", True, "environment"),
+    ("uses: {workload: {kind: Pod, name: app}, secret: api-token}", True,
+     'the pods of Pod/app read the Secret api-token into the environment'),
     ("uses: {workload: {kind: Pod, name: app}, claim: model-store}", True,
-     "mount the PersistentVolumeClaim model-store at /models"),
-    ("mounts: {workload: {kind: Pod, name: app}, claim: model-store, path: /models}", True, ""),
+     'the pods of Pod/app mount the PersistentVolumeClaim model-store at '
+     '/models'),
+    ("mounts: {workload: {kind: Pod, name: app}, claim: model-store, path: /models}", True,
+     'the pods of Pod/app mount the PersistentVolumeClaim model-store at '
+     '/models'),
     ("mounts: {workload: {kind: Pod, name: app}, claim: model-store, path: /data}", False,
-     "at /models, not at /data"),
+     'the pods of Pod/app mount the PersistentVolumeClaim model-store at '
+     '/models, not at /data'),
     ("uses: {workload: {kind: Pod, name: app}, configmap: extra}", False,
-     "declare a volume for the ConfigMap extra, but no container mounts it"),
+     'the pods of Pod/app declare a volume for the ConfigMap extra, but no '
+     'container mounts it (add a volumeMounts entry with its name)'),
     ("mounts: {workload: {kind: Pod, name: app}, secret: api-token}", False,
-     "read the Secret api-token into the environment, but do not mount it as files"),
+     'the pods of Pod/app read the Secret api-token into the environment, '
+     'but do not mount it as files'),
     ("uses: {workload: {kind: Pod, name: app}, secret: app-settings}", False,
      "the pods of Pod/app do not use the Secret app-settings"),
     ("uses: {workload: {kind: Deployment, name: app}, secret: api-token}", False,
-     "there is no Deployment named app"),
+     'there is no Deployment named app in your answer'),
 ])
 def test_uses_and_mounts_checks(tmp_path, check, passed, message):
     result = run_check(tmp_path, check, POD_USES)
     assert result.passed is passed, result.message
-    assert message in result.message
+    assert result.message == message
 
 
 @pytest.mark.parametrize(("check", "problem"), [
@@ -308,10 +342,12 @@ FITS = "fits-quota: {namespace: shop}"
      "the scaleTargetRef of HorizontalPodAutoscaler/web names Deployment/webapp, "
      "not Deployment/web"),
     (SCALES, DEPLOYMENT + HPA.replace("apiVersion: apps/v1,", "apiVersion: v1,"), False,
-     "says apiVersion v1, but Deployment/web is apps/v1"),
+     'the scaleTargetRef of HorizontalPodAutoscaler/web says apiVersion v1, '
+     'but Deployment/web is apps/v1'),
     (SCALES, DEPLOYMENT + HPA.replace("namespace: shop", "namespace: default"), False,
-     "it only covers its own namespace"),
-    (SCALES, DEPLOYMENT, False, "there is no HorizontalPodAutoscaler named web"),
+     'HorizontalPodAutoscaler/web is in namespace default and Deployment/web '
+     'in shop; it only covers its own namespace'),
+    (SCALES, DEPLOYMENT, False, 'there is no HorizontalPodAutoscaler named web in your answer'),
     (SCALES, DEPLOYMENT + HPA.replace(
         "  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n", ""), False,
      "HorizontalPodAutoscaler/web has no scaleTargetRef, so it scales nothing"),
@@ -321,18 +357,26 @@ FITS = "fits-quota: {namespace: shop}"
      "the selector of PodDisruptionBudget/web (app: shop) does not match the pod labels of "
      "Deployment/web (app: web)"),
     (PROTECTS, DEPLOYMENT + PDB.replace("    matchLabels: {app: web}\n", "").replace(
-        "  selector:\n", ""), False, "has no selector, so it protects no pod"),
+        "  selector:\n", ""), False,
+     'PodDisruptionBudget/web has no selector, so it protects no pod'),
     (PROTECTS, DEPLOYMENT + PDB.replace("matchLabels: {app: web}",
                                         "matchExpressions: [{key: app, operator: In, "
-                                        "values: [web, api]}]"), True, "protects the pods"),
-    (FITS, SIZED + QUOTA, True, "requests.cpu 400m of 1; requests.memory 256Mi of 1Gi"),
+                                        "values: [web, api]}]"), True,
+     'PodDisruptionBudget/web protects the pods of Deployment/web'),
+    (FITS, SIZED + QUOTA, True,
+     'every pod fits the quota of namespace shop: pods 2 of 10; requests.cpu '
+     '400m of 1; requests.memory 256Mi of 1Gi; limits.memory 512Mi of 2Gi'),
     (FITS, SIZED.replace("replicas: 2", "replicas: 6") + QUOTA, False,
      "exceeded quota shop-quota: requests.cpu needs 1200m (6 pods of Deployment/web "
      "(replicas 6) x 200m), limited: 1"),
     # the autoscaler may ask for maxReplicas: 4 x 200m still fits, 6 would not
-    (FITS, SIZED + QUOTA + HPA, True, "requests.cpu 800m of 1"),
+    (FITS, SIZED + QUOTA + HPA, True,
+     'every pod fits the quota of namespace shop: pods 4 of 10; requests.cpu '
+     '800m of 1; requests.memory 512Mi of 1Gi; limits.memory 1Gi of 2Gi'),
     (FITS, SIZED + QUOTA + HPA.replace("maxReplicas: 4", "maxReplicas: 6"), False,
-     "needs 1200m (6 pods of Deployment/web (maxReplicas 6 of HorizontalPodAutoscaler/web)"),
+     'exceeded quota shop-quota: requests.cpu needs 1200m (6 pods of '
+     'Deployment/web (maxReplicas 6 of HorizontalPodAutoscaler/web) x 200m), '
+     'limited: 1'),
     (FITS, DEPLOYMENT + QUOTA, False,
      "the pods of Deployment/web would be refused: quota shop-quota requires every container "
      "to state what it counts: container web lacks limits.memory, requests.cpu, "
@@ -343,7 +387,7 @@ FITS = "fits-quota: {namespace: shop}"
 def test_lesson_08_check_kinds(tmp_path, check, answer, passed, message):
     result = run_check(tmp_path, check, answer)
     assert result.passed is passed, result.message
-    assert message in result.message
+    assert result.message == message
 
 
 def test_fits_quota_applies_the_limit_range_defaults_first(tmp_path):
@@ -373,3 +417,52 @@ def test_lesson_08_check_kinds_reject_a_malformed_spec(tmp_path, check):
 
     with pytest.raises(ExerciseError):
         run_check(tmp_path, check, DEPLOYMENT)
+
+
+OTHER = """\
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: other, namespace: shop}
+spec:
+  selector: {matchLabels: {app: x}}
+  template:
+    metadata: {labels: {app: x}}
+    spec: {containers: [{name: a, image: 'b:1'}]}
+"""
+NO_PORTS = ANSWER.replace("          ports:\n            - {name: http, containerPort: 8080}\n", "")
+
+
+@pytest.mark.parametrize(("check", "answer", "message"), [
+    ("selects: {service: api, workload: {kind: Deployment, name: web}}", ANSWER,
+     "there is no Service named api; your answer has Service web"),
+    ("selects: {service: web, workload: {kind: Deployment, name: web}}",
+     DEPLOYMENT + SERVICE.replace("  selector: {app: web}\n", ""),
+     "Service/web has no selector, so it selects no pods"),
+    ("selects: {service: web, workload: {kind: Deployment, name: web}}",
+     ANSWER.replace("selector: {app: web}", "selector: {app: x}") + OTHER,
+     "the selector of Service/web (app: x) does not match the pod labels of Deployment/web "
+     "(app: web); it selects Deployment/other"),
+    ("reaches: {service: web, port: 80, workload: {kind: Deployment, name: web}}",
+     ANSWER.replace(", targetPort: 8080", ""), "port 80 of Service/web sends traffic to 80, "
+     "but the pods of Deployment/web declare containerPort 8080"),
+    ("reaches: {service: web, port: 80, workload: {kind: Deployment, name: gone}}", ANSWER,
+     "there is no Deployment named gone; your answer has Deployment web"),
+    ("reaches: {service: web, port: 80, workload: {kind: Deployment, name: web}}", NO_PORTS,
+     "port 80 of Service/web sends traffic to 8080, but the pods of Deployment/web declare no "
+     "containerPort"),
+    ("protects: {pdb: gone, workload: {kind: Deployment, name: web}}", DEPLOYMENT + PDB,
+     "there is no PodDisruptionBudget named gone; your answer has PodDisruptionBudget web"),
+    ("protects: {pdb: web, workload: {kind: Service, name: web}}", ANSWER + PDB,
+     "Service/web has no pod template"),
+    (SCALES, DEPLOYMENT + HPA.replace("apiVersion: apps/v1,", "apiVersion: apps.example.com/v1,"),
+     "the scaleTargetRef of HorizontalPodAutoscaler/web says apiVersion apps.example.com/v1, "
+     "but Deployment/web is apps/v1"),
+    (FITS, SIZED.replace("replicas: 2", "replicas: 6")
+     + QUOTA.replace("requests.memory: 1Gi", "requests.memory: 512Mi"),
+     "exceeded quota shop-quota: requests.cpu needs 1200m (6 pods of Deployment/web (replicas "
+     "6) x 200m), limited: 1 (and 1 more)"),
+])
+def test_a_failed_check_names_what_is_missing_or_wrong(tmp_path, check, answer, message):
+    result = run_check(tmp_path, check, answer)
+    assert (result.passed, result.message) == (False, message)

@@ -210,3 +210,98 @@ def test_every_check_kind_is_documented_for_instructors():
     undocumented = [kind for kind in KINDS if f"| `{kind}` |" not in table
                     and f"| `{kind}` + " not in table]
     assert undocumented == []
+
+
+@pytest.mark.parametrize(("python", "problem"), [
+    ("checks.py", "write it as `checks.py:function_name`"),
+    ("fn:ok.py", "write it as `checks.py:function_name`"),
+    ("nope.py:fn", "{folder}/nope.py does not exist in the exercise folder"),
+    ("../outside.py:fn", "{folder}/../outside.py does not exist in the exercise folder"),
+    ("bad.py:fn", "{folder}/bad.py fails to import: ValueError('boom')"),
+    ("ok.py:missing", "{folder}/ok.py has no function missing"),
+    ("ok.py:NUMBER", "{folder}/ok.py has no function NUMBER"),
+    ("ok.py:fn:extra", "{folder}/ok.py has no function fn:extra"),
+])
+def test_a_python_check_that_cannot_run_is_refused_on_its_line(tmp_path, python, problem):
+    spec = GOOD + f"  - id: custom\n    points: 1\n    python: {python}\n    hint: h\n"
+    (tmp_path / "exercises" / "05-test").mkdir(parents=True)
+    (tmp_path / "exercises" / "05-test" / "outside.py").write_text("def fn(b):\n    return 1\n")
+    folder = tmp_path / "exercises" / "05-test" / "sample"
+    said = problems(tmp_path, spec, **{"bad.py": "raise ValueError('boom')\n",
+                                       "ok.py": "NUMBER = 3\ndef fn(bundle):\n    return 1\n"})
+    assert said == f"{folder}/exercise.yaml:21: checks[3].python: " + problem.format(
+        folder=folder)
+
+
+@pytest.mark.parametrize(("check", "said"), [
+    ("scales: [a]", ["scales: `scales` must be a mapping with hpa and workload"]),
+    ("scales: {hpa: 5, workload: {kind: Deployment, name: web}, namespace: 3, namespce: x}",
+     ["scales.namespce: unknown key `namespce`; did you mean `namespace`?",
+      "scales.hpa: `hpa` must be the object's name",
+      "scales.namespace: `namespace` must be text"]),
+    ("protects: {pdb: '', workload: {kind: Deployment, name: web, namespace: [x]}}",
+     ["protects.pdb: `pdb` must be the object's name",
+      "protects.workload.namespace: `namespace` must be text"]),
+    ("fits-quota: [a]", ["fits-quota: `fits-quota` must be a mapping like {namespace: mlops}"]),
+    ("fits-quota: {namespace: shop, extra: 1}",
+     ["fits-quota.extra: unknown key `extra`; expected one of namespace"]),
+    ("can: [a]", ["can: `can` must be a mapping like {as: system:serviceaccount:mlops:app, "
+                  "verb: get, resource: configmaps, namespace: mlops}"]),
+    ("cannot: [a]", ["cannot: `cannot` must be a mapping like {as: system:serviceaccount:"
+                     "mlops:app, verb: get, resource: configmaps, namespace: mlops}"]),
+    ("can: {as: u, verb: get, resource: pods, expect: yes please, namespace: 3}",
+     ["can.namespace: `namespace` is missing or not text",
+      "can.expect: `expect` must be true or false"]),
+    ("can: {as: '', verb: 3}", ["can.as: `as` is missing or not text",
+                                "can.verb: `verb` is missing or not text",
+                                "can.resource: `resource` is missing or not text"]),
+    ("cannot: {as: u, verb: get, resource: pods, expect: true}",
+     ["cannot.expect: unknown key `expect`; expected one of as, verb, resource, namespace, "
+      "group, name"]),
+    ("selects: [a]", ["selects: `selects` must be a mapping with service and workload"]),
+    ("reaches: [a]", ["reaches: `reaches` must be a mapping with service and workload"]),
+    ("selects: {service: 3, workload: {kind: Deployment, name: web}, port: 80}",
+     ["selects.port: unknown key `port`; expected one of service, workload, namespace",
+      "selects.service: `service` must be the Service's name"]),
+    ("reaches: {service: web, workload: {kind: Deployment}, port: true}",
+     ["reaches.workload.name: `name` is missing or not text",
+      "reaches.port: `port` must be the Service port's number or name"]),
+    ("reaches: {service: web, workload: web, port: [1], namespace: x}",
+     ["reaches.workload: must be a mapping like {kind: Deployment, name: web}",
+      "reaches.port: `port` must be the Service port's number or name"]),
+    ("uses: [a]", ["uses: `uses` must be a mapping like {workload: {kind: Deployment, name: "
+                   "web}, configmap: web-settings}"]),
+    ("mounts: [a]", ["mounts: `mounts` must be a mapping like {workload: {kind: Deployment, "
+                     "name: web}, configmap: web-settings}"]),
+    ("uses: {workload: {kind: Pod, name: app}, configmap: a, secret: b}",
+     ["uses: name exactly one of configmap, secret, claim"]),
+    ("uses: {workload: {kind: Pod, name: app}, configmap: ''}",
+     ["uses.configmap: `configmap` must be the object's name"]),
+    ("mounts: {workload: {kind: Pod, name: app}, claim: c, path: 3}",
+     ["mounts.path: `path` must be a mountPath like /etc/app"]),
+    ("clean: 5", ["clean: `clean` must be a list of rule ids"]),
+    ("clean: []", ["clean: `clean` must be a list of rule ids"]),
+    ("clean: [selector-matches-templat, zzzzzz]",
+     ["clean: unknown rule id selector-matches-templat; did you mean selector-matches-template?",
+      "clean: unknown rule id zzzzzz"]),
+])
+def test_each_mistake_in_a_check_of_a_relation_or_a_use_is_told_at_its_key(tmp_path, check,
+                                                                            said):
+    spec = GOOD + f"  - id: custom\n    points: 1\n    {check}\n    hint: h\n"
+    at = f"{tmp_path}/exercises/05-test/sample/exercise.yaml:21: checks[3]."
+    assert problems(tmp_path, spec).splitlines() == [at + line for line in said]
+
+
+@pytest.mark.parametrize("check", [
+    "reaches: {service: web, workload: {kind: Deployment, name: web}, port: http, "
+    "namespace: shop}",
+    "mounts: {workload: {kind: Pod, name: app}, claim: c, path: /data}",
+    "clean: selector-matches-template",
+    "scales: {hpa: h, workload: {kind: Deployment, name: web}, namespace: shop}",
+    "protects: {pdb: p, workload: {kind: Deployment, name: web, namespace: shop}}",
+    "can: {as: u, verb: get, resource: pods, namespace: shop, group: apps, name: x, "
+    "expect: false}",
+])
+def test_coverage_and_access_checks_written_in_full_load(tmp_path, check):
+    spec = GOOD + f"  - id: custom\n    points: 1\n    {check}\n    hint: h\n"
+    assert load_exercise(write_exercise(tmp_path, spec)).checks[-1].id == "custom"

@@ -146,27 +146,51 @@ def _manifest_path(to):
     return change
 
 
+TRUNCATED = "the zip is damaged or cut short (truncated?): hand in again"
+
+
 @pytest.mark.parametrize("data, problem, kept", [
-    (GOOD[: len(GOOD) // 2], "damaged or cut short (truncated?)", 0),
-    (GOOD[:-30], "damaged or cut short (truncated?)", 0),
+    (GOOD[: len(GOOD) // 2], TRUNCATED, 0),
+    (GOOD[:-30], TRUNCATED, 0),
     (b"just some text\n", "not a k8s-course hand-in (not a zip file)", 0),
     (_rezip(GOOD, lambda n, d: [] if n == "manifest.json" else [(n, d)]),
-     "no manifest.json inside", 0),
+     "not a k8s-course hand-in (no manifest.json inside)", 0),
     (_rezip(GOOD, lambda n, d: [(n, b'{"format": "other/9"}' if n == "manifest.json" else d)]),
-     "is not format k8s-course-handin/1", 0),
-    (_rezip(GOOD, _tampered_text), "03-deployments/scale was changed after it was handed in", 1),
+     "not a k8s-course hand-in (manifest.json is not format k8s-course-handin/1)", 0),
+    (_rezip(GOOD, _tampered_text), "tampered: 03-deployments/scale was changed after it was "
+     "handed in (its sha256 does not match the manifest)", 1),
     (_rezip(GOOD, lambda n, d: [(n, d), ("answers/../../etc/evil.answer.yaml", b"x")]
-            if n == "manifest.json" else [(n, d)]), "files the manifest does not list", 2),
-    (_rezip(GOOD, _manifest_path("answers/../../etc/passwd")), "a file outside answers/", 1),
+            if n == "manifest.json" else [(n, d)]),
+     "tampered: files the manifest does not list (answers/../../etc/evil.answer.yaml) were "
+     "ignored", 2),
+    (_rezip(GOOD, _manifest_path("answers/../../etc/passwd")),
+     "tampered: the manifest lists a file outside answers/ ('answers/../../etc/passwd'); "
+     "tampered: files the manifest does not list (answers/03-deployments/scale.answer.yaml) "
+     "were ignored", 1),
     (_rezip(GOOD, lambda n, d: [] if n.endswith("again.answer.yaml") else [(n, d)]),
-     "04-services/again is missing from the zip", 1),
+     "tampered: 04-services/again is missing from the zip", 1),
     (_rezip(GOOD, lambda n, d: [(n, d), (n, d)] if n.endswith("scale.answer.yaml")
-            else [(n, d)]), "03-deployments/scale is in the zip twice", 1),
+            else [(n, d)]), "tampered: 03-deployments/scale is in the zip twice", 1),
 ])
 def test_a_damaged_or_foreign_handin_says_what_is_wrong(data, problem, kept):
     found = handin.unpack(data)
-    assert problem in found.problem
+    assert found.problem == problem
     assert len(found.answers) == kept
+    # what could still be read keeps its course version and save times
+    assert found.course_version == ("0.1.0" if problem.startswith("tampered") else "")
+    assert {a.modified for a in found.answers} <= {NOW}
+
+
+def test_a_sound_handin_keeps_who_when_and_which_course_version():
+    found = handin.unpack(GOOD)
+    assert (found.learner, found.created, found.course_version, found.problem) == (
+        "Ada", NOW, "0.1.0", "")
+    assert [a.modified for a in found.answers] == [NOW, NOW]
+
+
+def test_a_file_past_the_hand_in_cap_is_refused_unread():
+    found = handin.unpack(b"x" * (handin.MAX_HANDIN_BYTES + 1))
+    assert (found.problem, found.answers) == ("larger than 20 MB: not a hand-in", ())
 
 
 def _renamed(learner: str):
@@ -252,3 +276,112 @@ def test_the_hand_in_button_of_lesson_00_writes_one_zip(course):
     assert written.name.startswith("handin-ada-lovelace-")
     assert "with 2 answers" in said.value and "<Lovelace>" not in said.value
     assert handin.unpack(written.read_bytes()).learner == "Ada <Lovelace>"
+
+
+def test_collect_skips_hidden_entries_and_keeps_going(tmp_path, monkeypatch):
+    """Hidden folders and the editor's temporary files sort first; the answers after count."""
+    monkeypatch.setenv("TZ", "America/New_York")  # the time recorded is UTC wherever one is
+    import time
+    time.tzset()
+    try:
+        (tmp_path / ".ipynb_checkpoints").mkdir()
+        (tmp_path / ".ipynb_checkpoints" / "x.answer.yaml").write_text("kind: A\n")
+        lesson = tmp_path / "03-deployments"
+        lesson.mkdir()
+        (lesson / ".#scale.answer.yaml").write_text("half written")
+        for name, size in (("at-cap", handin.MAX_ANSWER_BYTES),
+                           ("over-cap", handin.MAX_ANSWER_BYTES + 1)):
+            (lesson / f"{name}.answer.yaml").write_bytes(b"#" * size)
+        (lesson / "scale.answer.yaml").write_text(SOLVED)
+        os.utime(lesson / "scale.answer.yaml", (0, 86400))
+        answers, left_out = handin.collect(tmp_path)
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    assert [(a.exercise, len(a.text)) for a in answers] == [
+        ("03-deployments/at-cap", handin.MAX_ANSWER_BYTES),
+        ("03-deployments/scale", len(SOLVED.encode()))]
+    assert answers[1].modified == "1970-01-02T00:00:00Z"
+    assert left_out == ["03-deployments/over-cap.answer.yaml: larger than 1024 KB"]
+
+
+def test_an_unreadable_answers_folder_says_why(tmp_path):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(handin.HandInError) as error:
+        handin.collect(tmp_path / "file")
+    assert str(error.value) == (f"cannot read the answers folder {tmp_path / 'file'}: "
+                                "Not a directory")
+
+
+@pytest.mark.parametrize(("learner", "problem"), [
+    ("", "give your name, so the instructor knows whose work this is"),
+    ("x" * 201, "give your name on one line, at most 200 characters"),
+    ("Ada\nLovelace", "give your name on one line, at most 200 characters"),
+])
+def test_a_hand_in_needs_a_printable_name_of_reasonable_length(learner, problem):
+    with pytest.raises(handin.HandInError) as error:
+        _pack(learner, {"03-deployments/scale": SOLVED})
+    assert str(error.value) == problem
+    assert handin.unpack(_pack("x" * 200, {"03-deployments/scale": SOLVED})).learner == "x" * 200
+
+
+def test_a_hand_in_without_answers_says_how_to_save_one():
+    with pytest.raises(handin.HandInError) as error:
+        handin.pack("Ada", [], "0.1.0", NOW)
+    assert str(error.value) == ("there are no saved answers yet: open an exercise's editor, "
+                                "press Check, then hand in")
+
+
+def test_the_manifest_is_readable_json_listing_each_file_with_its_size_and_digest():
+    data = _pack("Ada", {"03-deployments/scale": SOLVED})
+    manifest = zipfile.ZipFile(io.BytesIO(data)).read("manifest.json").decode()
+    assert manifest == json.dumps({
+        "format": "k8s-course-handin/1", "learner": "Ada", "course_version": "0.1.0",
+        "created": NOW, "files": [{
+            "exercise": "03-deployments/scale",
+            "path": "answers/03-deployments/scale.answer.yaml", "modified": NOW,
+            "size": len(SOLVED.encode()),
+            "sha256": hashlib.sha256(SOLVED.encode()).hexdigest()}]}, indent=2) + "\n"
+
+
+@pytest.mark.parametrize(("learner", "name"), [
+    ("Ada Lovelace", "handin-ada-lovelace-20261201T120000Z.zip"),
+    ("  Zoë  O'Neil ", "handin-zo-o-neil-20261201T120000Z.zip"),
+    ("李", "handin-learner-20261201T120000Z.zip"),
+    ("x" * 60, f"handin-{'x' * 40}-20261201T120000Z.zip"),
+])
+def test_the_hand_in_file_is_named_after_the_learner_and_the_time(learner, name):
+    assert handin.file_name(learner, NOW) == name
+
+
+@pytest.mark.parametrize("path", ["/etc/passwd", "answers\\03-deployments\\scale.answer.yaml",
+                                  "answers/03-deployments/../scale.answer.yaml"])
+def test_a_manifest_path_that_could_leave_the_answers_folder_is_refused(path):
+    found = handin.unpack(_rezip(GOOD, _manifest_path(path)))
+    assert found.problem == (
+        f"tampered: the manifest lists a file outside answers/ ({path!r}); tampered: files the "
+        "manifest does not list (answers/03-deployments/scale.answer.yaml) were ignored")
+
+
+def test_a_second_manifest_is_tampering():
+    twice = _rezip(GOOD, lambda n, d: [(n, d), (n, d)] if n == "manifest.json" else [(n, d)])
+    assert handin.unpack(twice).problem == "tampered: manifest.json appears twice"
+
+
+def test_every_member_has_a_fixed_date_and_plain_file_permissions():
+    members = zipfile.ZipFile(io.BytesIO(GOOD)).infolist()
+    assert [(m.date_time, m.external_attr >> 16, m.compress_type) for m in members] == [
+        ((1980, 1, 1, 0, 0, 0), 0o644, zipfile.ZIP_DEFLATED)] * 3
+
+
+def test_the_hand_in_file_is_written_readable_by_others_or_says_why_not(tmp_path):
+    umask = os.umask(0o022)
+    try:
+        handin.write(tmp_path / "h.zip", GOOD)
+    finally:
+        os.umask(umask)
+    assert ((tmp_path / "h.zip").stat().st_mode & 0o777, (tmp_path / "h.zip").read_bytes()) == (
+        0o644, GOOD)
+    with pytest.raises(handin.HandInError) as error:
+        handin.write(tmp_path / "nope" / "h.zip", GOOD)
+    assert str(error.value) == f"cannot write {tmp_path}/nope/h.zip: No such file or directory"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tools.mutation_report import equivalents, tally
+from tools.mutation_report import equivalents, stale, tally
 
 RESULTS = """\
     k8s_course.redact.x_shown_lines__mutmut_8: killed
@@ -24,3 +24,11 @@ def test_tally_per_module_with_equivalents_apart():
 def test_every_listed_equivalent_gives_its_reason():
     for name, reason in equivalents().items():
         assert "__mutmut_" in name and len(reason) > 10, name
+
+
+def test_a_listed_equivalent_that_a_test_kills_counts_as_killed_and_is_flagged():
+    listed = {"k8s_course.redact.x_shown_lines__mutmut_8": "thought the same",
+              "k8s_course.redact.x_shown_lines__mutmut_99": "renumbered away"}
+    assert tally(RESULTS, listed)["k8s_course.redact"] == {"killed": 2, "survived": 1}
+    assert stale(RESULTS, listed) == ["k8s_course.redact.x_shown_lines__mutmut_8",
+                                      "k8s_course.redact.x_shown_lines__mutmut_99"]

@@ -436,7 +436,19 @@ def test_a_crd_schema_with_a_ref_is_not_followed_and_its_resources_not_checked()
     report = check(text + "  size: 3\n")
     [finding] = [f for f in report.findings if f.rule == "custom-resource"]
     assert (finding.severity, finding.line) == (Severity.INFO, 30)
-    assert "could not be read" in finding.message
+    assert (finding.message, finding.hint, finding.lesson) == (
+        "not checked: the schema of the Widget definition "
+        "(CustomResourceDefinition/widgets.example.com) could not be read",
+        "check its openAPIV3Schema", "01-manifest-anatomy#kinds")
+
+
+def test_a_custom_resource_is_checked_against_its_own_definition():
+    report = check(CRD + "  size: three\n  colour: red\n")
+    assert [(f.rule, f.line, f.column, f.message, f.hint) for f in report.findings] == [
+        ("schema-type", 34, 9, 'spec.size must be a whole number such as 3; you wrote "three"',
+         "write a number with digits, without quotes, e.g. 3"),
+        ("schema-unknown-field", 35, 3, "spec has no field `colour`",
+         "fields allowed here: extra, size")]
 
 
 @pytest.mark.parametrize("schema", [

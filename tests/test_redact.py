@@ -98,3 +98,22 @@ def test_a_value_without_a_key_keeps_its_indent_and_blank_lines_stay_blank():
     lines = shown_lines(bundle)["<answer>"]
     assert lines[6] == "    ••••••"
     assert lines[7] == ""
+
+
+def test_only_a_secrets_own_values_are_hidden_in_messages():
+    """A ConfigMap's data and a Secret's labels are no secret: the message repeats them."""
+    report = check(yaml_text("""
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: settings}
+        data: {port: 8080}
+        ---
+        apiVersion: v1
+        kind: Secret
+        metadata: {name: db, labels: {tier: 4711}}
+        data: {pin: 12345}
+        """))
+    messages = {f.line: f.message for f in report.findings if f.rule == "schema-type"}
+    assert messages[4] == "data.port must be text; you wrote 8080"
+    assert messages[8] == "metadata.labels.tier must be text; you wrote 4711"
+    assert "12345" not in messages[9] and "hidden" in messages[9]

@@ -286,3 +286,94 @@ def test_a_service_needs_one_template_with_every_label_of_its_selector():
     matched = check("---\n".join([NAMESPACE, front, back, service(
         selector="app: web, tier: front")]))
     assert "service-selects-nothing" not in matched.rules()
+
+
+def test_a_template_uses_each_configmap_secret_and_claim_and_not_its_service_account():
+    from k8s_course.graph import Use, pod_template_of, uses_of
+    from k8s_course.pipeline import load
+
+    bundle, _ = load(yaml_text("""
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: web}
+        spec:
+          selector: {matchLabels: {app: web}}
+          template:
+            metadata: {labels: {app: web}}
+            spec:
+              serviceAccountName: robot
+              containers:
+                - name: web
+                  image: nginx:1.27
+                  envFrom: [{configMapRef: {name: settings}}]
+                  env: [{name: T, valueFrom: {secretKeyRef: {name: token, key: t}}}]
+                  volumeMounts: [{name: data, mountPath: /data}, {name: data, mountPath: /copy}]
+              volumes:
+                - {name: data, persistentVolumeClaim: {claimName: store}}
+                - {name: spare, configMap: {name: extra}}
+        """))
+    [deployment] = bundle.resources
+    assert list(uses_of(pod_template_of(deployment))) == [
+        Use("Secret", "token", "env"), Use("ConfigMap", "settings", "envFrom"),
+        Use("PersistentVolumeClaim", "store", "volume", ("/data", "/copy")),
+        Use("ConfigMap", "extra", "volume")]
+
+
+@pytest.mark.parametrize(("selector", "matched"), [
+    ({}, True),  # an empty selector selects every pod, as in Kubernetes
+    ({"matchLabels": {"app": "web"}}, True),
+    ({"matchLabels": {"app": "api"}}, False),
+    ({"matchExpressions": [{"key": "tier", "operator": "In", "values": ["front", "x"]}]}, True),
+    ({"matchExpressions": [{"key": "tier", "operator": "In", "values": ["back"]}]}, False),
+    ({"matchExpressions": [{"key": "zone", "operator": "In", "values": ["a"]}]}, False),
+    ({"matchExpressions": [{"key": "tier", "operator": "NotIn", "values": ["front"]}]}, False),
+    ({"matchExpressions": [{"key": "tier", "operator": "NotIn", "values": ["back"]}]}, True),
+    ({"matchExpressions": [{"key": "zone", "operator": "NotIn", "values": ["a"]}]}, True),
+    ({"matchExpressions": [{"key": "tier", "operator": "Exists"}]}, True),
+    ({"matchExpressions": [{"key": "zone", "operator": "Exists"}]}, False),
+    ({"matchExpressions": [{"key": "zone", "operator": "DoesNotExist"}]}, True),
+    ({"matchExpressions": [{"key": "tier", "operator": "DoesNotExist"}]}, False),
+    # every part must hold
+    ({"matchLabels": {"app": "web"},
+      "matchExpressions": [{"key": "tier", "operator": "Exists"},
+                           {"key": "zone", "operator": "Exists"}]}, False),
+    # a malformed expression is another finding's business: it neither selects nor refuses
+    ({"matchExpressions": [{"key": 3, "operator": "Exists"},
+                           {"key": "tier", "operator": "In", "values": []},
+                           {"key": "zone", "operator": "NotIn"}]}, True),
+    ({"matchExpressions": [{"key": 3, "operator": "Exists"},
+                           {"key": "zone", "operator": "Exists"}]}, False),
+])
+def test_a_label_selector_selects_as_kubernetes_does(selector, matched):
+    from k8s_course.graph import label_selector_matches
+
+    assert label_selector_matches(selector, {"app": "web", "tier": "front"}) is matched
+
+
+def test_an_ingress_sends_to_its_default_backend_and_each_paths_backend():
+    from k8s_course.graph import ingress_backends
+    from k8s_course.pipeline import load
+
+    bundle, _ = load(yaml_text("""
+        apiVersion: networking.k8s.io/v1
+        kind: Ingress
+        metadata: {name: web}
+        spec:
+          defaultBackend: {service: {name: fallback, port: {number: 80}}}
+          rules:
+            - http:
+                paths:
+                  - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
+                  - {path: /x, pathType: Prefix, backend: {resource: {kind: Bucket, name: b}}}
+            - host: api.example.com
+              http:
+                paths:
+                  - {path: /, pathType: Prefix, backend: {service: {name: api, port: {name: http}}}}
+        """))
+    [ingress] = bundle.resources
+    assert list(ingress_backends(ingress)) == [
+        (("spec", "defaultBackend", "service"), {"name": "fallback", "port": {"number": 80}}),
+        (("spec", "rules", 0, "http", "paths", 0, "backend", "service"),
+         {"name": "web", "port": {"number": 80}}),
+        (("spec", "rules", 1, "http", "paths", 0, "backend", "service"),
+         {"name": "api", "port": {"name": "http"}})]

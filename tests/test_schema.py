@@ -228,3 +228,415 @@ def test_a_field_of_another_workload_kind_says_where_it_went(kind, api, spec, hi
     # one mistake, one finding: job-restart-policy stays quiet when the policy is on the Job
     assert [(f.rule, f.lesson) for f in loud] == [("schema-unknown-field", lesson)]
     assert hint in loud[0].hint
+
+
+def told(text: str, kube_version: str | None = None) -> list[tuple]:
+    """Each finding as a learner reads it: rule, severity, place, message, hint, lesson."""
+    return [(f.rule, str(f.severity), f.line, f.column, f.message, f.hint, f.lesson)
+            for f in check(text, kube_version=kube_version).findings]
+
+
+KINDS = "01-manifest-anatomy#kinds"
+ANATOMY = "01-manifest-anatomy#anatomy"
+YAML = "01-manifest-anatomy#yaml"
+
+
+@pytest.mark.parametrize(("api_version", "kind", "version", "message", "hint"), [
+    ("v1", "pod", None, "there is no kind pod; kinds are written in CamelCase",
+     "write `kind: Pod`"),
+    ("apps/v1", "Deploymnet", None, "Kubernetes 1.36 has no kind Deploymnet",
+     "did you mean `kind: Deployment`?"),
+    ("v1", "Deploymnet", None, "Kubernetes 1.36 has no kind Deploymnet",
+     "did you mean `kind: Deployment`?"),
+    ("nosuchgroup/v1", "Deploymnet", None, "Kubernetes 1.36 has no kind Deploymnet in "
+     "nosuchgroup/v1", "check the spelling against the list of kinds in lesson 01"),
+    ("apps/v1", "Frobnicator", None, "Kubernetes 1.36 has no kind Frobnicator in apps/v1",
+     "check the spelling against the list of kinds in lesson 01"),
+    ("resource.k8s.io/v1", "DeviceClass", "1.30", "DeviceClass (resource.k8s.io/v1) was added "
+     "in Kubernetes 1.34; the course checks against 1.30",
+     "use a cluster of Kubernetes 1.34 or later, or another kind"),
+])
+def test_each_way_a_kind_can_be_unknown_is_told_on_the_kind(api_version, kind, version,
+                                                            message, hint):
+    text = f"apiVersion: {api_version}\nkind: {kind}\nmetadata: {{name: x}}\n"
+    assert told(text, version) == [("unknown-kind", "error", 2, 7, message, hint, KINDS)]
+
+
+def test_a_kind_of_a_group_kubernetes_lacks_is_a_custom_resource_and_only_an_info():
+    text = "apiVersion: example.com/v1\nkind: Deploymnet\nmetadata: {name: x}\n"
+    assert told(text) == [(
+        "custom-resource", "info", 2, 1, "not checked: no schema for this kind (Deploymnet, "
+        "example.com/v1); it is a custom resource whose definition is not in this answer",
+        "that is fine if your cluster has its CustomResourceDefinition installed", KINDS)]
+
+
+@pytest.mark.parametrize(("selector", "hint"), [
+    ("matchLabels: {app: web, tier: 3, x: [1]}", "delete the `matchLabels:` line and write "
+     "the labels right under selector (`selector: {app: web, tier: 3}`)"),
+    ("matchExpressions: [{key: app}]", "delete the `matchExpressions:` line and write the "
+     "labels right under selector"),
+])
+def test_a_deployment_style_selector_on_a_service_is_one_finding(selector, hint):
+    text = ("apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  selector:\n"
+            f"    {selector}\n  ports: [{{port: 80}}]\n")
+    field = selector.split(":")[0]
+    assert told(text) == [(
+        "schema-type", "error", 6, 5, f"a Service's selector is plain `key: value` labels; "
+        f"`{field}` belongs to Deployments, so this Service selects no pods", hint,
+        "04-services#selectors")]
+
+
+def test_a_wrong_type_says_what_was_written_and_how_to_write_it():
+    text = yaml_text("""
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: c}
+        data:
+          a: 5
+          b: true
+          c: 0.5
+          d: {x: 1}
+          e: [1]
+        """)
+    must = "must be text; you wrote"
+    nested = "this field holds one text value, not nested lines; check the indentation"
+    assert told(text) == [
+        ("schema-type", "error", 5, 6, f"data.a {must} 5", 'put it in quotes: "5"', ANATOMY),
+        ("schema-type", "error", 6, 6, f"data.b {must} true", 'put it in quotes: "true"',
+         ANATOMY),
+        ("schema-type", "error", 7, 6, f"data.c {must} 0.5", 'put it in quotes: "0.5"',
+         ANATOMY),
+        ("schema-type", "error", 8, 3, f"data.d {must} a mapping", nested, ANATOMY),
+        ("schema-type", "error", 9, 3, f"data.e {must} a list", nested, ANATOMY),
+    ]
+
+
+def test_a_wrong_type_where_a_number_or_a_section_goes_gets_its_own_hint():
+    text = yaml_text("""
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: d}
+        spec:
+          replicas: "3"
+          revisionHistoryLimit: "three"
+          minReadySeconds: [1]
+          selector: [a]
+          template: x
+        """)
+    number = "must be a whole number such as 3; you wrote"
+    mapping = "must be a mapping of `key: value` lines; you wrote"
+    assert told(text) == [
+        ("schema-type", "error", 5, 13, f'spec.replicas {number} "3"',
+         "write the number without quotes: 3", ANATOMY),
+        ("schema-type", "error", 6, 25, f'spec.revisionHistoryLimit {number} "three"',
+         "write a number with digits, without quotes, e.g. 3", ANATOMY),
+        ("schema-type", "error", 7, 3, f"spec.minReadySeconds {number} a list",
+         "compare this field with the lesson's example", ANATOMY),
+        ("schema-type", "error", 8, 3, f"spec.selector {mapping} a list",
+         "remove the `- `: this field holds `key: value` lines, not a list", ANATOMY),
+        ("schema-type", "error", 9, 13, f'spec.template {mapping} "x"',
+         "put the fields of this section on indented lines below it", ANATOMY),
+    ]
+
+
+def test_a_long_value_is_cut_and_a_mapping_where_a_list_goes_is_told_to_use_dashes():
+    long = "x" * 80
+    text = yaml_text(f"""
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {{name: d}}
+        spec:
+          replicas: "{long}"
+          selector: {{matchLabels: {{app: a}}}}
+          template:
+            metadata: {{labels: {{app: a}}}}
+            spec:
+              containers: {{name: a, image: "b:1"}}
+        """)
+    assert told(text) == [
+        ("schema-type", "error", 5, 13, "spec.replicas must be a whole number such as 3; "
+         f'you wrote "{"x" * 56}...', "write a number with digits, without quotes, e.g. 3",
+         ANATOMY),
+        ("schema-type", "error", 10, 7, "spec.template.spec.containers must be a list (lines "
+         "starting with `- `); you wrote a mapping", "start each item on its own line with `- `",
+         ANATOMY),
+    ]
+
+
+def test_a_yaml_1_1_value_where_text_goes_says_how_yaml_reads_it():
+    text = yaml_text("""
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: c
+          labels: {light: yes, mode: 0755, neg: -017, port: 8080}
+        """)
+    assert told(text) == [
+        ("yaml-unquoted-value", "error", 5, 19, "metadata.labels.light needs text, but YAML "
+         "reads the unquoted yes as the boolean true", 'put it in quotes: "yes"', YAML),
+        ("yaml-unquoted-value", "error", 5, 30, "metadata.labels.mode needs text, but YAML "
+         "reads the unquoted 0755 as the number 493 (a leading 0 makes it octal)",
+         'put it in quotes: "0755"', YAML),
+        ("yaml-unquoted-value", "error", 5, 41, "metadata.labels.neg needs text, but YAML "
+         "reads the unquoted -017 as the number -15 (a leading 0 makes it octal)",
+         'put it in quotes: "-017"', YAML),
+        ("schema-type", "error", 5, 53, "metadata.labels.port must be text; you wrote 8080",
+         'put it in quotes: "8080"', ANATOMY),
+    ]
+
+
+def test_base_60_text_is_a_warning_with_the_number_yaml_1_1_tools_read():
+    text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {t: 12:30:05}\n"
+    assert told(text) == [(
+        "yaml-unquoted-value", "warning", 4, 11, "data.t: kubectl reads the unquoted 12:30:05 "
+        "as text, but YAML 1.1 tools (PyYAML, Ansible) read it as the number 45005, counting "
+        "in base 60", 'put it in quotes: "12:30:05", so every tool reads the same value', YAML)]
+
+
+def test_one_object_can_be_checked_on_its_own():
+    """check_resource: the schema stage for one object (the benchmarks time it alone)."""
+    from k8s_course.pipeline import load
+    from k8s_course.schema import check_resource
+
+    bundle, _ = load("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: 5}\n")
+    [resource] = bundle.resources
+    assert [(f.rule, f.line, f.message) for f in check_resource(resource, "1.36")] == [
+        ("schema-type", 4, "data.a must be text; you wrote 5")]
+
+
+@pytest.mark.parametrize(("kind", "version", "best"), [
+    ("MutatingAdmissionPolicy", "1.36", "admissionregistration.k8s.io/v1"),  # also v1beta1
+    ("VolumeAttributesClass", "1.32", "storage.k8s.io/v1beta1"),  # alpha and beta only
+])
+def test_a_wrong_api_version_points_at_the_stable_one_else_the_newest_beta(kind, version, best):
+    text = f"apiVersion: v1\nkind: {kind}\nmetadata: {{name: x}}\n"
+    if kind == "VolumeAttributesClass":
+        text += "driverName: d\n"
+    assert told(text, version) == [(
+        "unknown-api-version", "error", 1, 13, f"{kind} lives in {best}, not in v1 (the rest of "
+        f"this {kind} was checked as {best})", f"write `apiVersion: {best}`", KINDS)]
+
+
+def test_a_field_that_takes_either_of_two_types_names_both():
+    text = yaml_text("""
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: p}
+        spec:
+          containers:
+            - name: a
+              image: b:1
+              ports: [{containerPort: 80}]
+              resources: {limits: {cpu: [1]}}
+              livenessProbe: {httpGet: {port: [80]}}
+        """)
+    nested = "this field holds one text value, not nested lines; check the indentation"
+    assert told(text) == [
+        ("schema-type", "error", 9, 28, "spec.containers[0].resources.limits.cpu must be text or "
+         "a number such as 0.5; you wrote a list", nested, ANATOMY),
+        ("schema-type", "error", 10, 33, "spec.containers[0].livenessProbe.httpGet.port must be "
+         "text or a whole number such as 3; you wrote a list", nested, ANATOMY),
+    ]
+
+
+def test_a_field_at_the_wrong_level_is_sent_where_it_lives_and_never_into_status():
+    text = yaml_text("""
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: d}
+        spec:
+          selector: {matchLabels: {app: a}}
+          template:
+            metadata: {labels: {app: a}}
+            spec:
+              containers: [{name: a, image: "b:1", mountPath: /x, claimName: c}]
+          containers: []
+          image: x
+          conditions: []
+        """)
+    allowed = ("fields allowed here: minReadySeconds, paused, progressDeadlineSeconds, replicas, "
+               "revisionHistoryLimit, selector, strategy, template")
+    assert [(f.line, f.column, f.message, f.hint) for f in check(text).findings] == [
+        (9, 44, "spec.template.spec.containers[0] has no field `mountPath`",
+         "`mountPath` belongs under spec.template.spec.containers[0].volumeMounts[0], check the "
+         "indentation"),
+        (9, 59, "spec.template.spec.containers[0] has no field `claimName`",
+         "`claimName` belongs under spec.template.spec.volumes[0].persistentVolumeClaim, check "
+         "the indentation"),
+        (10, 3, "spec has no field `containers`",
+         "`containers` belongs under spec.template.spec, check the indentation"),
+        (11, 3, "spec has no field `image`",
+         "`image` belongs under spec.template.spec.containers[0], check the indentation"),
+        (12, 3, "spec has no field `conditions`", allowed),  # status is the cluster's to write
+    ]
+
+
+def test_the_fields_allowed_are_listed_up_to_twelve():
+    text = ("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n"
+            "  containers: [{name: a, image: 'b:1', replicas: 3}]\n")
+    [found] = check(text).findings
+    assert found.hint == ("fields allowed here: args, command, env, envFrom, image, "
+                          "imagePullPolicy, lifecycle, livenessProbe, name, ports, "
+                          "readinessProbe, resizePolicy, ...")
+
+
+def test_the_schemas_come_from_kubernetes_validate_and_its_absence_says_what_to_do(monkeypatch):
+    import importlib.util
+
+    from k8s_course.schema import _schema_root
+
+    root = _schema_root()
+    assert root.name == "kubernetes-json-schema"
+    assert (root / "v1.36.0-local-strict" / "_definitions.json").is_file()
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(RuntimeError) as error:
+        _schema_root()
+    assert str(error.value) == "kubernetes-validate is not installed; run `make setup`"
+
+
+def test_unknown_fields_are_each_told_and_one_told_for_a_reason_does_not_hide_the_next():
+    old = yaml_text("""
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: x}
+        frob: 1
+        spec:
+          containers:
+          - name: a
+            image: b:1
+            resizePolicy: []
+            imagge: c
+        """)
+    unknown = "schema-unknown-field"
+    assert told(old, "1.25") == [
+        (unknown, "error", 4, 1, "Pod has no field `frob`",
+         "fields allowed here: apiVersion, kind, metadata, spec, status", ANATOMY),
+        (unknown, "error", 9, 5, "`resizePolicy` under spec.containers[0] was added in "
+         "Kubernetes 1.27; the course's Kubernetes 1.25 does not have it yet",
+         "remove it, or run a Kubernetes 1.27 cluster and check with --kube-version 1.27",
+         ANATOMY),
+        (unknown, "error", 10, 5, "spec.containers[0] has no field `imagge`",
+         'did you mean "image"?', ANATOMY),
+    ]
+    daemon_set = yaml_text("""
+        apiVersion: apps/v1
+        kind: DaemonSet
+        metadata: {name: x}
+        spec:
+          replicas: 2
+          minReadySecond: 3
+          selector: {matchLabels: {a: b}}
+          template:
+            metadata: {labels: {a: b}}
+            spec: {containers: [{name: a, image: "b:1"}]}
+        """)
+    assert [t for t in told(daemon_set) if t[0] == unknown] == [
+        (unknown, "error", 5, 3, "spec has no field `replicas`", "a DaemonSet has no replicas: it "
+         "runs one pod on each node; remove it (a nodeSelector chooses the nodes)",
+         "09-workloads#daemonsets"),
+        (unknown, "error", 6, 3, "spec has no field `minReadySecond`",
+         'did you mean "minReadySeconds"?', ANATOMY),
+    ]
+
+
+def test_base_60_keeps_its_sign_and_a_number_field_does_not_stop_the_warnings_after_it():
+    text = yaml_text("""
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: d}
+        spec:
+          replicas: 1:30
+          selector: {matchLabels: {app: a}}
+          template:
+            metadata:
+              labels: {app: a}
+              annotations: {t: 12:30, u: -1:30, v: +2:00}
+            spec: {containers: [{name: a, image: "b:1"}]}
+        """)
+    base_60 = [(f.line, f.column, f.message) for f in check(text).findings
+               if f.rule == "yaml-unquoted-value"]
+    said = ("spec.template.metadata.annotations.{}: kubectl reads the unquoted {} as text, but "
+            "YAML 1.1 tools (PyYAML, Ansible) read it as the number {}, counting in base 60")
+    assert base_60 == [(10, 24, said.format("t", "12:30", 750)),
+                       (10, 34, said.format("u", "-1:30", -90)),
+                       (10, 44, said.format("v", "+2:00", 120))]
+    assert "you wrote \"1:30\"" in check(text).findings[0].message  # the number field itself
+
+
+@pytest.mark.parametrize(("written", "shown"), [
+    ('"zwölf"', '"zwölf"'),  # as written, not as \\u escapes
+    ('"' + "x" * 58 + '"', '"' + "x" * 58 + '"'),  # 60 characters with the quotes: in full
+    ('"' + "x" * 59 + '"', '"' + "x" * 56 + "..."),  # 61: cut
+])
+def test_the_value_written_is_shown_as_written_and_cut_past_sixty_characters(written, shown):
+    text = f"apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: d}}\nspec:\n" \
+           f"  replicas: {written}\n"
+    [message] = [f.message for f in check(text).findings if f.rule == "schema-type"]
+    assert message == f"spec.replicas must be a whole number such as 3; you wrote {shown}"
+
+
+def test_a_required_field_written_in_the_wrong_case_is_one_did_you_mean():
+    text = ("apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n"
+            "  selector: {app: a}\n  ports: [{PORT: 80}]\n")
+    assert [t for t in told(text) if t[0].startswith("schema")] == [
+        ("schema-unknown-field", "error", 6, 12, "spec.ports[0] has no field `PORT`",
+         'did you mean "port"?', ANATOMY)]
+
+
+WIDGETS = yaml_text("""
+    apiVersion: apiextensions.k8s.io/v1
+    kind: CustomResourceDefinition
+    metadata:
+      name: widgets.example.com
+    spec:
+      group: example.com
+      scope: Namespaced
+      names: {kind: Widget, plural: widgets}
+      versions:
+        - name: v1
+          served: true
+          storage: true
+          schema:
+            openAPIV3Schema:
+              type: object
+              required: [spec]
+              properties:
+                spec:
+                  type: object
+                  required: [size]
+                  properties:
+                    size: {type: integer, minimum: 1}
+                    colour: {type: string, enum: [Red, Green]}
+                    mode: {enum: [1, 2]}
+                    code: {type: string, pattern: '^[a-z]+$'}
+    ---
+    apiVersion: example.com/v1
+    kind: Widget
+    metadata: {name: w}
+    spec:
+      size: 0
+      colour: red
+      mode: 3
+      code: ABC
+    ---
+    apiVersion: example.com/v1
+    kind: Widget
+    metadata: {name: v}
+    """)
+
+
+def test_a_custom_resource_gets_enum_range_pattern_and_required_findings_in_full():
+    listed = "use one of the values listed"
+    compare = "compare this field with the lesson's example"
+    assert told(WIDGETS) == [
+        ("schema-invalid", "error", 31, 9, "spec.size: 0 is less than the minimum of 1", compare,
+         ANATOMY),
+        ("schema-enum", "error", 32, 11, 'spec.colour must be one of Red, Green; you wrote "red"',
+         "write Red (exactly this spelling)", ANATOMY),
+        ("schema-enum", "error", 33, 9, "spec.mode must be one of 1, 2; you wrote 3", listed,
+         ANATOMY),
+        ("schema-invalid", "error", 34, 9, 'spec.code: "ABC" does not match "^[a-z]+$"', compare,
+         ANATOMY),
+        ("schema-required", "error", 36, 1, "the object is missing the required field `spec`",
+         "add `spec:` under the object", ANATOMY),
+    ]

@@ -55,7 +55,9 @@ def _parse(name: str, data: bytes) -> tuple:
             problems + findings)
 
 
-@pytest.mark.parametrize("name, data", _inputs(), ids=lambda value: str(value)[:60])
+# Named by file: an id made from the bytes would be escaped anew by each pytest session
+# in one process, and mutmut's workers could then not find the tests by name.
+@pytest.mark.parametrize("name, data", [pytest.param(*case, id=case[0]) for case in _inputs()])
 def test_the_inlined_path_matches_the_general_one(name, data, monkeypatch):
     inlined = _parse(name, data)
     monkeypatch.setattr(source, "INLINE_SCALARS", False)
