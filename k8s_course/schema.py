@@ -19,7 +19,7 @@ from pathlib import Path as FsPath
 from typing import Any
 
 from .bundle import Resource
-from .custom import CustomKind, custom_kinds, mark_cluster_scoped
+from .custom import CustomKind, custom_kinds
 from .findings import Finding, Path, Severity, format_path
 from .redact import is_secret_value
 
@@ -157,10 +157,8 @@ def check_all(resources: Iterable[Resource], version: str) -> tuple[list[Finding
     pipeline drops rule findings inside the covered fields (see `knock_on`).
     """
     resources = resources if isinstance(resources, list) else list(resources)
-    custom = {}
-    if any(r.kind == "CustomResourceDefinition" for r in resources):
-        mark_cluster_scoped(resources)  # before any finding names its namespace
-        custom = custom_kinds(resources)
+    custom = custom_kinds(resources) if any(
+        r.kind == "CustomResourceDefinition" for r in resources) else {}
     found: list[Finding] = []
     covered: Covered = set()
     for resource in resources:
