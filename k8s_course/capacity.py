@@ -153,6 +153,12 @@ def container_limits(limit_range: Resource) -> list[ContainerLimits]:
     return items
 
 
+def limit_items(bundle: Bundle, namespace: str) -> list[ContainerLimits]:
+    """The Container items of every LimitRange in the namespace; all of them apply."""
+    return [item for limit_range in graph_of(bundle).of_kind("LimitRange")
+            if limit_range.namespace == namespace for item in container_limits(limit_range)]
+
+
 def effective_resources(container: dict, limits: list[ContainerLimits]
                         ) -> tuple[Amounts, Amounts]:
     """A container's (requests, limits) once its pod is created in the namespace.
@@ -284,8 +290,7 @@ def _pod_group(template: PodTemplate, count: int, why: str,
 def pod_groups(bundle: Bundle, namespace: str, *, nodes: int = 1) -> list[PodGroup]:
     """The pods every workload of the namespace would run, after LimitRange defaults."""
     graph = graph_of(bundle)
-    items = [item for limit_range in graph.of_kind("LimitRange")
-             if limit_range.namespace == namespace for item in container_limits(limit_range)]
+    items = limit_items(bundle, namespace)
     autoscaled = _autoscaled(bundle, namespace)
     groups = []
     for template in graph.templates_in(namespace):

@@ -9,12 +9,11 @@ from decimal import Decimal
 from ..bundle import Bundle, Resource
 from ..capacity import (
     REQUIRED,
-    ContainerLimits,
     admit,
-    container_limits,
     effective_resources,
     hard_limits,
     in_scope,
+    limit_items,
     limit_range_problems,
     pod_groups,
     scope_key,
@@ -195,11 +194,6 @@ def limit_range_inconsistent(bundle: Bundle) -> Iterator[Finding]:
 
 # --- lesson 08: quotas and limit ranges (what admission does to each pod) -------------
 
-def _limit_items(bundle: Bundle, namespace: str) -> list[ContainerLimits]:
-    return [item for limit_range in graph_of(bundle).of_kind("LimitRange")
-            if limit_range.namespace == namespace for item in container_limits(limit_range)]
-
-
 @rule("quota-needs-requests", "warning", "08-scaling#quotas")
 def quota_needs_requests(bundle: Bundle) -> Iterator[Finding]:
     """A container without a request or limit that its namespace's ResourceQuota counts.
@@ -256,7 +250,7 @@ def quota_needs_requests(bundle: Bundle) -> Iterator[Finding]:
     graph = graph_of(bundle)
     for namespace in dict.fromkeys(q.namespace for q in graph.of_kind("ResourceQuota")):
         quotas = [q for q in graph.of_kind("ResourceQuota") if q.namespace == namespace]
-        items = _limit_items(bundle, namespace)
+        items = limit_items(bundle, namespace)
         names_of: dict[tuple, set[str]] = {}  # scope class -> the names its quotas require
         for group in pod_groups(bundle, namespace):
             # only the quotas whose scopes count these pods (a NotBestEffort quota
@@ -334,7 +328,7 @@ def outside_limit_range(bundle: Bundle) -> Iterator[Finding]:
     """
     graph = graph_of(bundle)
     for namespace in {r.namespace for r in graph.of_kind("LimitRange")}:
-        items = _limit_items(bundle, namespace)
+        items = limit_items(bundle, namespace)
         for template in graph.templates_in(namespace):
             for path, container in template.containers(init=True):
                 requests, limits = effective_resources(container, items)
