@@ -90,6 +90,8 @@ OPEN_BRACKET = (CANNOT + "did not find expected ',' or ']' (while parsing a flow
                 "bracket is not closed, or a comma is missing between items", BRACKETS)
 OPEN_MAPPING = (CANNOT + "did not find expected ',' or '}' (while parsing a flow mapping); a "
                 "bracket is not closed, or a comma is missing between items", BRACKETS)
+RESERVED = (CANNOT + "found character that cannot start any token (while scanning for the next "
+            "token); values cannot start with @ or ` unless quoted", "put the value in quotes")
 GENERIC = "compare the line with a working example of the same kind; indentation and colons " \
     "are the usual suspects"
 
@@ -115,8 +117,8 @@ GENERIC = "compare the line with a working example of the same kind; indentation
     ("key: {a: 1\n", 1, 6, *OPEN_MAPPING),
     ("a:\n  - b\n  c: d\n", 3, 3, CANNOT + "did not find expected '-' indicator (while "
      "parsing a block collection); the indentation is inconsistent", LINE_UP),
-    ("a: @x\n", 1, 4, CANNOT + "found character that cannot start any token (while scanning "
-     "for the next token)", GENERIC),
+    ("a: @x\n", 1, 4, *RESERVED),
+    ("a: `x`\n", 1, 4, *RESERVED),
     ("%YAML 1.1\n%YAML 1.1\n---\na: 1\n", 2, 1, CANNOT + "found duplicate %YAML directive",
      GENERIC),
     # found only at the end of the file: point at the bracket left open
