@@ -381,7 +381,7 @@ class _Frame:
     anchor: str | None = None
     start_mark: Any = None
     merges: list = field(default_factory=list)
-    skip: bool = False  # a collection used as a mapping key: built, then dropped
+    skip: bool = False  # a key (then dropped) or a merge's value: built, never placed
 
 
 class _Builder:
@@ -581,9 +581,11 @@ class _Builder:
             raise _TooDeep
         self._count(1, mark, False)
         path = self._place(mark)
+        skip = path is None
+        if skip:  # a key, or inside one: what is found in it is told on the mapping it sits in
+            path = stack[-1].path
         container: dict | list = {} if type(event) is ev.MappingStartEvent else []
-        stack.append(_Frame(container, () if path is None else path, anchor=event.anchor,
-                            skip=path is None, start_mark=mark))
+        stack.append(_Frame(container, path, anchor=event.anchor, skip=skip, start_mark=mark))
         if len(stack) == 1:
             self.root_mark = mark
 
@@ -746,7 +748,6 @@ def syntax_finding(file: str, error: yaml.MarkedYAMLError, line_offset: int,
     column = mark.column + 1
     problem = error.problem
     context = error.context or ""
-    # YAML and split_lines count the same line breaks, so the mark's line is one of lines
     message, hint = _explain(problem, context, lines, mark)
     return Finding("yaml-syntax", Severity.ERROR, message, hint, file, line, column,
                    lesson=LESSON_YAML)
@@ -760,7 +761,7 @@ def _only_blank_after(text: str, index: int) -> bool:
 
 def _explain(problem: str, context: str, lines: list[str], mark) -> tuple[str, str]:
     said = f"YAML cannot read this: {problem}" + (f" ({context})" if context else "")
-    text_line = lines[mark.line]
+    text_line = lines[mark.line] if mark.line < len(lines) else ""  # libyaml's end: one below
     if "\t" in text_line[: mark.column + 1]:  # at or before where YAML stopped
         return ("a tab character is used for indentation; YAML allows only spaces",
                 "replace the tab with spaces (2 per level is usual); most editors can "

@@ -50,6 +50,7 @@ ALL_FILES = frozenset(name for files in TESTS_BY_MODULE.values() for name in fil
 _KEPT_RESULTS = {
     "k8s_course.source.x__plain": ("k8s_course.source", ("_plain_cache",)),
     "k8s_course.source.x__number": ("k8s_course.source", ("_plain_cache",)),
+    "k8s_course.source.xǁ_Builderǁ_document": ("k8s_course.source", ("_plain_cache",)),
     "k8s_course.schema.x__schema_root": ("k8s_course.schema",
                                          ("supported_versions", "catalog", "validator")),
 }
@@ -81,6 +82,16 @@ def pytest_sessionstart() -> None:
             for name in names:
                 kept = getattr(importlib.import_module(module), name)
                 kept.clear() if isinstance(kept, dict) else kept.cache_clear()
+
+
+def pytest_runtest_setup() -> None:
+    """In the stats run, start each test with an empty plain-scalar cache.
+
+    Otherwise only the first test to read a value (`no`, `8080`) would reach `_plain`
+    for it, and the tests written for those values would never run against its mutants.
+    """
+    if os.environ.get("MUTANT_UNDER_TEST") == "stats":
+        importlib.import_module("k8s_course.source")._plain_cache.clear()
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
