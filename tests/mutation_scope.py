@@ -26,8 +26,9 @@ import pytest
 
 # Module (or package) mutmut mutates -> the test files that cover it.
 TESTS_BY_MODULE: dict[str, tuple[str, ...]] = {
-    "k8s_course.source": ("test_source.py", "test_source_paths.py", "test_check.py",
-                          "test_one_finding.py", "test_corpus_mistakes.py"),
+    "k8s_course.source": ("test_source.py", "test_source_findings.py", "test_source_pure_python.py",
+                          "test_source_paths.py", "test_check.py", "test_one_finding.py",
+                          "test_corpus_mistakes.py"),
     "k8s_course.schema": ("test_schema.py", "test_validation_parity.py", "test_one_finding.py",
                           "test_corpus_mistakes.py", "test_corpus_good.py"),
     "k8s_course.graph": ("test_rules.py", "test_rules_cross.py", "test_diagram.py",
