@@ -475,7 +475,7 @@ class _Builder:
                     self.nodes += 1
                     top.size += 1
                     if self.nodes > MAX_NODES_PER_DOCUMENT:
-                        self._count(0, mark, False)
+                        self._too_many(mark, False)
                     continue
                 else:
                     key = top.key
@@ -489,7 +489,7 @@ class _Builder:
                     top.has_key = False
                 self.nodes += 1
                 if self.nodes > MAX_NODES_PER_DOCUMENT:
-                    self._count(0, mark, False)
+                    self._too_many(mark, False)
                 if trap:
                     traps[path] = event.value  # the spelling, for the schema stage's message
                 top.size += 1
@@ -556,19 +556,18 @@ class _Builder:
         value, size = anchored
         self._add_value(value, event, size, None, None)
 
-    def _count(self, size: int, mark, alias: bool) -> None:
-        self.nodes += size
-        if self.nodes > MAX_NODES_PER_DOCUMENT:
-            if alias:
-                self.add("yaml-alias-bomb", mark,
-                         "aliases here expand to more than "
-                         f"{MAX_NODES_PER_DOCUMENT:,} values (a 'billion laughs' file)",
-                         "write the values out instead of nesting aliases of aliases")
-            else:
-                self.add("yaml-too-large", mark,
-                         f"this document has more than {MAX_NODES_PER_DOCUMENT:,} values",
-                         "split it into smaller documents")
-            raise _Abort
+    def _too_many(self, mark, alias: bool) -> None:
+        """The document holds more values than the cap (counted by the caller): stop it."""
+        if alias:
+            self.add("yaml-alias-bomb", mark,
+                     "aliases here expand to more than "
+                     f"{MAX_NODES_PER_DOCUMENT:,} values (a 'billion laughs' file)",
+                     "write the values out instead of nesting aliases of aliases")
+        else:
+            self.add("yaml-too-large", mark,
+                     f"this document has more than {MAX_NODES_PER_DOCUMENT:,} values",
+                     "split it into smaller documents")
+        raise _Abort
 
     def _start(self, event) -> None:
         if event.tag and event.tag not in _SAFE_TAGS:
@@ -579,7 +578,9 @@ class _Builder:
             line, column = self.pos(mark)
             self.findings.append(_too_deep(self.file, line, column, self.index))
             raise _TooDeep
-        self._count(1, mark, False)
+        self.nodes += 1
+        if self.nodes > MAX_NODES_PER_DOCUMENT:
+            self._too_many(mark, False)
         path = self._place(mark)
         skip = path is None
         if skip:  # a key, or inside one: what is found in it is told on the mapping it sits in
@@ -629,7 +630,7 @@ class _Builder:
         """A scalar or an alias: count it, remember its anchor, record its span, place it."""
         self.nodes += size
         if self.nodes > MAX_NODES_PER_DOCUMENT:
-            self._count(0, event.start_mark, spelling is None)
+            self._too_many(event.start_mark, spelling is None)  # no spelling: an alias
         if spelling is not None and event.anchor:
             self.anchors[event.anchor] = (value, 1)
         mark = event.start_mark

@@ -247,6 +247,12 @@ def test_a_syntax_error_blames_what_sits_where_yaml_stopped(text, line, column, 
     assert said in found.message
 
 
+def test_only_a_value_that_starts_with_at_or_backtick_is_told_to_be_quoted():
+    for text in ("a: &@x\n", "a: *@x\n"):  # an anchor or alias named badly: not that
+        [found] = findings_of(text)
+        assert (found.rule, found.column, found.hint) == ("yaml-syntax", 5, GENERIC)
+
+
 def test_an_escape_error_in_double_quotes_points_at_the_opening_quote():
     [found] = findings_of('path: "C:\\Users\\me"\nnext: x\n')
     assert (found.rule, found.line, found.column) == ("yaml-syntax", 1, 7)
@@ -278,6 +284,7 @@ CONTROL = ("delete it and retype the text around it; such characters come from p
 
 @pytest.mark.parametrize(("text", "line", "column", "code"), [
     ("a: x\x07y\x01\n", 1, 5, "0007"),  # the first of two
+    ("a: \x07\nb: \x07\n", 1, 4, "0007"),
     ("a: é\nb: \x01\x07\n", 2, 4, "0001"),
     ("\ufeffa: x\x07\n", 1, 5, "0007"),  # a byte order mark is no column
     ("a: 1\n---\n\u00e9: \x08\n", 3, 4, "0008"),
