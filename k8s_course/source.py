@@ -475,7 +475,7 @@ class _Builder:
                     self.nodes += 1
                     top.size += 1
                     if self.nodes > MAX_NODES_PER_DOCUMENT:
-                        self._too_many(mark, False)
+                        self._too_many(mark)
                     continue
                 else:
                     key = top.key
@@ -489,7 +489,7 @@ class _Builder:
                     top.has_key = False
                 self.nodes += 1
                 if self.nodes > MAX_NODES_PER_DOCUMENT:
-                    self._too_many(mark, False)
+                    self._too_many(mark)
                 if trap:
                     traps[path] = event.value  # the spelling, for the schema stage's message
                 top.size += 1
@@ -556,7 +556,7 @@ class _Builder:
         value, size = anchored
         self._add_value(value, event, size, None, None)
 
-    def _too_many(self, mark, alias: bool) -> None:
+    def _too_many(self, mark, alias: bool = False) -> None:
         """The document holds more values than the cap (counted by the caller): stop it."""
         if alias:
             self.add("yaml-alias-bomb", mark,
@@ -580,7 +580,7 @@ class _Builder:
             raise _TooDeep
         self.nodes += 1
         if self.nodes > MAX_NODES_PER_DOCUMENT:
-            self._too_many(mark, False)
+            self._too_many(mark)
         path = self._place(mark)
         skip = path is None
         if skip:  # a key, or inside one: what is found in it is told on the mapping it sits in

@@ -445,3 +445,4 @@ def test_merge_key_spelling_outside_a_key_is_plain_text(text, expected):
     # keeps it as the text "<<" (this once crashed the schema stage)
     documents, findings = parse(Source("x.yaml", text))
     assert documents[0].value == expected and not findings
+    assert documents[0].traps == {}  # and not a YAML 1.1 trap: "<<" is what kubectl reads too
