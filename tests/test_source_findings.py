@@ -176,14 +176,14 @@ def test_each_object_run_into_the_one_above_is_told_on_its_first_line(text, cuts
 
 
 def test_runaway_nesting_left_open_is_one_finding_and_the_next_document_keeps_its_number():
-    text = "a: " + "[" * 150 + "\n---\n- x\n"
+    text = "kind: A\n---\na: " + "[" * 150 + "\n---\n- x\n"
     assert [told(f) for f in findings_of(text, "deep.yaml")] == [
-        ("yaml-too-deep", Severity.ERROR, "deep.yaml", 1, 103, "the nesting here is more than "
+        ("yaml-too-deep", Severity.ERROR, "deep.yaml", 3, 103, "the nesting here is more than "
          "100 levels deep", "a manifest is rarely more than 15 levels deep; look for runaway "
-         "brackets or indentation", YAML_LESSON, 0),
-        ("yaml-not-a-mapping", Severity.ERROR, "deep.yaml", 3, 1, "document 2 is a list, not a "
+         "brackets or indentation", YAML_LESSON, 1),
+        ("yaml-not-a-mapping", Severity.ERROR, "deep.yaml", 5, 1, "document 3 is a list, not a "
          "Kubernetes object", "a manifest is a mapping that starts with `apiVersion:` and "
-         "`kind:`; to write several objects, separate them with `---` lines", YAML_LESSON, 1)]
+         "`kind:`; to write several objects, separate them with `---` lines", YAML_LESSON, 2)]
 
 
 # --- the value cap, at its edge ------------------------------------------------
