@@ -310,7 +310,7 @@ _GO_YAML_BOOLEANS = frozenset({"y", "Y", "n", "N"})
 def _plain(value: str) -> tuple[Any, bool]:
     """Value of an unquoted scalar, and whether it is a trap: YAML 1.1 made it a non-string.
 
-    Callers look in `_plain_cache` first (the event walk's hot path); this fills it.
+    Callers look in `_plain_cache` first (a call costs more than the lookup); this fills it.
     """
     tag = _resolver.resolve(ScalarNode, value, (True, False))
     if value in _GO_YAML_BOOLEANS:  # PyYAML keeps these as text; kubectl's reader does not
@@ -537,7 +537,7 @@ class _Builder:
         tag = event.tag
         if tag is None:  # `!` (the non-specific tag) keeps a scalar as text, as in kubectl
             if event.implicit[0]:  # plain, not quoted
-                value, trap = _plain(value)
+                value, trap = _plain_cache.get(value) or _plain(value)
         elif tag in _TYPED_SCALAR_TAGS:
             value = _plain(value)[0]
         elif tag not in _SAFE_TAGS:
