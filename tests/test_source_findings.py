@@ -359,3 +359,11 @@ def test_file_names_reach_every_finding(tmp_path):
     for text in texts:
         for found in findings_of(text, "named.yaml"):
             assert found.file == "named.yaml", (text, found.rule)
+
+
+def test_a_document_stopped_at_the_cap_keeps_the_numbers_of_the_next(monkeypatch):
+    monkeypatch.setattr(source, "MAX_NODES_PER_DOCUMENT", CAP)
+    text = "kind: A\n---\nitems:\n" + "- x\n" * CAP + "---\n- a list\n"
+    assert [(f.rule, f.line, f.document, f.message) for f in findings_of(text)] == [
+        ("yaml-too-large", 21, 1, f"this document has more than {CAP} values"),
+        ("yaml-not-a-mapping", 25, 2, "document 3 is a list, not a Kubernetes object")]
