@@ -218,3 +218,16 @@ def test_without_any_course_folder_the_error_says_how_to_name_one(tmp_path, monk
         course_root()
     assert str(error.value) == (f"no exercises/ folder here or above {tmp_path.resolve()}; "
                                 "set K8S_COURSE_ROOT to the course folder")
+
+
+def test_an_exercise_is_found_by_a_folder_relative_to_here_or_else_by_its_id(tmp_path,
+                                                                            monkeypatch):
+    write_exercise(tmp_path, BASE)
+    monkeypatch.setenv("K8S_COURSE_ROOT", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    assert load_exercise("exercises/05-test/sample").id == "05-test/sample"  # a folder
+    assert load_exercise("05-test/sample").id == "05-test/sample"  # an id, under the root
+    with pytest.raises(ExerciseError) as error:
+        load_exercise("05-test/nope")
+    assert str(error.value) == (f"no exercise '05-test/nope': {tmp_path}/exercises/05-test/nope/"
+                                "exercise.yaml does not exist")

@@ -223,10 +223,10 @@ def _load(folder: Path) -> Exercise:
     if checks and not any(check.kind == "valid" for check in checks):
         problems.add(("checks",), "add a check with `valid: true`: without one, an answer with "
                                   "errors (one the API server refuses) could score full marks")
-    problems.raise_any()
+    problems.raise_any()  # so task and starter were read, and every check is whole
     exercise_id = "/".join(folder.parts[-2:])
     return Exercise(exercise_id, data["title"].strip(), data["lesson"].strip(), folder,
-                    task or "", starter or "", tuple(hints), tuple(checks), server_points)
+                    task, starter, tuple(hints), tuple(checks), server_points)
 
 
 def _is_points(value: Any) -> bool:
