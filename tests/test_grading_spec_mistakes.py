@@ -57,7 +57,12 @@ def path_check(*lines: str) -> str:
     return first_check("\n    ".join((f"resource: {REF}", *lines)))
 
 
-@pytest.mark.parametrize(("spec", "lines"), [
+def key_of(case: tuple[str, list[str]]) -> str:
+    """A case's id: the key its first line names (`checks[0].expect`), plain text for pytest."""
+    return case[1][0].split(": ")[1]
+
+
+EXERCISE_MISTAKES = [
     (BASE.replace("title: Scale the web app", "title: 5"),
      ["1: title: `title` is missing or not text"]),
     (BASE.replace("lesson: 03-deployments#replicas\n", ""),
@@ -87,12 +92,15 @@ def path_check(*lines: str) -> str:
     (first_check(f"expect: {REF}\n    valid: true"),
      [f"4: checks[0]: a check needs exactly one kind of {KINDS} (found: expect, valid)"]),
     (BASE.replace("valid: true", "valid: false"), ["10: checks[1].valid: write `valid: true`"]),
-])
+]
+
+
+@pytest.mark.parametrize(("spec", "lines"), EXERCISE_MISTAKES, ids=map(key_of, EXERCISE_MISTAKES))
 def test_a_mistake_in_the_exercise_or_a_check_is_told_at_its_key(tmp_path, spec, lines):
     assert told(tmp_path, spec) == lines
 
 
-@pytest.mark.parametrize(("spec", "lines"), [
+REFERENCE_MISTAKES = [
     (first_check("expect: web"),
      ["6: checks[0].expect: must be a mapping like {kind: Deployment, name: web}"]),
     (first_check("expect: {kind: Deployment, nmae: web, namespace: 3}"),
@@ -126,7 +134,11 @@ def test_a_mistake_in_the_exercise_or_a_check_is_told_at_its_key(tmp_path, spec,
      ["6: checks[0].can.verb: `verb` is missing or not text"]),
     (first_check("uses: {configmap: settings}"),
      ["6: checks[0].uses.workload: must be a mapping like {kind: Deployment, name: web}"]),
-])
+]
+
+
+@pytest.mark.parametrize(("spec", "lines"), REFERENCE_MISTAKES,
+                         ids=map(key_of, REFERENCE_MISTAKES))
 def test_a_reference_or_a_path_check_written_wrong_is_told_at_its_key(tmp_path, spec, lines):
     assert told(tmp_path, spec) == lines
 
@@ -192,7 +204,7 @@ def test_a_clean_check_may_name_one_rule_without_a_list(tmp_path):
 @pytest.mark.parametrize(("first_line", "said"), [
     ("# loses:", "`# loses:` names no check or unknown checks: (none)"),
     ("# loses: exists, replica, zzz", "`# loses:` names no check or unknown checks: replica, zzz"),
-])
+], ids=["none", "unknown"])
 def test_a_wrong_answer_must_name_checks_the_exercise_has(tmp_path, first_line, said):
     folder = write_exercise(tmp_path, BASE, files={"wrong/a.yaml": f"{first_line}\nkind: x\n"})
     with pytest.raises(ExerciseError) as error:

@@ -261,7 +261,8 @@ def _checks(problems: _Problems, folder: Path, checks: Any) -> list[Check]:
         seen.add(str(check_id))
         if not _is_points(entry.get("points")):
             problems.add((*where, "points"), "`points` is missing or not a whole number >= 1")
-        if not isinstance(entry.get("hint"), str) or not entry["hint"].strip():
+        hint = entry.get("hint")
+        if not isinstance(hint, str) or not hint.strip():
             problems.add((*where, "hint"), "`hint` is missing: say what to do when it fails")
         kinds = [kind for kind in KINDS if kind in entry]
         if len(kinds) != 1:
@@ -275,8 +276,8 @@ def _checks(problems: _Problems, folder: Path, checks: Any) -> list[Check]:
         _unknown_keys(problems, where, entry, _COMMON + KINDS[kind])
         params = {key: entry[key] for key in KINDS[kind] if key in entry}
         extra = _VALIDATORS[kind](problems, where, folder, params)
-        loaded.append(Check(str(check_id), kind, entry.get("points"),
-                            str(entry.get("hint", "")).strip(), params, **extra))
+        loaded.append(Check(str(check_id), kind, entry.get("points"), str(hint).strip(), params,
+                            **extra))
     return loaded
 
 
