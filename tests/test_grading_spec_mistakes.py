@@ -36,9 +36,9 @@ KINDS = ("expect, path, clean, valid, selects, reaches, python, scales, protects
          "can, cannot, uses, mounts")
 
 
-def told(tmp_path: Path, spec: str, **files: str) -> list[str]:
+def told(tmp_path: Path, spec: str) -> list[str]:
     """The lines of the ExerciseError, each without its `<folder>/exercise.yaml:` prefix."""
-    folder = write_exercise(tmp_path, spec, files=files)
+    folder = write_exercise(tmp_path, spec)
     with pytest.raises(ExerciseError) as error:
         load_exercise(folder)
     prefix = f"{folder}/exercise.yaml:"
