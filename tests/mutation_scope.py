@@ -38,7 +38,8 @@ TESTS_BY_MODULE: dict[str, tuple[str, ...]] = {
                                  "test_cluster_rollout.py", "test_cluster_portforward.py"),
     "k8s_course.cluster.errors": ("test_cluster_errors.py", "test_cluster_apply.py",
                                   "test_cluster_fake_apiserver.py"),
-    "k8s_course.grading": ("test_grading.py", "test_grading_spec.py", "test_grading_checks.py",
+    "k8s_course.grading": ("test_grading.py", "test_grading_spec.py",
+                           "test_grading_spec_mistakes.py", "test_grading_checks.py",
                            "test_grading_batch.py", "test_handin.py", "test_gradebook_report.py",
                            "test_exercises.py"),
 }
