@@ -325,6 +325,8 @@ def _plain(value: str) -> tuple[Any, bool]:
         result = _number(tag, value)
     elif tag == _MERGE:
         result = (_MergeKey, False)
+    elif tag == "tag:yaml.org,2002:str" and _PLAIN_FLOAT.fullmatch(value):
+        result = _go_yaml_float(value)
     else:  # text; and timestamps and `=`, which Kubernetes reads as strings
         result = (value, False)
     if len(_plain_cache) > 4096:
@@ -354,6 +356,15 @@ def _number(tag: str, value: str) -> tuple[Any, bool]:
     except ValueError:
         return value, False
     return parsed, not plain.fullmatch(value)
+
+
+def _go_yaml_float(value: str) -> tuple[Any, bool]:
+    """`1e3`: text to PyYAML (its floats need a dot and a signed exponent), a number to
+    kubectl's reader, whose JSON writes 1000 for it; too large for a float stays text."""
+    number = float(value)
+    if number in (float("inf"), float("-inf")):
+        return value, False
+    return (int(number) if number.is_integer() else number), True
 
 
 class _MergeKey:

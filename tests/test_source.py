@@ -143,6 +143,7 @@ def test_a_syntax_error_does_not_hide_the_next_document():
     ("no", False), ("yes", True), ("on", True), ("off", False), ("0755", 493),
     ("y", True), ("N", False),  # booleans to kubectl's reader, though not to PyYAML
     ("12:30", "12:30"),  # base 60 is YAML 1.1 only: kubectl's reader keeps it as text
+    ("1e3", 1000), ("2.5E2", 250), ("1E+2", 100), (".5e1", 5),  # numbers to kubectl, not PyYAML
 ])
 def test_yaml_1_1_traps_are_remembered_with_their_spelling(spelling, value):
     documents, _ = parse(Source("a.yaml", f"data:\n  key: {spelling}\n"))
