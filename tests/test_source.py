@@ -144,17 +144,20 @@ def test_a_syntax_error_does_not_hide_the_next_document():
     ("y", True), ("N", False),  # booleans to kubectl's reader, though not to PyYAML
     ("12:30", "12:30"),  # base 60 is YAML 1.1 only: kubectl's reader keeps it as text
     ("1e3", 1000), ("2.5E2", 250), ("1E+2", 100), (".5e1", 5),  # numbers to kubectl, not PyYAML
+    ("2.5e0", 2.5),
 ])
 def test_yaml_1_1_traps_are_remembered_with_their_spelling(spelling, value):
     documents, _ = parse(Source("a.yaml", f"data:\n  key: {spelling}\n"))
-    assert documents[0].value["data"]["key"] == value
+    read = documents[0].value["data"]["key"]
+    assert read == value and type(read) is type(value)  # 1000, as kubectl's JSON, not 1000.0
     assert documents[0].traps[("data", "key")] == spelling
 
 
 def test_quoted_and_plain_ordinary_values_are_not_traps():
-    documents, _ = parse(Source("a.yaml", 'a: "no"\nb: true\nc: 8080\nd: 1.5\n'))
+    # 1e999 is too large for kubectl's reader too, which keeps it as text
+    documents, _ = parse(Source("a.yaml", 'a: "no"\nb: true\nc: 8080\nd: 1.5\ne: 1e999\n'))
     assert documents[0].traps == {}
-    assert documents[0].value == {"a": "no", "b": True, "c": 8080, "d": 1.5}
+    assert documents[0].value == {"a": "no", "b": True, "c": 8080, "d": 1.5, "e": "1e999"}
 
 
 @pytest.mark.parametrize(("text", "rule", "severity"), [
