@@ -150,11 +150,19 @@ def test_a_python_check_is_an_escape_hatch(tmp_path):
             deployment = bundle.find("Deployment", "web")
             ok = deployment is not None and deployment.get(("spec", "replicas")) == 2
             return ok, "two replicas" if ok else "not two"
+        def is_web(bundle):
+            return bundle.find("Deployment", "web") is not None
+        def is_api(bundle):
+            return bundle.find("Deployment", "api") is not None
         def boom(bundle):
             raise RuntimeError("instructor bug")
     """
     good = run_check(tmp_path / "a", "python: checks.py:has_two", DEPLOYMENT, {"checks.py": code})
     assert (good.passed, good.message) == (True, "two replicas")
+    for name, passed in (("is_web", True), ("is_api", False)):
+        bare = run_check(tmp_path / name, f"python: checks.py:{name}", DEPLOYMENT,
+                         {"checks.py": code})
+        assert (bare.passed, bare.message) == (passed, "")  # a bare truth value says nothing
     crash = run_check(tmp_path / "b", "python: checks.py:boom", DEPLOYMENT, {"checks.py": code})
     assert not crash.passed
     assert "could not run this check (RuntimeError)" in crash.message
@@ -184,6 +192,20 @@ subjects:
 roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: read-settings}
 """
 APP = "system:serviceaccount:mlops:app"
+NODES = """\
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: node-reader}
+rules:
+  - {apiGroups: [""], resources: [nodes], verbs: [get, list]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: jane-reads-nodes}
+subjects:
+  - {kind: User, name: jane, apiGroup: rbac.authorization.k8s.io}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: node-reader}
+"""
 
 
 @pytest.mark.parametrize(("check", "answer", "passed", "message"), [
@@ -211,6 +233,19 @@ APP = "system:serviceaccount:mlops:app"
      'RoleBinding mlops/app-reads-settings refers to Role mlops/elsewhere, '
      'which the answer does not define, so whether it allows list secrets in '
      'namespace mlops is unknown'),
+    # a request that names no object matches resourceNames: [""], as in the API server
+    (f"can: {{as: '{APP}', verb: list, resource: configmaps, namespace: mlops}}",
+     RBAC.replace("resourceNames: [app-settings]", 'resourceNames: [""]').replace(
+         "verbs: [get]", "verbs: [list]"), True,
+     f"{APP} may list configmaps in namespace mlops: RoleBinding mlops/app-reads-settings "
+     "grants it through Role mlops/read-settings"),
+    ("can: {as: jane, verb: list, resource: nodes}", NODES, True,
+     "jane may list nodes cluster-wide: ClusterRoleBinding jane-reads-nodes grants it "
+     "through ClusterRole node-reader"),
+    ("cannot: {as: jane, verb: delete, resource: nodes}", NODES, True,
+     "jane may not delete nodes cluster-wide"),
+    ("can: {as: joe, verb: list, resource: nodes}", NODES, False,
+     "no binding in the answer lets joe list nodes cluster-wide"),
     (f"can: {{as: '{APP}', verb: list, resource: deployments, group: apps, namespace: mlops}}",
      RBAC.replace("kind: Role, name: read-settings", "kind: ClusterRole, name: view"), True,
      'system:serviceaccount:mlops:app may list deployments (group apps) in '
@@ -331,6 +366,17 @@ metadata:
 spec:
   hard: {pods: "10", requests.cpu: "1", requests.memory: 1Gi, limits.memory: 2Gi}
 """
+CONTROLLER = """\
+apiVersion: v1
+kind: ReplicationController
+metadata: {name: web, namespace: shop}
+spec:
+  replicas: 2
+  selector: {app: web}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: 'nginx:1.27'}]}
+"""
 SCALES = "scales: {hpa: web, workload: {kind: Deployment, name: web}}"
 PROTECTS = "protects: {pdb: web, workload: {kind: Deployment, name: web}}"
 FITS = "fits-quota: {namespace: shop}"
@@ -363,6 +409,35 @@ FITS = "fits-quota: {namespace: shop}"
                                         "matchExpressions: [{key: app, operator: In, "
                                         "values: [web, api]}]"), True,
      'PodDisruptionBudget/web protects the pods of Deployment/web'),
+    # the check names the autoscaler's namespace: one elsewhere is not it
+    ("scales: {hpa: web, namespace: shop, workload: {kind: Deployment, name: web}}",
+     DEPLOYMENT + HPA.replace("namespace: shop", "namespace: default"), False,
+     "HorizontalPodAutoscaler/web is in namespace default, not in namespace shop"),
+    (SCALES, DEPLOYMENT + HPA.replace(
+        "{apiVersion: apps/v1, kind: Deployment, name: web}", "{}"), False,
+     "HorizontalPodAutoscaler/web has no scaleTargetRef, so it scales nothing"),
+    (SCALES, DEPLOYMENT + HPA.replace(
+        "{apiVersion: apps/v1, kind: Deployment, name: web}", "web"), False,
+     "HorizontalPodAutoscaler/web has no scaleTargetRef, so it scales nothing"),
+    # the core group's apiVersion has no "/": v1 is the group "" at version v1
+    ("scales: {hpa: web, workload: {kind: ReplicationController, name: web}}",
+     CONTROLLER + HPA.replace("apiVersion: apps/v1, kind: Deployment",
+                              "apiVersion: v1, kind: ReplicationController"), True,
+     "HorizontalPodAutoscaler/web scales ReplicationController/web"),
+    ("scales: {hpa: web, workload: {kind: ReplicationController, name: web}}",
+     CONTROLLER + HPA.replace("kind: Deployment", "kind: ReplicationController"), False,
+     "the scaleTargetRef of HorizontalPodAutoscaler/web says apiVersion apps/v1, but "
+     "ReplicationController/web is v1"),
+    # kubectl's selector syntax is no mapping of labels (the schema stage says so)
+    (PROTECTS, DEPLOYMENT + PDB.replace("{app: web}", "app=web\n    matchExpressions: "
+                                        "[{key: tier, operator: Exists}]"), False,
+     "the selector of PodDisruptionBudget/web (no labels) does not match the pod labels of "
+     "Deployment/web (app: web)"),
+    (PROTECTS, DEPLOYMENT + PDB.replace("matchLabels: {app: web}",
+                                        "matchExpressions: [{key: app, operator: In, "
+                                        "values: [api]}]"), False,
+     "the selector of PodDisruptionBudget/web (no labels) does not match the pod labels of "
+     "Deployment/web (app: web)"),
     (FITS, SIZED + QUOTA, True,
      'every pod fits the quota of namespace shop: pods 2 of 10; requests.cpu '
      '400m of 1; requests.memory 256Mi of 1Gi; limits.memory 512Mi of 2Gi'),
@@ -436,6 +511,12 @@ NO_PORTS = ANSWER.replace("          ports:\n            - {name: http, containe
 @pytest.mark.parametrize(("check", "answer", "message"), [
     ("selects: {service: api, workload: {kind: Deployment, name: web}}", ANSWER,
      "there is no Service named api; your answer has Service web"),
+    # the issue's example: each label matches some template, both together none
+    ("selects: {service: web, workload: {kind: Deployment, name: web}}",
+     ANSWER.replace("selector: {app: web}", "selector: {app: web, tier: back}")
+     .replace("labels: {app: web}", "labels: {app: web, tier: front}"),
+     "the selector of Service/web (app: web, tier: back) does not match the pod labels of "
+     "Deployment/web (app: web, tier: front)"),
     ("selects: {service: web, workload: {kind: Deployment, name: web}}",
      DEPLOYMENT + SERVICE.replace("  selector: {app: web}\n", ""),
      "Service/web has no selector, so it selects no pods"),
@@ -466,3 +547,17 @@ NO_PORTS = ANSWER.replace("          ports:\n            - {name: http, containe
 def test_a_failed_check_names_what_is_missing_or_wrong(tmp_path, check, answer, message):
     result = run_check(tmp_path, check, answer)
     assert (result.passed, result.message) == (False, message)
+
+
+def test_each_value_is_named_with_its_type_when_one_looks_like_the_expected_one(tmp_path):
+    """An env value must be text: `value: true` is the boolean, and a list is no value at all."""
+    answer = DEPLOYMENT.replace("          ports:\n", "          env:\n"
+                                "            - {name: DEBUG, value: true}\n"
+                                "            - {name: MODES, value: [a, b]}\n"
+                                "          ports:\n")
+    result = run_check(tmp_path, "resource: {kind: Deployment, name: web}\n"
+                                 "path: spec.template.spec.containers[*].env[*].value\n"
+                                 "equals: 'true'", answer)
+    assert (result.passed, result.message) == (
+        False, "spec.template.spec.containers[*].env[*].value of Deployment/web is the boolean "
+        'true, ["a", "b"]; expected the text "true" (in quotes)')

@@ -136,11 +136,7 @@ def path(check: Check, answer: Answer) -> Outcome:
 
 def _look_alike(value: Any, wanted: Any) -> bool:
     """Values of different YAML types that print the same: "3" and 3, "false" and false."""
-    return type(value) is not type(wanted) and _spelled(value) == _spelled(wanted)
-
-
-def _spelled(value: Any) -> str:
-    return value if isinstance(value, str) else _shown(value)
+    return type(value) is not type(wanted) and _shown(value) == _shown(wanted)
 
 
 def _typed(value: Any) -> str:
@@ -184,27 +180,28 @@ def valid(check: Check, answer: Answer) -> Outcome:
     return False, summarize(errors)
 
 
-def _relation(check: Check, answer: Answer, kind: str
-              ) -> tuple[Resource | None, PodTemplate | None, str]:
-    """The Service and the workload's pod template a selects/reaches check names."""
+def _relation(check: Check, answer: Answer, kind: str) -> tuple[Resource, PodTemplate] | str:
+    """The Service and the workload's pod template a selects/reaches check names, or why
+    the answer has no such pair."""
     spec = check.params[kind]
     service_ref = {"kind": "Service", "name": spec["service"], "namespace": spec.get("namespace")}
     service, problem = locate(answer.bundle, service_ref)
     if service is None:
-        return None, None, problem
+        return problem
     workload, problem = locate(answer.bundle, spec["workload"])
     if workload is None:
-        return None, None, problem
+        return problem
     template = pod_template_of(workload)
     if template is None:
-        return None, None, f"{workload.ref} has no pod template"
-    return service, template, ""
+        return f"{workload.ref} has no pod template"
+    return service, template
 
 
 def selects(check: Check, answer: Answer) -> Outcome:
-    service, template, problem = _relation(check, answer, "selects")
-    if service is None:
-        return False, problem
+    found = _relation(check, answer, "selects")
+    if isinstance(found, str):
+        return False, found
+    service, template = found
     workload = template.owner
     if service.namespace != workload.namespace:
         return False, (f"{service.ref} is in namespace {service.namespace} and {workload.ref} "
@@ -222,9 +219,10 @@ def selects(check: Check, answer: Answer) -> Outcome:
 
 
 def reaches(check: Check, answer: Answer) -> Outcome:
-    service, template, problem = _relation(check, answer, "reaches")
-    if service is None:
-        return False, problem
+    found = _relation(check, answer, "reaches")
+    if isinstance(found, str):
+        return False, found
+    service, template = found
     wanted = check.params["reaches"]["port"]
     entries = [port for _, port in mappings_in(service.get(("spec", "ports")))]
     key = "name" if isinstance(wanted, str) else "port"
@@ -252,27 +250,29 @@ def reaches(check: Check, answer: Answer) -> Outcome:
 # --- lesson 08: what scales, protects and fits which workload -------------------------
 
 def _scaling_pair(check: Check, answer: Answer, kind: str, key: str
-                  ) -> tuple[Resource | None, Resource | None, str]:
-    """The HPA or PDB a scales/protects check names, and the workload it should cover."""
+                  ) -> tuple[Resource, Resource] | str:
+    """The HPA or PDB a scales/protects check names and the workload it should cover, or why
+    the answer has no such pair."""
     spec = check.params[key]
     name_key = "hpa" if key == "scales" else "pdb"
     found, problem = locate(answer.bundle, {"kind": kind, "name": spec[name_key],
                                             "namespace": spec.get("namespace")})
     if found is None:
-        return None, None, problem
+        return problem
     workload, problem = locate(answer.bundle, spec["workload"])
     if workload is None:
-        return None, None, problem
+        return problem
     if found.namespace != workload.namespace:
-        return None, None, (f"{found.ref} is in namespace {found.namespace} and {workload.ref} "
-                            f"in {workload.namespace}; it only covers its own namespace")
-    return found, workload, ""
+        return (f"{found.ref} is in namespace {found.namespace} and {workload.ref} "
+                f"in {workload.namespace}; it only covers its own namespace")
+    return found, workload
 
 
 def scales(check: Check, answer: Answer) -> Outcome:
-    hpa, workload, problem = _scaling_pair(check, answer, "HorizontalPodAutoscaler", "scales")
-    if hpa is None:
-        return False, problem
+    pair = _scaling_pair(check, answer, "HorizontalPodAutoscaler", "scales")
+    if isinstance(pair, str):
+        return False, pair
+    hpa, workload = pair
     ref = hpa.get(("spec", "scaleTargetRef"))
     if not isinstance(ref, dict) or not ref:
         return False, f"{hpa.ref} has no scaleTargetRef, so it scales nothing"
@@ -288,9 +288,10 @@ def scales(check: Check, answer: Answer) -> Outcome:
 
 
 def protects(check: Check, answer: Answer) -> Outcome:
-    pdb, workload, problem = _scaling_pair(check, answer, "PodDisruptionBudget", "protects")
-    if pdb is None:
-        return False, problem
+    pair = _scaling_pair(check, answer, "PodDisruptionBudget", "protects")
+    if isinstance(pair, str):
+        return False, pair
+    pdb, workload = pair
     template = pod_template_of(workload)
     if template is None:
         return False, f"{workload.ref} has no pod template"
