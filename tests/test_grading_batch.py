@@ -16,6 +16,8 @@ from k8s_course.grading import load_exercise
 from k8s_course.grading.batch import grade_folder, gradebook, progress_bar, write_gradebook
 from tests.grading_support import DEPLOYMENT, SCALE_SPEC, SOLVED, write_exercise
 
+NOW = "2026-12-01T12:00:00Z"
+
 
 @pytest.fixture
 def course(tmp_path, monkeypatch):
@@ -369,3 +371,100 @@ def test_each_learners_answers_go_to_their_own_server(lesson_of_two):
     entries = grade_folder(subs, server_for=server_for)
     assert sorted(asked) == ["Ada", "bob"]
     assert [(e.learner, e.score, e.maximum) for e in entries] == [("bob", 5, 5), ("Ada", 5, 5)]
+
+
+def test_hidden_files_and_folders_are_no_submissions(lesson_of_two):
+    subs = _hand_in(lesson_of_two / "subs", {
+        "ada/scale.yaml": SOLVED, "ada/.#scale.yaml": "half written", ".git/x/scale.yaml": SOLVED,
+        ".DS_Store": "finder", "ada/.ipynb_checkpoints/again.yaml": SOLVED})
+    assert [(e.learner, e.file) for e in grade_folder(subs)] == [("ada", "ada/scale.yaml")]
+
+
+def test_a_linked_learner_folder_is_recorded_and_not_followed(lesson_of_two):
+    from k8s_course.grading.batch import Entry
+
+    outside = _hand_in(lesson_of_two / "elsewhere", {"scale.yaml": SOLVED})
+    subs = _hand_in(lesson_of_two / "subs", {"ada/scale.yaml": SOLVED, "readme.md": "hi"})
+    os.symlink(outside, subs / "eve")
+    entries = grade_folder(subs)
+    assert [e for e in entries if e.status == "skipped"] == [
+        Entry("(eve)", "eve", status="skipped",
+              problem="a symbolic link; submissions must be plain files"),
+        Entry("(readme.md)", "readme.md", status="skipped",
+              problem="not a hand-in (.zip file) nor a learner's folder")]
+    assert [(e.learner, e.score) for e in entries if e.status == "graded"] == [("ada", 4)]
+
+
+def test_a_file_gone_before_it_is_graded_is_recorded(lesson_of_two):
+    """Learners may still be uploading while the instructor grades."""
+    from k8s_course.grading.batch import Entry, exercise_index, grade_one
+
+    subs = _hand_in(lesson_of_two / "subs", {"ada/scale.yaml": SOLVED})
+    index = exercise_index([load_exercise("03-deployments/scale")])
+    assert grade_one("ada", subs / "ada/gone.yaml", subs, index) == Entry(
+        "ada", "ada/gone.yaml", status="skipped",
+        problem="cannot read it: No such file or directory")
+
+
+def test_a_hand_in_the_grader_may_not_open_is_recorded():
+    """An unreadable file is an entry; as root, the test reads as an ordinary user."""
+    import tempfile
+
+    from k8s_course.grading.batch import Entry, read_handins
+
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        folder.chmod(0o755)
+        (folder / "ada.zip").write_bytes(b"PK\x03\x04")
+        (folder / "ada.zip").chmod(0)
+        root = os.geteuid() == 0
+        if root:
+            os.seteuid(65534)  # nobody
+        try:
+            chosen, entries = read_handins(folder)
+        finally:
+            if root:
+                os.seteuid(0)
+    assert (chosen, entries) == ({}, [Entry("(ada.zip)", "ada.zip", status="skipped",
+                                            problem="cannot read it")])
+
+
+def test_a_bare_exercise_name_shared_by_two_lessons_names_neither(tmp_path, monkeypatch):
+    monkeypatch.setenv("K8S_COURSE_ROOT", str(tmp_path))
+    monkeypatch.delenv("K8S_COURSE_CONTEXT", raising=False)
+    write_exercise(tmp_path, SCALE_SPEC, exercise_id="03-deployments/scale")
+    write_exercise(tmp_path, SCALE_SPEC, exercise_id="04-services/scale")
+    write_exercise(tmp_path, SCALE_SPEC, exercise_id="04-services/again")
+    subs = _hand_in(tmp_path / "subs", {"ada/scale.yaml": SOLVED, "ada/again.yaml": SOLVED,
+                                        "ada/04-services/scale.yaml": SOLVED})
+    entries = {e.file: e for e in grade_folder(subs)}
+    assert (entries["ada/again.yaml"].exercise, entries["ada/04-services/scale.yaml"].exercise) \
+        == ("04-services/again", "04-services/scale")
+    assert entries["ada/scale.yaml"].problem.startswith("names no exercise (scale)")
+
+
+def test_of_several_hand_ins_the_newest_counts_and_each_other_file_says_why_not(lesson_of_two):
+    from k8s_course.grading import handin
+
+    def packed(learner, text, created=NOW):
+        return handin.pack(learner, [handin.Answer("03-deployments/scale", text.encode())],
+                           "0.1.0", created)
+
+    subs = _hand_in(lesson_of_two / "subs", {"0-notes.txt": "x", "fay/scale.yaml": SOLVED})
+    (subs / "ada.zip").write_bytes(packed("Ada", SOLVED))
+    (subs / "ada-copy.zip").write_bytes(packed("Ada", SOLVED))
+    # made in the same second: the later file name counts
+    (subs / "bob-1.zip").write_bytes(packed("Bob", SOLVED))
+    (subs / "bob-2.zip").write_bytes(packed("Bob", DEPLOYMENT))
+    ticks = []
+    entries = grade_folder(subs, progress=lambda done, total: ticks.append((done, total)))
+    assert [(e.learner, e.file, e.status, e.score, e.problem) for e in entries] == [
+        ("(0-notes.txt)", "0-notes.txt", "skipped", 0,
+         "not a hand-in (.zip file) nor a learner's folder"),
+        ("(ada.zip)", "ada.zip", "skipped", 0, "duplicate: the same bytes as ada-copy.zip"),
+        ("Bob", "bob-1.zip", "skipped", 0, "duplicate: an older hand-in by Bob; bob-2.zip "
+         "(made 2026-12-01T12:00:00Z) is graded instead"),
+        ("fay", "fay/scale.yaml", "graded", 4, ""),
+        ("Ada", "ada-copy.zip:03-deployments/scale", "graded", 4, ""),
+        ("Bob", "bob-2.zip:03-deployments/scale", "graded", 2, "")]
+    assert ticks == [(1, 3), (2, 3), (3, 3)]  # fay's folder, then Ada's and Bob's hand-ins

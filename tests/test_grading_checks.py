@@ -273,11 +273,20 @@ spec:
           valueFrom: {secretKeyRef: {name: api-token, key: token}}
       volumeMounts:
         - {name: models, mountPath: /models}
+        - {name: spare, mountPath: /spare}
+        - {name: spare, mountPath: /more}
   volumes:
     - name: models
       persistentVolumeClaim: {claimName: model-store}
     - name: spare
       configMap: {name: extra}
+    - name: idle
+      configMap: {name: unmounted}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: extra, namespace: mlops}
+data: {mode: fast}
 """
 
 
@@ -295,8 +304,8 @@ spec:
     ("mounts: {workload: {kind: Pod, name: app}, claim: model-store, path: /data}", False,
      'the pods of Pod/app mount the PersistentVolumeClaim model-store at '
      '/models, not at /data'),
-    ("uses: {workload: {kind: Pod, name: app}, configmap: extra}", False,
-     'the pods of Pod/app declare a volume for the ConfigMap extra, but no '
+    ("uses: {workload: {kind: Pod, name: app}, configmap: unmounted}", False,
+     'the pods of Pod/app declare a volume for the ConfigMap unmounted, but no '
      'container mounts it (add a volumeMounts entry with its name)'),
     ("mounts: {workload: {kind: Pod, name: app}, secret: api-token}", False,
      'the pods of Pod/app read the Secret api-token into the environment, '
@@ -305,6 +314,10 @@ spec:
      "the pods of Pod/app do not use the Secret app-settings"),
     ("uses: {workload: {kind: Deployment, name: app}, secret: api-token}", False,
      'there is no Deployment named app in your answer'),
+    ("uses: {workload: {kind: ConfigMap, name: extra}, secret: api-token}", False,
+     "ConfigMap/extra has no pod template"),
+    ("mounts: {workload: {kind: Pod, name: app}, configmap: extra, path: /etc/extra}", False,
+     "the pods of Pod/app mount the ConfigMap extra at /spare, /more, not at /etc/extra"),
 ])
 def test_uses_and_mounts_checks(tmp_path, check, passed, message):
     result = run_check(tmp_path, check, POD_USES)
@@ -524,9 +537,28 @@ NO_PORTS = ANSWER.replace("          ports:\n            - {name: http, containe
      ANSWER.replace("selector: {app: web}", "selector: {app: x}") + OTHER,
      "the selector of Service/web (app: x) does not match the pod labels of Deployment/web "
      "(app: web); it selects Deployment/other"),
+    ("selects: {service: web, workload: {kind: Deployment, name: web}}",
+     ANSWER.replace("selector: {app: web}", "selector: {app: x}") + OTHER
+     + OTHER.replace("name: other", "name: another"),
+     "the selector of Service/web (app: x) does not match the pod labels of Deployment/web "
+     "(app: web); it selects Deployment/another, Deployment/other"),
+    # kubectl's selector syntax is not a Service's selector (the schema stage says so)
+    ("selects: {service: web, workload: {kind: Deployment, name: web}}",
+     ANSWER.replace("selector: {app: web}", "selector: app=web"),
+     "Service/web has no selector, so it selects no pods"),
     ("reaches: {service: web, port: 80, workload: {kind: Deployment, name: web}}",
      ANSWER.replace(", targetPort: 8080", ""), "port 80 of Service/web sends traffic to 80, "
      "but the pods of Deployment/web declare containerPort 8080"),
+    # the check names the Service's namespace: one elsewhere is not it
+    ("selects: {service: web, namespace: shop, workload: {kind: Deployment, name: web}}",
+     DEPLOYMENT + SERVICE.replace("namespace: shop", "namespace: default"),
+     "Service/web is in namespace default, not in namespace shop"),
+    ("reaches: {service: web, port: 80, workload: {kind: Deployment, name: web}}",
+     ANSWER.replace("targetPort: 8080", "targetPort: 80").replace(
+         "- {name: http, containerPort: 8080}",
+         "- {name: http, containerPort: 8080}\n            - {name: admin, containerPort: 9090}"),
+     "port 80 of Service/web sends traffic to 80, but the pods of Deployment/web declare "
+     "containerPort 8080, 9090"),
     ("reaches: {service: web, port: 80, workload: {kind: Deployment, name: gone}}", ANSWER,
      "there is no Deployment named gone; your answer has Deployment web"),
     ("reaches: {service: web, port: 80, workload: {kind: Deployment, name: web}}", NO_PORTS,
