@@ -38,6 +38,7 @@ def run_check(tmp_path, check: str, answer: str, files: dict | None = None):
 @pytest.mark.parametrize(("check", "answer", "passed", "message"), [
     ("expect: {kind: Deployment, name: web, namespace: shop}", DEPLOYMENT, True,
      "Deployment/web in namespace shop is there"),
+    ("expect: {kind: Deployment, name: web}", DEPLOYMENT, True, "Deployment/web is there"),
     ("expect: {kind: Deployment, name: web, namespace: prod}", DEPLOYMENT, False,
      "Deployment/web is in namespace shop, not in namespace prod"),
     ("expect: {kind: Deployment, name: api}", DEPLOYMENT, False,
@@ -71,6 +72,18 @@ def run_check(tmp_path, check: str, answer: str, files: dict | None = None):
      'nginx:1.27; expected of the form the task asks for'),
     ("resource: {kind: Deployment, name: web}\npath: spec.strategy\nexists: true", DEPLOYMENT,
      False, "spec.strategy of Deployment/web is missing"),
+    ("resource: {kind: Deployment, name: web}\npath: spec.selector\nexists: true", DEPLOYMENT,
+     True, "spec.selector of Deployment/web is present"),
+    # numbers compare by value: that 3.0 is no integer is the schema stage's finding
+    ("resource: {kind: Deployment, name: web}\npath: spec.replicas\nequals: 3",
+     DEPLOYMENT.replace("replicas: 2", "replicas: 3.0"), True,
+     "spec.replicas of Deployment/web is 3"),
+    # a pinned image digest that differs past the cut: both are text, so no type is named
+    ("resource: {kind: Deployment, name: web}\npath: spec.template.spec.containers[0].image\n"
+     f"equals: nginx@sha256:{'a' * 64}",
+     DEPLOYMENT.replace("nginx:1.27", f"nginx@sha256:{'a' * 60}bbbb"), False,
+     f"spec.template.spec.containers[0].image of Deployment/web is nginx@sha256:{'a' * 44}...; "
+     f"expected nginx@sha256:{'a' * 44}..."),
     ("resource: {kind: Deployment, name: web}\npath: metadata.namespace\nabsent: true",
      DEPLOYMENT, False, "metadata.namespace of Deployment/web should not be there"),
     ("resource: {kind: Deployment, name: web}\npath: spec.paused\nabsent: true", DEPLOYMENT,
@@ -111,6 +124,8 @@ def run_check(tmp_path, check: str, answer: str, files: dict | None = None):
     ("valid: true", DEPLOYMENT.replace("labels: {app: web}", "labels: {app: api}"), False,
      "line 12: the template's pods carry app: api, but "
      'spec.selector.matchLabels (line 9) wants app: web'),
+    ("valid: true", DEPLOYMENT.replace("replicas: 2", "replica: 2\n  paused: maybe"), False,
+     'line 8: spec.paused must be true or false; you wrote "maybe" (and 1 more)'),
     ("valid: true", "# nothing yet\n", False,
      'line 1: there is no Kubernetes object here: the text is empty or only '
      'comments'),
@@ -126,6 +141,8 @@ def run_check(tmp_path, check: str, answer: str, files: dict | None = None):
      DEPLOYMENT.replace("labels: {app: web}", "labels: {app: api}"), False,
      "line 12: the template's pods carry app: api, but "
      'spec.selector.matchLabels (line 9) wants app: web'),
+    ("clean: [selector-matches-template, image-latest]", DEPLOYMENT, True,
+     "no image-latest, selector-matches-template problem"),
     ("clean: [selector-matches-template]", "# nothing yet\n", False,
      "there is no object in your answer to check"),
 ])

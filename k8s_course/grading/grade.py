@@ -107,7 +107,8 @@ class Grade:
         for stage in self.stages:
             mark = {True: "ok  ", False: "FAIL", None: "skip"}[stage.passed]
             lines.append(f"  {mark} {stage.name}: {stage.sentence}")
-        width = max(len(r.id) for r in self.results) if self.results else 0
+        # never empty: a loaded exercise has at least its `valid: true` check
+        width = max(len(r.id) for r in self.results)
         for result in self.results:
             box = "x" if result.passed else " "
             line = f"  [{box}] {result.id:<{width}}  {result.earned}/{result.points}"
