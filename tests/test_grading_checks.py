@@ -66,6 +66,34 @@ def run_check(tmp_path, check: str, answer: str, files: dict | None = None):
      "matches: '^nginx:1\\.2[0-9]$'", DEPLOYMENT, True,
      'spec.template.spec.containers[*].image of Deployment/web is of the '
      'form the task asks for'),
+    # a value of 60 characters is shown whole
+    ("resource: {kind: Deployment, name: web}\npath: spec.template.spec.containers[*].image\n"
+     "matches: ':latest$'", DEPLOYMENT.replace("nginx:1.27", f"{'r' * 50}/nginx:1.2"), False,
+     f"spec.template.spec.containers[*].image of Deployment/web is {'r' * 50}/nginx:1.2; "
+     "expected of the form the task asks for"),
+    # of many values, the first three are shown
+    ("resource: {kind: Deployment, name: web}\npath: spec.template.spec.containers[*].image\n"
+     "matches: ':latest$'", DEPLOYMENT.replace(
+         "        - name: web\n", "".join(f"        - {{name: c{i}, image: 'busybox:1.{i}'}}\n"
+                                          for i in range(3)) + "        - name: web\n"), False,
+     "spec.template.spec.containers[*].image of Deployment/web is busybox:1.0, busybox:1.1, "
+     "busybox:1.2; expected of the form the task asks for"),
+    # a list or mapping is shown as the learner reads it: text unescaped, keys in order
+    ("resource: {kind: Deployment, name: web}\npath: spec.template.spec.containers[0].args\n"
+     "equals: [--name, café]",
+     DEPLOYMENT.replace("image: nginx:1.27", "image: nginx:1.27\n          args: [--name, été]"),
+     False, 'spec.template.spec.containers[0].args of Deployment/web is ["--name", "été"]; '
+     'expected ["--name", "café"]'),
+    ("resource: {kind: Deployment, name: web}\npath: spec.template.metadata.labels\n"
+     "equals: {app: web}", DEPLOYMENT.replace("labels: {app: web}", "labels: {tier: a, app: web}"),
+     False, 'spec.template.metadata.labels of Deployment/web is {"app": "web", "tier": "a"}; '
+     'expected {"app": "web"}'),
+    # an env value that looks like one of several texts, but is the boolean
+    ("resource: {kind: Deployment, name: web}\n"
+     "path: spec.template.spec.containers[0].env[0].value\none_of: ['true', 'yes']", DEPLOYMENT.replace("image: nginx:1.27", "image: nginx:1.27\n"
+                                                  "          env: [{name: DEBUG, value: true}]"),
+     False, "spec.template.spec.containers[0].env[0].value of Deployment/web is the boolean true; "
+     'expected the text "true" (in quotes) or the text "yes" (in quotes)'),
     ("resource: {kind: Deployment, name: web}\npath: spec.template.spec.containers[*].image\n"
      "matches: ':latest$'", DEPLOYMENT, False,
      'spec.template.spec.containers[*].image of Deployment/web is '
@@ -603,10 +631,12 @@ def test_each_value_is_named_with_its_type_when_one_looks_like_the_expected_one(
     answer = DEPLOYMENT.replace("          ports:\n", "          env:\n"
                                 "            - {name: DEBUG, value: true}\n"
                                 "            - {name: MODES, value: [a, b]}\n"
+                                "            - {name: A, value: x}\n"
+                                "            - {name: B, value: y}\n"
                                 "          ports:\n")
     result = run_check(tmp_path, "resource: {kind: Deployment, name: web}\n"
                                  "path: spec.template.spec.containers[*].env[*].value\n"
                                  "equals: 'true'", answer)
     assert (result.passed, result.message) == (
         False, "spec.template.spec.containers[*].env[*].value of Deployment/web is the boolean "
-        'true, ["a", "b"]; expected the text "true" (in quotes)')
+        'true, ["a", "b"], the text "x" (in quotes); expected the text "true" (in quotes)')

@@ -44,12 +44,13 @@ class Answer:
 
 
 def _shown(value: Any) -> str:
-    """A value as the learner would recognise it, cut short when long."""
-    try:
-        text = value if isinstance(value, str) else json.dumps(
-            value, ensure_ascii=False, sort_keys=True, default=str)
-    except (TypeError, ValueError):  # keys of mixed types cannot be sorted
-        text = str(value)
+    """A value as the learner would recognise it, cut short when long.
+
+    Every value comes from the YAML reader (source.py), which gives JSON's types
+    only, with text keys and no cycles, so json.dumps takes each one as it is.
+    """
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False,
+                                                            sort_keys=True)
     return text if len(text) <= _SHOWN else text[:_SHOWN - 3] + "..."
 
 
