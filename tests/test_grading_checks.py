@@ -90,8 +90,9 @@ def run_check(tmp_path, check: str, answer: str, files: dict | None = None):
      'expected {"app": "web"}'),
     # an env value that looks like one of several texts, but is the boolean
     ("resource: {kind: Deployment, name: web}\n"
-     "path: spec.template.spec.containers[0].env[0].value\none_of: ['true', 'yes']", DEPLOYMENT.replace("image: nginx:1.27", "image: nginx:1.27\n"
-                                                  "          env: [{name: DEBUG, value: true}]"),
+     "path: spec.template.spec.containers[0].env[0].value\none_of: ['true', 'yes']",
+     DEPLOYMENT.replace("image: nginx:1.27",
+                        "image: nginx:1.27\n          env: [{name: DEBUG, value: true}]"),
      False, "spec.template.spec.containers[0].env[0].value of Deployment/web is the boolean true; "
      'expected the text "true" (in quotes) or the text "yes" (in quotes)'),
     ("resource: {kind: Deployment, name: web}\npath: spec.template.spec.containers[*].image\n"
