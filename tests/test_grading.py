@@ -307,7 +307,9 @@ SERVER_HINT = "fix what the API server says, then grade again"
 
 
 def test_the_server_stage_records_exactly_what_happened(exercise):
-    accepted = grade(exercise, SOLVED, server=lambda b: _report(b))
+    answered = []
+    accepted = grade(exercise, SOLVED, server=lambda b: answered.append(_report(b)) or answered[0])
+    assert accepted.server_report is answered[0]  # the whole dry run, beyond its summary
     assert accepted.results[-1] == CheckResult(
         SERVER_CHECK, 2, 2, True, "the API server accepts it (dry run)", SERVER_HINT)
     empty = grade(exercise, "# nothing yet\n", server=lambda b: _report(b))
