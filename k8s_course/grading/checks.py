@@ -66,26 +66,27 @@ def _named(ref: dict) -> str:
         f" in namespace {ref['namespace']}" if ref.get("namespace") else "")
 
 
-def locate(bundle: Bundle, ref: dict) -> tuple[Resource | None, str]:
+def locate(bundle: Bundle, ref: dict) -> Resource | str:
     """The object a check names, or a sentence saying what is there instead."""
     kind, name, namespace = ref["kind"], ref["name"], ref.get("namespace")
     found = bundle.find(kind, name, namespace)
     if found is not None:
-        return found, ""
+        return found
     elsewhere = bundle.find(kind, name)
     if elsewhere is not None:
-        return None, (f"{kind}/{name} is in namespace {elsewhere.namespace}, "
-                      f"not in namespace {namespace}")
+        return f"{kind}/{name} is in namespace {elsewhere.namespace}, not in namespace {namespace}"
     others = sorted(r.name for r in bundle.of_kind(kind) if r.name)
     if others:
-        return None, (f"there is no {kind} named {name}; your answer has "
-                      f"{kind} {', '.join(others[:3])}")
-    return None, f"there is no {kind} named {name} in your answer"
+        return (f"there is no {kind} named {name}; your answer has "
+                f"{kind} {', '.join(others[:3])}")
+    return f"there is no {kind} named {name} in your answer"
 
 
 def expect(check: Check, answer: Answer) -> Outcome:
-    found, problem = locate(answer.bundle, check.params["expect"])
-    return (True, f"{_named(check.params['expect'])} is there") if found else (False, problem)
+    found = locate(answer.bundle, check.params["expect"])
+    if isinstance(found, str):
+        return False, found
+    return True, f"{_named(check.params['expect'])} is there"
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -111,9 +112,9 @@ def _path_test(check: Check, values: list) -> tuple[bool, str]:
 
 
 def path(check: Check, answer: Answer) -> Outcome:
-    resource, problem = locate(answer.bundle, check.params["resource"])
-    if resource is None:
-        return False, problem
+    resource = locate(answer.bundle, check.params["resource"])
+    if isinstance(resource, str):
+        return False, resource
     where = f"{check.params['path']} of {resource.ref}"
     values = list(fieldpath.values_at(resource.body, check.path))
     passed, wanted = _path_test(check, values)
@@ -186,12 +187,12 @@ def _relation(check: Check, answer: Answer, kind: str) -> tuple[Resource, PodTem
     the answer has no such pair."""
     spec = check.params[kind]
     service_ref = {"kind": "Service", "name": spec["service"], "namespace": spec.get("namespace")}
-    service, problem = locate(answer.bundle, service_ref)
-    if service is None:
-        return problem
-    workload, problem = locate(answer.bundle, spec["workload"])
-    if workload is None:
-        return problem
+    service = locate(answer.bundle, service_ref)
+    if isinstance(service, str):
+        return service
+    workload = locate(answer.bundle, spec["workload"])
+    if isinstance(workload, str):
+        return workload
     template = pod_template_of(workload)
     if template is None:
         return f"{workload.ref} has no pod template"
@@ -256,13 +257,13 @@ def _scaling_pair(check: Check, answer: Answer, kind: str, key: str
     the answer has no such pair."""
     spec = check.params[key]
     name_key = "hpa" if key == "scales" else "pdb"
-    found, problem = locate(answer.bundle, {"kind": kind, "name": spec[name_key],
-                                            "namespace": spec.get("namespace")})
-    if found is None:
-        return problem
-    workload, problem = locate(answer.bundle, spec["workload"])
-    if workload is None:
-        return problem
+    found = locate(answer.bundle, {"kind": kind, "name": spec[name_key],
+                                   "namespace": spec.get("namespace")})
+    if isinstance(found, str):
+        return found
+    workload = locate(answer.bundle, spec["workload"])
+    if isinstance(workload, str):
+        return workload
     if found.namespace != workload.namespace:
         return (f"{found.ref} is in namespace {found.namespace} and {workload.ref} "
                 f"in {workload.namespace}; it only covers its own namespace")
@@ -372,9 +373,9 @@ def uses(check: Check, answer: Answer) -> Outcome:
     spec = check.params[kind_of_check]
     field = next(key for key in _USED_KINDS if key in spec)
     kind, name, at = _USED_KINDS[field], spec[field], spec.get("path")
-    workload, problem = locate(answer.bundle, spec["workload"])
-    if workload is None:
-        return False, problem
+    workload = locate(answer.bundle, spec["workload"])
+    if isinstance(workload, str):
+        return False, workload
     template = pod_template_of(workload)
     if template is None:
         return False, f"{workload.ref} has no pod template"
