@@ -241,7 +241,7 @@ def test_a_lesson_totals_every_exercise_and_a_twice_handed_in_one_counts_its_bes
     assert book["exercises"] == {"03-deployments/again": 4, "03-deployments/scale": 4}
     assert book["lessons"] == {"03-deployments": 8}
     ada = book["learners"]["ada"]
-    assert list(ada) == ["scores", "submissions", "lessons", "total", "maximum", "problems"]
+    assert set(ada) == {"scores", "submissions", "lessons", "total", "maximum", "problems"}
     # graded in file order (again before scale), listed in exercise order
     assert list(ada["scores"].items()) == [("03-deployments/again", 2),
                                            ("03-deployments/scale", 4)]
