@@ -12,7 +12,7 @@ import k8s_course
 from k8s_course.bundle import Bundle
 from k8s_course.findings import Finding, Severity
 from k8s_course.grading import Grade, grade, load_exercise, next_hint
-from k8s_course.grading.grade import NO_CLUSTER, SERVER_CHECK
+from k8s_course.grading.grade import NO_CLUSTER, SERVER_CHECK, CheckResult
 from k8s_course.pipeline import load
 from k8s_course.report import Report
 from tests.grading_support import DEPLOYMENT, SCALE_SPEC, SOLVED, write_exercise
@@ -268,3 +268,63 @@ def test_the_text_grade_lists_every_stage_and_check_aligned(exercise):
         "starting text, unchanged, so nothing is graded yet. Work in the editor above (its "
         "Grade button grades what you write there), or change the answer here and run this "
         "cell again.")
+
+
+def test_a_stage_counts_its_warnings_in_words(exercise):
+    stages = {s.name: s for s in grade(exercise, SOLVED.replace("nginx:1.27", "nginx:latest"),
+                                       server=lambda bundle: None).stages}
+    # two warnings (the namespace is not created here, the image is :latest) and an info
+    assert stages["passes the rules"] == (
+        "passes the rules", True, "no rule finds an error (2 warnings in the report)")
+    assert stages["fits the schema"] == ("fits the schema", True, "every object fits the schema")
+
+
+HPA_V2BETA2 = """\
+---
+apiVersion: autoscaling/v2beta2
+kind: HorizontalPodAutoscaler
+metadata: {name: web, namespace: shop}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  minReplicas: 1
+  maxReplicas: 3
+"""
+
+
+def test_an_answer_is_graded_against_the_kubernetes_version_asked_for(exercise):
+    """autoscaling/v2beta2 was served until Kubernetes 1.25."""
+    old = grade(exercise, SOLVED + HPA_V2BETA2, kube_version="1.25")
+    assert old.full_marks and old.report.summary().endswith(
+        "(checked against Kubernetes 1.25)")
+    new = grade(exercise, SOLVED + HPA_V2BETA2)
+    assert not new.full_marks and new.report.summary().endswith(
+        "(checked against Kubernetes 1.36)")
+    assert new.stages[1].sentence.startswith(
+        "line 20: autoscaling/v2beta2 for HorizontalPodAutoscaler was removed in Kubernetes 1.26")
+
+
+SERVER_HINT = "fix what the API server says, then grade again"
+
+
+def test_the_server_stage_records_exactly_what_happened(exercise):
+    answered = []
+    accepted = grade(exercise, SOLVED, server=lambda b: answered.append(_report(b)) or answered[0])
+    assert accepted.server_report is answered[0]  # the whole dry run, beyond its summary
+    assert accepted.results[-1] == CheckResult(
+        SERVER_CHECK, 2, 2, True, "the API server accepts it (dry run)", SERVER_HINT)
+    empty = grade(exercise, "# nothing yet\n", server=lambda b: _report(b))
+    assert empty.stages[-1] == ("accepted by the server", False,
+                                "nothing to send: no object parsed")
+    assert empty.results[-1] == CheckResult(
+        SERVER_CHECK, 2, 0, False, "nothing to send: no object parsed", SERVER_HINT)
+    assert empty.server_report is None and empty.maximum == 6
+    silent = grade(exercise, SOLVED, server=lambda b: None)
+    assert (silent.stages[-1], silent.server_report, silent.maximum) == (
+        ("accepted by the server", None, NO_CLUSTER), None, 4)
+
+    def unreachable(bundle):
+        raise ConnectionRefusedError("no route")
+
+    assert grade(exercise, SOLVED, server=unreachable).stages[-1] == (
+        "accepted by the server", None, "skipped: the cluster did not answer "
+        "(ConnectionRefusedError)")

@@ -369,7 +369,8 @@ def test_a_second_manifest_is_tampering():
 
 
 def test_every_member_has_a_fixed_date_and_plain_file_permissions():
-    members = zipfile.ZipFile(io.BytesIO(GOOD)).infolist()
+    packed = _pack("Ada", {"03-deployments/scale": SOLVED, "04-services/again": DEPLOYMENT})
+    members = zipfile.ZipFile(io.BytesIO(packed)).infolist()
     assert [(m.date_time, m.external_attr >> 16, m.compress_type) for m in members] == [
         ((1980, 1, 1, 0, 0, 0), 0o644, zipfile.ZIP_DEFLATED)] * 3
 
@@ -385,3 +386,158 @@ def test_the_hand_in_file_is_written_readable_by_others_or_says_why_not(tmp_path
     with pytest.raises(handin.HandInError) as error:
         handin.write(tmp_path / "nope" / "h.zip", GOOD)
     assert str(error.value) == f"cannot write {tmp_path}/nope/h.zip: No such file or directory"
+
+
+# --- what a refused, odd or hostile hand-in reads as --------------------------------
+
+
+def _edit_manifest(edit):
+    """A change for _rezip: the manifest passed through edit(dict) (which changes it in place)."""
+    def change(name, data):
+        if name == "manifest.json":
+            manifest = json.loads(data)
+            edit(manifest)
+            return [(name, json.dumps(manifest).encode())]
+        return [(name, data)]
+    return change
+
+
+def _listing(count):
+    def edit(manifest):
+        manifest["files"] = [{"exercise": f"03-deployments/e{i}",
+                              "path": f"answers/03-deployments/e{i}.answer.yaml"}
+                             for i in range(count)]
+    return edit
+
+
+@pytest.mark.parametrize(("data", "problem"), [
+    (b"x" * handin.MAX_HANDIN_BYTES, "not a k8s-course hand-in (not a zip file)"),
+    (b"x" * (handin.MAX_HANDIN_BYTES + 1), "larger than 20 MB: not a hand-in"),
+    (GOOD[:-30], TRUNCATED),
+    (_rezip(GOOD, lambda n, d: [] if n == "manifest.json" else [(n, d)]),
+     "not a k8s-course hand-in (no manifest.json inside)"),
+    (_rezip(GOOD, lambda n, d: [(n, d), (n, d)] if n == "manifest.json" else [(n, d)]),
+     "tampered: manifest.json appears twice"),
+    (_rezip(GOOD, lambda n, d: [(n, b"{not json" if n == "manifest.json" else d)]),
+     "the zip is damaged (its manifest.json cannot be read): hand in again"),
+    (_rezip(GOOD, _edit_manifest(lambda m: m.pop("created"))),
+     "tampered: manifest.json lacks the learner, the date or the file list"),
+    (_rezip(GOOD, _renamed("Ada\tLovelace")),
+     "tampered: the learner's name in manifest.json is not a name"),
+    (_rezip(GOOD, _edit_manifest(_listing(handin.MAX_FILES + 1))),
+     "more than 500 answers: not a hand-in"),
+])
+def test_a_refused_hand_in_vouches_for_nobody(data, problem):
+    """Nothing of a file that is no hand-in is believed: no learner, no date, no version."""
+    assert handin.unpack(data) == handin.HandIn("", "", "", (), problem)
+
+
+def test_a_hand_in_of_as_many_answers_as_allowed_is_read():
+    found = handin.unpack(_rezip(GOOD, _edit_manifest(_listing(handin.MAX_FILES))))
+    assert (found.learner, found.created) == ("Ada", NOW)
+    assert found.problem.startswith("tampered: 03-deployments/e0 is missing from the zip; "
+                                    "tampered: 03-deployments/e1 is missing from the zip; ")
+
+
+def test_a_manifest_without_the_optional_fields_reads_them_as_empty():
+    def edit(manifest):
+        del manifest["course_version"]
+        for entry in manifest["files"]:
+            del entry["modified"]
+
+    found = handin.unpack(_rezip(GOOD, _edit_manifest(edit)))
+    assert (found.learner, found.course_version, found.problem) == ("Ada", "", "")
+    assert [(a.exercise, a.modified) for a in found.answers] == [
+        ("03-deployments/scale", ""), ("04-services/again", "")]
+
+
+def _entry(**fields):
+    """Make the manifest's first entry (03-deployments/scale) say `fields` instead."""
+    return _edit_manifest(lambda manifest: manifest["files"][0].update(fields))
+
+
+OUTSIDE = "tampered: the manifest lists a file outside answers/ ({}); tampered: files the " \
+          "manifest does not list (answers/03-deployments/scale.answer.yaml) were ignored"
+
+
+@pytest.mark.parametrize(("change", "problem"), [
+    (_entry(path=5), OUTSIDE.format("5")),
+    (_entry(exercise=["03-deployments/scale"]), OUTSIDE.format(
+        "'answers/03-deployments/scale.answer.yaml'")),
+    # a path of another exercise than the one the entry names
+    (_entry(path="answers/04-services/again.answer.yaml"), OUTSIDE.format(
+        "'answers/04-services/again.answer.yaml'")),
+    # the exercise itself climbs out, and the path agrees with it
+    (_entry(exercise="../../etc/passwd", path="answers/../../etc/passwd.answer.yaml"),
+     OUTSIDE.format("'answers/../../etc/passwd.answer.yaml'")),
+    (_entry(exercise="/etc/passwd", path="answers//etc/passwd.answer.yaml"),
+     OUTSIDE.format("'answers//etc/passwd.answer.yaml'")),
+    (_entry(exercise="03-deployments\\scale", path="answers/03-deployments\\scale.answer.yaml"),
+     OUTSIDE.format("'answers/03-deployments\\\\scale.answer.yaml'")),
+])
+def test_a_manifest_entry_that_names_a_file_it_should_not_loses_only_that_answer(change,
+                                                                                   problem):
+    found = handin.unpack(_rezip(GOOD, change))
+    assert found.problem == problem
+    assert [a.exercise for a in found.answers] == ["04-services/again"]
+
+
+@pytest.mark.parametrize(("extra", "listed"), [
+    (["answers/x/a", "answers/x/b", "answers/x/c"], "answers/x/a, answers/x/b, answers/x/c"),
+    (["answers/x/d", "answers/x/c", "answers/x/b", "answers/x/a"],
+     "answers/x/a, answers/x/b, answers/x/c, ..."),
+])
+def test_files_the_manifest_does_not_list_are_named_and_ignored(extra, listed):
+    found = handin.unpack(_rezip(GOOD, lambda n, d: [(n, d)] + [(e, b"x") for e in extra]
+                                 if n == "manifest.json" else [(n, d)]))
+    assert found.problem == f"tampered: files the manifest does not list ({listed}) were ignored"
+    assert len(found.answers) == 2
+
+
+def test_an_answer_that_cannot_be_read_costs_only_itself():
+    bomb = b"a" * (handin.MAX_ANSWER_BYTES + 1)
+    found = handin.unpack(handin.pack("Eve", [
+        handin.Answer("03-deployments/scale", bomb), handin.Answer("04-services/again", b"x")],
+        "0.1.0", NOW))
+    assert found.problem == "damaged: 03-deployments/scale cannot be read from the zip (truncated?)"
+    assert [(a.exercise, a.text) for a in found.answers] == [("04-services/again", b"x")]
+
+
+def test_an_answer_of_exactly_the_cap_is_read_whole():
+    text = b"#" * handin.MAX_ANSWER_BYTES
+    found = handin.unpack(handin.pack("Ada", [handin.Answer("03-deployments/scale", text)],
+                                      "0.1.0", NOW))
+    assert (found.problem, [a.text for a in found.answers]) == ("", [text])
+
+
+def test_a_zip_bomb_is_refused_without_inflating_it_in_memory():
+    """An answer that inflates to 64 MB is read no further than the cap to refuse it."""
+    import tracemalloc
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("manifest.json", zipfile.ZipFile(io.BytesIO(GOOD)).read("manifest.json"))
+        with archive.open("answers/03-deployments/scale.answer.yaml", "w") as member:
+            for _ in range(64):
+                member.write(bytes(1024 * 1024))
+        archive.writestr("answers/04-services/again.answer.yaml", DEPLOYMENT)
+    assert len(out.getvalue()) < 1024 * 1024
+    tracemalloc.start()
+    try:
+        found = handin.unpack(out.getvalue())
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert found.problem == "damaged: 03-deployments/scale cannot be read from the zip (truncated?)"
+    assert [a.exercise for a in found.answers] == ["04-services/again"]
+    assert peak < 8 * handin.MAX_ANSWER_BYTES
+
+
+def test_a_stray_file_beside_the_lesson_folders_is_left_out_and_the_answers_still_count(
+        tmp_path):
+    (tmp_path / "00-notes.txt").write_text("my notes")
+    (tmp_path / "03-deployments").mkdir()
+    (tmp_path / "03-deployments/scale.answer.yaml").write_text(SOLVED)
+    answers, left_out = handin.collect(tmp_path)
+    assert [a.exercise for a in answers] == ["03-deployments/scale"]
+    assert left_out == ["00-notes.txt: not a lesson folder (or it cannot be read)"]

@@ -52,8 +52,8 @@ def exercise_index(exercises: list[Exercise]) -> dict[str, Exercise]:
     names: dict[str, list[Exercise]] = {}
     for exercise in exercises:
         names.setdefault(exercise.id.rpartition("/")[2], []).append(exercise)
-    index.update({name: found[0] for name, found in names.items()
-                  if len(found) == 1 and name not in index})
+    # an id has a "/" and a bare name none, so a name never hides an id
+    index.update({name: found[0] for name, found in names.items() if len(found) == 1})
     return index
 
 
@@ -61,11 +61,15 @@ ServerFor = Callable[[str], Server | None]
 
 
 def submissions(folder: Path) -> Iterator[tuple[str, Path]]:
-    """(learner, file) for every file below a learner's folder, in a stable order."""
+    """(learner, file) for every file below a learner's folder, in a stable order.
+
+    Hidden files and folders (.git, .ipynb_checkpoints, an editor's .#lock) are no answers.
+    """
     for learner in sorted(p for p in folder.iterdir() if not p.name.startswith(".")):
         if learner.is_dir() and not learner.is_symlink():
             for file in sorted(learner.rglob("*")):
-                if not file.name.startswith(".") and not file.is_dir():
+                hidden = any(part.startswith(".") for part in file.relative_to(learner).parts)
+                if not hidden and not file.is_dir():
                     yield learner.name, file
 
 
@@ -74,7 +78,7 @@ def _refusal(file: Path, suffix: str = "") -> str:
     try:
         mode = file.lstat().st_mode
     except OSError as error:
-        return f"cannot read it: {error.strerror or type(error).__name__}"
+        return f"cannot read it: {error.strerror}"
     if stat.S_ISLNK(mode):
         return "a symbolic link; submissions must be plain files"
     if not stat.S_ISREG(mode):
@@ -116,8 +120,12 @@ def _graded(learner: str, where: str, exercise: Exercise, answer: Path | bytes,
 
 
 def handin_files(folder: Path) -> list[Path]:
-    """The files directly in the submissions folder: hand-ins, or what claims to be one."""
-    return sorted(p for p in folder.iterdir() if not p.name.startswith(".") and not p.is_dir())
+    """The files directly in the submissions folder: hand-ins, or what claims to be one.
+
+    A link to a folder is one of them (and refused as a link): it is no learner's folder.
+    """
+    return sorted(p for p in folder.iterdir() if not p.name.startswith(".")
+                  and (p.is_symlink() or not p.is_dir()))
 
 
 def read_handins(folder: Path) -> tuple[dict[str, tuple[str, handin.HandIn]], list[Entry]]:
@@ -133,11 +141,10 @@ def read_handins(folder: Path) -> tuple[dict[str, tuple[str, handin.HandIn]], li
     for file in handin_files(folder):
         name = file.name
         refusal = _refusal(file, handin.HANDIN_SUFFIX)
-        data = b"" if refusal else _read_bytes(file)
+        data = None if refusal else _read_bytes(file)
         if data is None:
-            refusal = "cannot read it"
-        if refusal:
-            entries.append(Entry(f"({name})", name, status=SKIPPED, problem=refusal))
+            entries.append(Entry(f"({name})", name, status=SKIPPED,
+                                 problem=refusal or "cannot read it"))
             continue
         digest = hashlib.sha256(data).hexdigest()
         if digest in seen:

@@ -44,12 +44,13 @@ class Answer:
 
 
 def _shown(value: Any) -> str:
-    """A value as the learner would recognise it, cut short when long."""
-    try:
-        text = value if isinstance(value, str) else json.dumps(
-            value, ensure_ascii=False, sort_keys=True, default=str)
-    except (TypeError, ValueError):  # keys of mixed types cannot be sorted
-        text = str(value)
+    """A value as the learner would recognise it, cut short when long.
+
+    Every value comes from the YAML reader (source.py), which gives JSON's types
+    only, with text keys and no cycles, so json.dumps takes each one as it is.
+    """
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False,
+                                                            sort_keys=True)
     return text if len(text) <= _SHOWN else text[:_SHOWN - 3] + "..."
 
 
@@ -65,26 +66,27 @@ def _named(ref: dict) -> str:
         f" in namespace {ref['namespace']}" if ref.get("namespace") else "")
 
 
-def locate(bundle: Bundle, ref: dict) -> tuple[Resource | None, str]:
+def locate(bundle: Bundle, ref: dict) -> Resource | str:
     """The object a check names, or a sentence saying what is there instead."""
     kind, name, namespace = ref["kind"], ref["name"], ref.get("namespace")
     found = bundle.find(kind, name, namespace)
     if found is not None:
-        return found, ""
+        return found
     elsewhere = bundle.find(kind, name)
     if elsewhere is not None:
-        return None, (f"{kind}/{name} is in namespace {elsewhere.namespace}, "
-                      f"not in namespace {namespace}")
+        return f"{kind}/{name} is in namespace {elsewhere.namespace}, not in namespace {namespace}"
     others = sorted(r.name for r in bundle.of_kind(kind) if r.name)
     if others:
-        return None, (f"there is no {kind} named {name}; your answer has "
-                      f"{kind} {', '.join(others[:3])}")
-    return None, f"there is no {kind} named {name} in your answer"
+        return (f"there is no {kind} named {name}; your answer has "
+                f"{kind} {', '.join(others[:3])}")
+    return f"there is no {kind} named {name} in your answer"
 
 
 def expect(check: Check, answer: Answer) -> Outcome:
-    found, problem = locate(answer.bundle, check.params["expect"])
-    return (True, f"{_named(check.params['expect'])} is there") if found else (False, problem)
+    found = locate(answer.bundle, check.params["expect"])
+    if isinstance(found, str):
+        return False, found
+    return True, f"{_named(check.params['expect'])} is there"
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -110,9 +112,9 @@ def _path_test(check: Check, values: list) -> tuple[bool, str]:
 
 
 def path(check: Check, answer: Answer) -> Outcome:
-    resource, problem = locate(answer.bundle, check.params["resource"])
-    if resource is None:
-        return False, problem
+    resource = locate(answer.bundle, check.params["resource"])
+    if isinstance(resource, str):
+        return False, resource
     where = f"{check.params['path']} of {resource.ref}"
     values = list(fieldpath.values_at(resource.body, check.path))
     passed, wanted = _path_test(check, values)
@@ -136,11 +138,7 @@ def path(check: Check, answer: Answer) -> Outcome:
 
 def _look_alike(value: Any, wanted: Any) -> bool:
     """Values of different YAML types that print the same: "3" and 3, "false" and false."""
-    return type(value) is not type(wanted) and _spelled(value) == _spelled(wanted)
-
-
-def _spelled(value: Any) -> str:
-    return value if isinstance(value, str) else _shown(value)
+    return type(value) is not type(wanted) and _shown(value) == _shown(wanted)
 
 
 def _typed(value: Any) -> str:
@@ -184,27 +182,28 @@ def valid(check: Check, answer: Answer) -> Outcome:
     return False, summarize(errors)
 
 
-def _relation(check: Check, answer: Answer, kind: str
-              ) -> tuple[Resource | None, PodTemplate | None, str]:
-    """The Service and the workload's pod template a selects/reaches check names."""
+def _relation(check: Check, answer: Answer, kind: str) -> tuple[Resource, PodTemplate] | str:
+    """The Service and the workload's pod template a selects/reaches check names, or why
+    the answer has no such pair."""
     spec = check.params[kind]
     service_ref = {"kind": "Service", "name": spec["service"], "namespace": spec.get("namespace")}
-    service, problem = locate(answer.bundle, service_ref)
-    if service is None:
-        return None, None, problem
-    workload, problem = locate(answer.bundle, spec["workload"])
-    if workload is None:
-        return None, None, problem
+    service = locate(answer.bundle, service_ref)
+    if isinstance(service, str):
+        return service
+    workload = locate(answer.bundle, spec["workload"])
+    if isinstance(workload, str):
+        return workload
     template = pod_template_of(workload)
     if template is None:
-        return None, None, f"{workload.ref} has no pod template"
-    return service, template, ""
+        return f"{workload.ref} has no pod template"
+    return service, template
 
 
 def selects(check: Check, answer: Answer) -> Outcome:
-    service, template, problem = _relation(check, answer, "selects")
-    if service is None:
-        return False, problem
+    found = _relation(check, answer, "selects")
+    if isinstance(found, str):
+        return False, found
+    service, template = found
     workload = template.owner
     if service.namespace != workload.namespace:
         return False, (f"{service.ref} is in namespace {service.namespace} and {workload.ref} "
@@ -222,9 +221,10 @@ def selects(check: Check, answer: Answer) -> Outcome:
 
 
 def reaches(check: Check, answer: Answer) -> Outcome:
-    service, template, problem = _relation(check, answer, "reaches")
-    if service is None:
-        return False, problem
+    found = _relation(check, answer, "reaches")
+    if isinstance(found, str):
+        return False, found
+    service, template = found
     wanted = check.params["reaches"]["port"]
     entries = [port for _, port in mappings_in(service.get(("spec", "ports")))]
     key = "name" if isinstance(wanted, str) else "port"
@@ -252,27 +252,29 @@ def reaches(check: Check, answer: Answer) -> Outcome:
 # --- lesson 08: what scales, protects and fits which workload -------------------------
 
 def _scaling_pair(check: Check, answer: Answer, kind: str, key: str
-                  ) -> tuple[Resource | None, Resource | None, str]:
-    """The HPA or PDB a scales/protects check names, and the workload it should cover."""
+                  ) -> tuple[Resource, Resource] | str:
+    """The HPA or PDB a scales/protects check names and the workload it should cover, or why
+    the answer has no such pair."""
     spec = check.params[key]
     name_key = "hpa" if key == "scales" else "pdb"
-    found, problem = locate(answer.bundle, {"kind": kind, "name": spec[name_key],
-                                            "namespace": spec.get("namespace")})
-    if found is None:
-        return None, None, problem
-    workload, problem = locate(answer.bundle, spec["workload"])
-    if workload is None:
-        return None, None, problem
+    found = locate(answer.bundle, {"kind": kind, "name": spec[name_key],
+                                   "namespace": spec.get("namespace")})
+    if isinstance(found, str):
+        return found
+    workload = locate(answer.bundle, spec["workload"])
+    if isinstance(workload, str):
+        return workload
     if found.namespace != workload.namespace:
-        return None, None, (f"{found.ref} is in namespace {found.namespace} and {workload.ref} "
-                            f"in {workload.namespace}; it only covers its own namespace")
-    return found, workload, ""
+        return (f"{found.ref} is in namespace {found.namespace} and {workload.ref} "
+                f"in {workload.namespace}; it only covers its own namespace")
+    return found, workload
 
 
 def scales(check: Check, answer: Answer) -> Outcome:
-    hpa, workload, problem = _scaling_pair(check, answer, "HorizontalPodAutoscaler", "scales")
-    if hpa is None:
-        return False, problem
+    pair = _scaling_pair(check, answer, "HorizontalPodAutoscaler", "scales")
+    if isinstance(pair, str):
+        return False, pair
+    hpa, workload = pair
     ref = hpa.get(("spec", "scaleTargetRef"))
     if not isinstance(ref, dict) or not ref:
         return False, f"{hpa.ref} has no scaleTargetRef, so it scales nothing"
@@ -288,9 +290,10 @@ def scales(check: Check, answer: Answer) -> Outcome:
 
 
 def protects(check: Check, answer: Answer) -> Outcome:
-    pdb, workload, problem = _scaling_pair(check, answer, "PodDisruptionBudget", "protects")
-    if pdb is None:
-        return False, problem
+    pair = _scaling_pair(check, answer, "PodDisruptionBudget", "protects")
+    if isinstance(pair, str):
+        return False, pair
+    pdb, workload = pair
     template = pod_template_of(workload)
     if template is None:
         return False, f"{workload.ref} has no pod template"
@@ -370,9 +373,9 @@ def uses(check: Check, answer: Answer) -> Outcome:
     spec = check.params[kind_of_check]
     field = next(key for key in _USED_KINDS if key in spec)
     kind, name, at = _USED_KINDS[field], spec[field], spec.get("path")
-    workload, problem = locate(answer.bundle, spec["workload"])
-    if workload is None:
-        return False, problem
+    workload = locate(answer.bundle, spec["workload"])
+    if isinstance(workload, str):
+        return False, workload
     template = pod_template_of(workload)
     if template is None:
         return False, f"{workload.ref} has no pod template"

@@ -45,7 +45,7 @@ class CheckResult:
     earned: int
     passed: bool
     message: str
-    hint: str
+    hint: str  # never blank: spec.py refuses a check without one, and the server's has one
 
 
 @dataclass
@@ -87,7 +87,7 @@ class Grade:
         failing = [r for r in self.results if not r.passed]
         if not failing:
             return head
-        return f"{head} Next: {failing[0].hint or failing[0].message}"
+        return f"{head} Next: {failing[0].hint}"
 
     def as_dict(self) -> dict:
         """The machine form: for `k8s-course grade --format json` and gradebooks."""
@@ -107,12 +107,13 @@ class Grade:
         for stage in self.stages:
             mark = {True: "ok  ", False: "FAIL", None: "skip"}[stage.passed]
             lines.append(f"  {mark} {stage.name}: {stage.sentence}")
-        width = max(len(r.id) for r in self.results) if self.results else 0
+        # never empty: a loaded exercise has at least its `valid: true` check
+        width = max(len(r.id) for r in self.results)
         for result in self.results:
             box = "x" if result.passed else " "
             line = f"  [{box}] {result.id:<{width}}  {result.earned}/{result.points}"
             lines.append(line if result.passed else f"{line}  {plain(result.message)}")
-            if not result.passed and result.hint:
+            if not result.passed:
                 lines.append(f"      hint: {plain(result.hint)}")
         return "\n".join(lines)
 
@@ -140,8 +141,7 @@ class Grade:
             mark = "✔" if result.passed else "✘"
             detail = "" if result.passed else (
                 f"<br><small>{markup_html(result.message)}</small>"
-                + (f"<br><small><b>hint:</b> {markup_html(result.hint)}</small>"
-                   if result.hint else ""))
+                f"<br><small><b>hint:</b> {markup_html(result.hint)}</small>")
             rows.append(f"<li>{mark} <code>{escape(result.id)}</code> "
                         f"{result.earned}/{result.points}{detail}</li>")
         stages = " · ".join(
@@ -271,6 +271,6 @@ def next_hint(exercise: Exercise, answer: Any, shown: int) -> str | None:
     result = grade(exercise, answer, server=offline)
     if result.full_marks:
         return None
-    fixes = [r.hint for r in result.results if not r.passed and r.hint]
+    fixes = [r.hint for r in result.results if not r.passed]
     hints = list(dict.fromkeys([*exercise.hints, *fixes]))
     return hints[shown] if 0 <= shown < len(hints) else None

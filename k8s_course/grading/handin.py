@@ -25,7 +25,7 @@ import stat
 import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 FORMAT = "k8s-course-handin/1"
 MANIFEST = "manifest.json"
@@ -84,12 +84,12 @@ def collect(folder: Path) -> tuple[list[Answer], list[str]]:
     except FileNotFoundError:  # nothing saved yet: pack() says so in the learner's words
         return [], []
     except OSError as error:
-        raise HandInError(f"cannot read the answers folder {folder}: "
-                          f"{error.strerror or type(error).__name__}") from error
+        raise HandInError(f"cannot read the answers folder {folder}: {error.strerror}"
+                          ) from error
     for lesson in lessons:
         if lesson.name.startswith("."):
             continue
-        files = _listing(lesson) if _plain(lesson, stat.S_ISDIR) else None
+        files = _lesson_files(lesson)
         if files is None:
             left_out.append(f"{lesson.name}: not a lesson folder (or it cannot be read)")
             continue
@@ -109,9 +109,10 @@ def collect(folder: Path) -> tuple[list[Answer], list[str]]:
     return answers, left_out
 
 
-def _listing(folder: Path) -> list[Path] | None:
+def _lesson_files(folder: Path) -> list[Path] | None:
+    """The entries of a real folder, or None: a link to one is never followed (lstat)."""
     try:
-        return sorted(folder.iterdir())
+        return sorted(folder.iterdir()) if stat.S_ISDIR(folder.lstat().st_mode) else None
     except OSError:
         return None
 
@@ -133,13 +134,6 @@ def _read_plain(file: Path) -> tuple[bytes, str] | str:
         if info.st_size > MAX_ANSWER_BYTES:
             return f"larger than {MAX_ANSWER_BYTES // 1024} KB"
         return opened.read(MAX_ANSWER_BYTES + 1), iso(info.st_mtime)
-
-
-def _plain(path: Path, is_kind) -> bool:
-    try:
-        return bool(is_kind(path.lstat().st_mode))  # lstat: a link is never followed
-    except OSError:
-        return False
 
 
 def pack(learner: str, answers: list[Answer], course_version: str, created: str) -> bytes:
@@ -191,8 +185,9 @@ def write(path: Path, data: bytes) -> None:
         file.write(data)
 
 
-def _refused(problem: str, learner: str = "", created: str = "", version: str = "") -> HandIn:
-    return HandIn(learner, created, version, (), problem)
+def _refused(problem: str) -> HandIn:
+    """A file that is no readable hand-in vouches for nobody: no learner, date or version."""
+    return HandIn("", "", "", (), problem)
 
 
 def unpack(data: bytes) -> HandIn:
@@ -211,37 +206,38 @@ def unpack(data: bytes) -> HandIn:
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         return _refused("the zip is damaged or cut short (truncated?): hand in again")
     with archive:
-        manifest, problem = _manifest(archive, names)
-        if manifest is None:
-            return _refused(problem)
+        manifest = _manifest(archive, names)
+        if isinstance(manifest, str):
+            return _refused(manifest)
         learner, created = manifest["learner"], manifest["created"]
         version = str(manifest.get("course_version", ""))
         answers, problems = _answers(archive, names, manifest["files"])
     return HandIn(learner, created, version, tuple(answers), "; ".join(problems))
 
 
-def _manifest(archive: zipfile.ZipFile, names: list[str]) -> tuple[dict | None, str]:
+def _manifest(archive: zipfile.ZipFile, names: list[str]) -> dict | str:
+    """The manifest, or why the file is not a hand-in this grader can read."""
     if MANIFEST not in names:
-        return None, f"not a k8s-course hand-in (no {MANIFEST} inside)"
+        return f"not a k8s-course hand-in (no {MANIFEST} inside)"
     if names.count(MANIFEST) > 1:
-        return None, f"tampered: {MANIFEST} appears twice"
+        return f"tampered: {MANIFEST} appears twice"
     try:
         manifest = json.loads(_read(archive, MANIFEST, MAX_ANSWER_BYTES))
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, KeyError):
-        return None, f"the zip is damaged (its {MANIFEST} cannot be read): hand in again"
+        return f"the zip is damaged (its {MANIFEST} cannot be read): hand in again"
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        return None, f"not a k8s-course hand-in ({MANIFEST} is not format {FORMAT})"
+        return f"not a k8s-course hand-in ({MANIFEST} is not format {FORMAT})"
     files = manifest.get("files")
     learner = manifest.get("learner")
     if not (isinstance(learner, str) and learner.strip() and isinstance(files, list)
             and isinstance(manifest.get("created"), str)
             and all(isinstance(f, dict) for f in files)):
-        return None, f"tampered: {MANIFEST} lacks the learner, the date or the file list"
+        return f"tampered: {MANIFEST} lacks the learner, the date or the file list"
     if len(learner) > MAX_NAME or not learner.isprintable():
-        return None, f"tampered: the learner's name in {MANIFEST} is not a name"
+        return f"tampered: the learner's name in {MANIFEST} is not a name"
     if len(files) > MAX_FILES:
-        return None, f"more than {MAX_FILES} answers: not a hand-in"
-    return manifest, ""
+        return f"more than {MAX_FILES} answers: not a hand-in"
+    return manifest
 
 
 def _answers(archive: zipfile.ZipFile, names: list[str], files: list[dict]
@@ -251,8 +247,9 @@ def _answers(archive: zipfile.ZipFile, names: list[str], files: list[dict]
     listed = set()
     for entry in files:
         path, exercise = entry.get("path"), entry.get("exercise")
+        # an exercise id has no "..", no leading "/" and no "\\", so its path stays in answers/
         if not (isinstance(path, str) and isinstance(exercise, str)
-                and path == f"{ANSWERS_PREFIX}{exercise}{SUFFIX}" and _safe(path)
+                and path == f"{ANSWERS_PREFIX}{exercise}{SUFFIX}"
                 and _EXERCISE_ID.fullmatch(exercise)):
             problems.append(f"tampered: the manifest lists a file outside answers/ ({path!r})")
             continue
@@ -276,11 +273,6 @@ def _answers(archive: zipfile.ZipFile, names: list[str], files: list[dict]
         problems.append(f"tampered: files the manifest does not list ({', '.join(extra[:3])}"
                         f"{', ...' if len(extra) > 3 else ''}) were ignored")
     return answers, problems
-
-
-def _safe(path: str) -> bool:
-    pure = PurePosixPath(path)
-    return not pure.is_absolute() and ".." not in pure.parts and "\\" not in path
 
 
 def _read(archive: zipfile.ZipFile, name: str, limit: int) -> bytes:
