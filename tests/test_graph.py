@@ -321,6 +321,7 @@ SIDECAR = yaml_text("""
         metadata: {labels: {app: web}}
         spec:
           initContainers:
+            - {name: setup, image: "busybox:1.37", command: [touch, /ready]}
             - name: proxy
               image: envoyproxy/envoy:v1.33.0
               restartPolicy: Always
@@ -346,4 +347,4 @@ def test_a_service_reaches_a_named_port_of_a_sidecar_but_not_of_an_init_containe
     assert "target-port-unknown" not in check(SIDECAR).rules()
     plain_init = SIDECAR.replace("          restartPolicy: Always\n", "")
     assert [(f.dotted_path, f.line) for f in check(plain_init).findings
-            if f.rule == "target-port-unknown"] == [("spec.ports[1].targetPort", 24)]
+            if f.rule == "target-port-unknown"] == [("spec.ports[1].targetPort", 25)]
