@@ -479,22 +479,38 @@ def _translate_all(resource: Resource, errors: list, root: dict, defs: dict,
     for path, names in unknown.items():
         for name in names:
             guess = _guess(name, path, root, defs, meant)
-            meant_path = (*path, guess) if guess else _home(name, path, root, defs)
-            if meant_path:
-                covered.add(meant_path)
+            covered.update([(*path, guess)] if guess else _homes(name, path, root, defs))
     return found, covered
 
 
-def _home(name: str, path: Path, root: dict, defs: dict) -> Path | None:
+def _homes(name: str, path: Path, root: dict, defs: dict) -> tuple[Path, ...]:
     """Where a field written at the wrong level belongs: under a neighbour first
-    (`labels` beside `metadata` belongs in it), else the shortest path that has it."""
+    (`labels` beside `metadata` belongs in it), else the shortest path that has it,
+    else, for a field of metadata, the object's metadata and its pod template's."""
     node = schema_at(root, path, defs) or {}
     for neighbour in sorted(node.get("properties") or {}):
         child = schema_at(root, (*path, neighbour), defs) or {}
         if name in (child.get("properties") or {}):
-            return (*path, neighbour, name)
+            return ((*path, neighbour, name),)
     home = _where_field_lives(root, name, defs)
-    return home if home and home[:-1] != path else None
+    if home:
+        return (home,) if home[:-1] != path else ()
+    # The search above leaves metadata out (a container's `name` is meant far more
+    # often than the object's). `labels:` under a Deployment's spec meant the
+    # Deployment's metadata or its pods': the nearest metadata above, and the template's.
+    above = next(((*path[:depth], "metadata") for depth in range(len(path), -1, -1)
+                  if _has_field(root, (*path[:depth], "metadata"), name, defs)), None)
+    pods = (*path, "template", "metadata") if name in _POD_TEMPLATE_METADATA else None
+    return tuple((*place, name) for place in (above, pods)
+                 if place is not None and _has_field(root, place, name, defs))
+
+
+# What a pod template's metadata is for; the controller names and places the pods itself.
+_POD_TEMPLATE_METADATA = ("labels", "annotations")
+
+
+def _has_field(root: dict, path: Path, name: str, defs: dict) -> bool:
+    return name in ((schema_at(root, path, defs) or {}).get("properties") or {})
 
 
 def _guess(name: str, path: Path, root: dict, defs: dict, meant: dict[Path, str]
@@ -678,10 +694,12 @@ def _unknown_fields(resource: Resource, path: Path, names: list[str], root: dict
         if guess:
             hint = f'did you mean "{guess}"?'
         else:
-            home = _home(str(name), path, root, defs)
-            if home:
-                hint = (f"`{name}` belongs under {format_path(home[:-1])}, "
-                        "check the indentation")
+            homes = [format_path(home[:-1]) for home in _homes(str(name), path, root, defs)]
+            if len(homes) == 2:  # the object's own metadata, and its pod template's
+                hint = (f"`{name}` belongs under {homes[0]} (the {resource.kind}'s own) or "
+                        f"under {homes[1]} (its pods'), check the indentation")
+            elif homes:
+                hint = f"`{name}` belongs under {homes[0]}, check the indentation"
             else:
                 shown = ", ".join(known[:12]) + (", ..." if len(known) > 12 else "")
                 hint = f"fields allowed here: {shown}" if known else "remove it"

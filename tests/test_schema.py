@@ -640,3 +640,33 @@ def test_a_custom_resource_gets_enum_range_pattern_and_required_findings_in_full
         ("schema-required", "error", 36, 1, "the object is missing the required field `spec`",
          "add `spec:` under the object", ANATOMY),
     ]
+
+
+@pytest.mark.parametrize(("kind", "spec", "path", "hint"), [
+    ("Deployment", "  labels: {app: a}\n", "spec.labels",
+     "`labels` belongs under metadata (the Deployment's own) or under spec.template.metadata "
+     "(its pods'), check the indentation"),
+    ("Deployment", "  annotations: {a: b}\n", "spec.annotations",
+     "`annotations` belongs under metadata (the Deployment's own) or under "
+     "spec.template.metadata (its pods'), check the indentation"),
+    # a template's namespace is not the pods': the Deployment places them
+    ("Deployment", "  namespace: shop\n", "spec.namespace",
+     "`namespace` belongs under metadata, check the indentation"),
+    ("Deployment", "  template:\n    spec:\n      labels: {app: a}\n",
+     "spec.template.spec.labels",
+     "`labels` belongs under spec.template.metadata, check the indentation"),
+    ("Pod", "  labels: {app: a}\n", "spec.labels",
+     "`labels` belongs under metadata, check the indentation"),
+    ("Pod", "  containers: [{name: a, image: 'b:1', labels: {app: a}}]\n",
+     "spec.containers[0].labels", "`labels` belongs under metadata, check the indentation"),
+    ("CronJob", "  jobTemplate:\n    labels: {app: a}\n", "spec.jobTemplate.labels",
+     "`labels` belongs under spec.jobTemplate.metadata, check the indentation"),
+])
+def test_a_metadata_field_written_under_spec_is_sent_to_the_metadata_it_belongs_in(
+        kind, spec, path, hint):
+    api = {"Deployment": "apps/v1", "Pod": "v1", "CronJob": "batch/v1"}[kind]
+    text = f"apiVersion: {api}\nkind: {kind}\nmetadata: {{name: x}}\nspec:\n{spec}"
+    [found] = [f for f in check(text).findings if f.dotted_path == path]
+    assert (found.rule, found.message, found.hint) == (
+        "schema-unknown-field", f"{path.rsplit('.', 1)[0]} has no field "
+        f"`{path.rsplit('.', 1)[1]}`", hint)
