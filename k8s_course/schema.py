@@ -611,11 +611,16 @@ def _type_hint(types: list[str], value: Any) -> str:
     return "compare this field with the lesson's example"
 
 
+# Why YAML 1.1 reads a number that starts with 0 as it does (`0755` is 493).
+_BASES = {"0x": "0x makes it hexadecimal", "0b": "0b makes it binary"}
+
+
 def _trap(resource: Resource, path: Path, spelling: str, value: Any) -> Finding:
+    digits = spelling.lstrip("+-")
     if isinstance(value, bool):
         read = f"the boolean {str(value).lower()}"
-    elif spelling.lstrip("+-").startswith("0") and isinstance(value, int):
-        read = f"the number {value} (a leading 0 makes it octal)"
+    elif digits.startswith("0") and isinstance(value, int):
+        read = f"the number {value} ({_BASES.get(digits[:2], 'a leading 0 makes it octal')})"
     else:
         read = f"the number {value}"
     return resource.finding(

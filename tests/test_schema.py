@@ -385,6 +385,22 @@ def test_a_yaml_1_1_value_where_text_goes_says_how_yaml_reads_it():
     ]
 
 
+@pytest.mark.parametrize(("spelling", "read"), [
+    ("0x1F", "the number 31 (0x makes it hexadecimal)"),
+    ("-0x1F", "the number -31 (0x makes it hexadecimal)"),
+    ("0b101", "the number 5 (0b makes it binary)"),
+    ("00", "the number 0 (a leading 0 makes it octal)"),
+    ("1_000", "the number 1000"),
+    ("1_0.5", "the number 10.5"),
+    ("On", "the boolean true"),
+])
+def test_each_yaml_1_1_number_says_how_it_is_read(spelling, read):
+    text = f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  labels: {{v: {spelling}}}\n"
+    assert told(text) == [(
+        "yaml-unquoted-value", "error", 5, 15, f"metadata.labels.v needs text, but YAML reads "
+        f"the unquoted {spelling} as {read}", f'put it in quotes: "{spelling}"', YAML)]
+
+
 def test_base_60_text_is_a_warning_with_the_number_yaml_1_1_tools_read():
     text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {t: 12:30:05}\n"
     assert told(text) == [(
