@@ -391,12 +391,15 @@ def schema_at(root: dict, path: Path, defs: dict) -> dict | None:
     return node
 
 
-def wanted_types(node: dict, defs: dict) -> list[str]:
-    """JSON types a schema node accepts, without "null", in a stable order."""
+def wanted_types(node: dict) -> list[str]:
+    """JSON types a schema node accepts, without "null", in a stable order.
+
+    No branch of a `oneOf` or `anyOf` is a `$ref`: the pinned schemas have none, and
+    the API server refuses a CRD that uses one (custom.py does not compile it either).
+    """
     found: list[str] = []
     branches = node.get("oneOf") or node.get("anyOf") or [node]
     for branch in branches:
-        branch = _deref(branch, defs)
         kinds = branch.get("type", [])
         for kind in [kinds] if isinstance(kinds, str) else kinds:
             if kind != "null" and kind not in found:
@@ -535,21 +538,21 @@ def _translate(resource: Resource, error: Any, root: dict, defs: dict,
         return _unknown_fields(resource, path, list(kind.unexpected), root, defs, meant, later)
     if kind_name == "Required":
         field_name = kind.property
-        owner = format_path(path) or "the object"
         return [resource.finding(
-            (*path, field_name), f"{owner} is missing the required field `{field_name}`",
-            f"add `{field_name}:` under {owner}", rule="schema-required",
+            (*path, field_name), f"{dotted} is missing the required field `{field_name}`",
+            f"add `{field_name}:` under {dotted}", rule="schema-required",
             lesson=LESSON_ANATOMY)]
     value = resource.get(path)
     if is_secret_value(resource.kind, path):
         value = _HIDDEN  # a Secret's value is never repeated back
     node = schema_at(root, path, defs) or {}
-    if kind_name in ("Type", "OneOfNotValid", "AnyOf"):
-        types = wanted_types(node, defs) or [t for t in getattr(kind, "types", []) if t != "null"]
+    types = (wanted_types(node) or [t for t in getattr(kind, "types", []) if t != "null"]) \
+        if kind_name in ("Type", "OneOfNotValid", "AnyOf") else []
+    if types:  # else a CRD's oneOf or anyOf of other constraints: told in the validator's words
         trap = resource.document.traps.get(path)
         if trap is not None and "string" in types:
             return [_trap(resource, path, trap, value)]
-        wanted = " or ".join(_TYPE_WORDS.get(t, t) for t in types) or "something else"
+        wanted = " or ".join(_TYPE_WORDS.get(t, t) for t in types)
         if resource.kind == "Service" and path[:2] == ("spec", "selector") and len(path) == 3 \
                 and path[2] in ("matchLabels", "matchExpressions"):
             return [_label_selector_on_service(resource, path, value)]
@@ -636,7 +639,7 @@ def _base_60_warnings(resource: Resource, root: dict, defs: dict) -> list[Findin
         if ":" not in spelling or not isinstance(resource.get(path), str):
             continue
         node = schema_at(root, path, defs)
-        if node is not None and "string" not in wanted_types(node, defs):
+        if node is not None and "string" not in wanted_types(node):
             continue  # a number goes here: the schema stage reports the text instead
         parts = spelling.lstrip("+-").split(":")
         sign = -1 if spelling.startswith("-") else 1  # YAML 1.1 reads -1:30 as -90

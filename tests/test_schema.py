@@ -159,8 +159,10 @@ def test_custom_resources_are_not_schema_checked_but_said_so():
 
 def test_status_section_is_an_info():
     text = "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\nstatus:\n  phase: Active\n"
-    [found] = findings(text, "status-section")
-    assert found.severity is Severity.INFO and found.line == 4
+    assert told(text) == [(
+        "status-section", "info", 4, 1, "status is written by the cluster to report what it "
+        "sees; a manifest leaves it out", "delete the whole status section",
+        "01-manifest-anatomy#status")]
 
 
 def test_a_status_copied_from_the_cluster_gives_one_info_not_schema_errors():
@@ -686,3 +688,65 @@ def test_a_metadata_field_written_under_spec_is_sent_to_the_metadata_it_belongs_
     assert (found.rule, found.message, found.hint) == (
         "schema-unknown-field", f"{path.rsplit('.', 1)[0]} has no field "
         f"`{path.rsplit('.', 1)[1]}`", hint)
+
+
+def test_a_custom_resources_any_of_names_its_types_or_else_says_what_the_schema_says():
+    """An int-or-string field of a CRD is an anyOf of two types; an anyOf of other
+    constraints (one of two fields required) has no type to name."""
+    text = yaml_text("""
+        apiVersion: apiextensions.k8s.io/v1
+        kind: CustomResourceDefinition
+        metadata: {name: gadgets.example.com}
+        spec:
+          group: example.com
+          scope: Namespaced
+          names: {kind: Gadget, plural: gadgets}
+          versions:
+            - name: v1
+              served: true
+              storage: true
+              schema:
+                openAPIV3Schema:
+                  type: object
+                  properties:
+                    spec:
+                      type: object
+                      anyOf: [{required: [size]}, {required: [count]}]
+                      properties:
+                        size: {x-kubernetes-int-or-string: true,
+                               anyOf: [{type: integer}, {type: string}]}
+                        count: {type: integer}
+        ---
+        apiVersion: example.com/v1
+        kind: Gadget
+        metadata: {name: w}
+        spec:
+          size: [1]
+        ---
+        apiVersion: example.com/v1
+        kind: Gadget
+        metadata: {name: v}
+        spec: {}
+        """)
+    assert told(text) == [
+        ("schema-type", "error", 28, 3, "spec.size must be a whole number such as 3 or text; you "
+         "wrote a list", "this field holds one text value, not nested lines; check the "
+         "indentation", ANATOMY),
+        ("schema-invalid", "error", 33, 7, "spec: {} is not valid under any of the schemas listed "
+         "in the 'anyOf' keyword", "compare this field with the lesson's example", ANATOMY),
+    ]
+
+
+def test_a_secret_value_of_the_wrong_type_is_never_repeated_back():
+    text = "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: {pin: 1234}\n"
+    assert told(text) == [(
+        "schema-type", "error", 4, 19, "stringData.pin must be text; you wrote a value (hidden: "
+        "Secret values are never shown)", "a Secret's values are text: put the value in quotes",
+        ANATOMY)]
+
+
+def test_a_number_quoted_twice_is_told_to_drop_the_quotes():
+    text = DEPLOYMENT.replace("{spec}", """replicas: '"3"'""")
+    [found] = findings(text, "schema-type")
+    assert found.message == 'spec.replicas must be a whole number such as 3; you wrote "\\"3\\""'
+    assert found.hint == "write the number without quotes: 3"
