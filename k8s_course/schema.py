@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import importlib.util
 import json
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -251,8 +252,7 @@ def _check_custom(resource: Resource, custom: CustomKind,
     body = resource.body
     if "status" in body:
         body, found = _without_status(body, found, custom.schema.get("properties"))
-    if custom.validator.is_valid(body):
-        return found, set()
+    # no is_valid() first: custom resources are few, and a valid one has no errors to translate
     translated, covered = _translate_all(resource, list(custom.validator.iter_errors(
         body)), custom.schema, {}, None)
     return found + translated, covered
@@ -408,13 +408,17 @@ def wanted_types(node: dict) -> list[str]:
 
 
 def _where_field_lives(root: dict, name: str, defs: dict, limit: int = 7) -> Path | None:
-    """The shortest path under which a field of this name exists (breadth first)."""
-    queue: list[tuple[dict, Path]] = [(_deref(root, defs), ())]
+    """The shortest path, at most `limit` levels down, under which a field of this name
+    exists (breadth first). Deeper finds are far-fetched: `namespace` under a
+    Deployment's spec would be sent into a volume claim template's dataSourceRef.
+
+    Each schema node is walked once, so the search ends even in recursive schemas
+    (a CRD's JSONSchemaProps); a whole kind is a few hundred nodes.
+    """
+    queue: deque[tuple[dict, Path]] = deque([(_deref(root, defs), ())])
     seen: set[int] = set()
-    for _ in range(2000):
-        if not queue:
-            return None
-        node, path = queue.pop(0)
+    while queue:
+        node, path = queue.popleft()
         if id(node) in seen or len(path) > limit:
             continue
         seen.add(id(node))
@@ -496,8 +500,8 @@ def _homes(name: str, path: Path, root: dict, defs: dict) -> tuple[Path, ...]:
         if name in (child.get("properties") or {}):
             return ((*path, neighbour, name),)
     home = _where_field_lives(root, name, defs)
-    if home:
-        return (home,) if home[:-1] != path else ()
+    if home:  # never `path` itself: the field is unknown there
+        return (home,)
     # The search above leaves metadata out (a container's `name` is meant far more
     # often than the object's). `labels:` under a Deployment's spec meant the
     # Deployment's metadata or its pods': the nearest metadata above, and the template's.

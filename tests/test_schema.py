@@ -41,6 +41,7 @@ def findings(text: str, rule: str):
 @pytest.mark.parametrize(("written", "suggested", "line"), [
     ("replica: 3", "replicas", 6),
     ("Replicas: 3", "replicas", 6),
+    ("REPLICAS: 3", "replicas", 6),  # the case alone differs: no close match, the same word
     ("minReadySecond: 3", "minReadySeconds", 6),
     ("minReady: 3", "minReadySeconds", 6),  # similarity 0.70: above the 0.6 cut-off
 ])
@@ -745,8 +746,39 @@ def test_a_secret_value_of_the_wrong_type_is_never_repeated_back():
         ANATOMY)]
 
 
-def test_a_number_quoted_twice_is_told_to_drop_the_quotes():
-    text = DEPLOYMENT.replace("{spec}", """replicas: '"3"'""")
-    [found] = findings(text, "schema-type")
-    assert found.message == 'spec.replicas must be a whole number such as 3; you wrote "\\"3\\""'
-    assert found.hint == "write the number without quotes: 3"
+@pytest.mark.parametrize(("written", "shown", "hint"), [
+    ("""'"3"'""", '"\\"3\\""', "write the number without quotes: 3"),  # quoted twice
+    ('" 3 "', '" 3 "', "write the number without quotes: 3"),
+    ('"3X"', '"3X"', "write a number with digits, without quotes, e.g. 3"),
+])
+def test_a_number_in_quotes_is_told_to_drop_them_and_anything_else_to_use_digits(
+        written, shown, hint):
+    [found] = findings(DEPLOYMENT.replace("{spec}", f"replicas: {written}"), "schema-type")
+    assert found.message == f"spec.replicas must be a whole number such as 3; you wrote {shown}"
+    assert found.hint == hint
+
+
+def test_base_60_with_a_fraction_is_a_number_without_its_value_and_a_stale_spelling_none():
+    text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {t: 1:30.5}\n"
+    assert told(text) == [(
+        "yaml-unquoted-value", "warning", 4, 11, "data.t: kubectl reads the unquoted 1:30.5 as "
+        "text, but YAML 1.1 tools (PyYAML, Ansible) read it as a number, counting in base 60",
+        'put it in quotes: "1:30.5", so every tool reads the same value', YAML)]
+    # the key written again: the value kept is 5, so 12:30 is read by no tool at all
+    twice = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {t: 12:30, t: 5}\n"
+    assert [f for f in check(twice).findings if f.severity is Severity.WARNING] == []
+
+
+@pytest.mark.parametrize(("kind", "spec", "hint"), [
+    # lives only eight levels down (a node affinity term): too far to be what was meant
+    ("Deployment", "  matchFields: []\n", "fields allowed here: minReadySeconds, paused, "
+     "progressDeadlineSeconds, replicas, revisionHistoryLimit, selector, strategy, template"),
+    # a recursive schema (JSONSchemaProps holds JSONSchemaProps): the search still ends
+    ("CustomResourceDefinition", "  frob: 1\n", "fields allowed here: conversion, group, "
+     "names, preserveUnknownFields, scope, versions"),
+])
+def test_a_field_found_nowhere_near_lists_the_fields_allowed_here(kind, spec, hint):
+    api = {"Deployment": "apps/v1", "CustomResourceDefinition": "apiextensions.k8s.io/v1"}[kind]
+    text = f"apiVersion: {api}\nkind: {kind}\nmetadata: {{name: x}}\nspec:\n{spec}"
+    [found] = [f for f in check(text).findings if f.rule == "schema-unknown-field"]
+    assert found.hint == hint
