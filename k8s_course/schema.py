@@ -685,7 +685,7 @@ def _unknown_fields(resource: Resource, path: Path, names: list[str], root: dict
                     ) -> list[Finding]:
     node = schema_at(root, path, defs) or {}
     known = sorted((node.get("properties") or {}).keys())
-    owner = format_path(path) or resource.kind or "the object"
+    owner = format_path(path) or resource.kind  # an object without a kind is not checked
     findings = []
     for name in names:
         added = later.added_in((*path, name)) if later is not None else None

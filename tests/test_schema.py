@@ -782,3 +782,86 @@ def test_a_field_found_nowhere_near_lists_the_fields_allowed_here(kind, spec, hi
     text = f"apiVersion: {api}\nkind: {kind}\nmetadata: {{name: x}}\nspec:\n{spec}"
     [found] = [f for f in check(text).findings if f.rule == "schema-unknown-field"]
     assert found.hint == hint
+
+
+def test_a_custom_resources_odd_schema_is_still_told_in_a_learners_words():
+    """Schemas the API server would refuse in a CRD (a type inside allOf, a list of item
+    schemas) are still checked; a custom kind called Secret keeps its values hidden."""
+    text = yaml_text("""
+        apiVersion: apiextensions.k8s.io/v1
+        kind: CustomResourceDefinition
+        metadata: {name: secrets.example.com}
+        spec:
+          group: example.com
+          scope: Namespaced
+          names: {kind: Secret, plural: secrets}
+          versions:
+            - name: v1
+              served: true
+              storage: true
+              schema:
+                openAPIV3Schema:
+                  type: object
+                  properties:
+                    data:
+                      type: object
+                      additionalProperties: {type: string, pattern: '^[a-z]+$'}
+                    spec:
+                      type: object
+                      properties:
+                        count: {allOf: [{type: integer}]}
+                        maybe: {allOf: [{type: [integer, "null"]}]}
+                        list: {type: array, items: [{type: integer}]}
+                        box: {type: object, properties: {}}
+        ---
+        apiVersion: example.com/v1
+        kind: Secret
+        metadata: {name: s}
+        data: {pin: ABC}
+        spec: {count: x, maybe: x2, list: [a], box: {a: 1}}
+        """)
+    number = "must be a whole number such as 3; you wrote"
+    digits = "write a number with digits, without quotes, e.g. 3"
+    assert [t for t in told(text) if t[2] > 23] == [
+        ("schema-invalid", "error", 30, 13, "data.pin: this value is not accepted",
+         "compare this field with the lesson's example", ANATOMY),
+        ("schema-type", "error", 31, 15, f'spec.count {number} "x"', digits, ANATOMY),
+        ("schema-type", "error", 31, 25, f'spec.maybe {number} "x2"', digits, ANATOMY),
+        ("schema-type", "error", 31, 36, f'spec.list[0] {number} "a"', digits, ANATOMY),
+        ("schema-unknown-field", "error", 31, 46, "spec.box has no field `a`", "remove it",
+         ANATOMY),
+    ]
+
+
+@pytest.mark.parametrize(("text", "told_as"), [
+    # matchLabels under a Deployment's selector is right; only its shape is wrong
+    ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n"
+     "  selector: {matchLabels: [a]}\n",
+     ("schema-type", "error", 5, 14, "spec.selector.matchLabels must be a mapping of `key: value` "
+      "lines; you wrote a list", "remove the `- `: this field holds `key: value` lines, not a "
+      "list", ANATOMY)),
+    # a Service's other fields are told as any other kind's
+    ("apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  ports: {port: 80}\n",
+     ("schema-type", "error", 5, 3, "spec.ports must be a list (lines starting with `- `); you "
+      "wrote a mapping", "start each item on its own line with `- `", ANATOMY)),
+])
+def test_only_a_services_selector_gets_the_deployment_habit_message(text, told_as):
+    assert told_as in told(text)
+    assert not [t for t in told(text) if "belongs to Deployments" in t[4]]
+
+
+@pytest.mark.parametrize(("where", "listed"), [
+    # a container's securityContext has exactly twelve fields: all of them
+    ("containers: [{name: a, image: 'b:1', securityContext: {frob: 1}}]",
+     "allowPrivilegeEscalation, appArmorProfile, capabilities, privileged, procMount, "
+     "readOnlyRootFilesystem, runAsGroup, runAsNonRoot, runAsUser, seLinuxOptions, "
+     "seccompProfile, windowsOptions"),
+    # the pod's has thirteen: the first twelve, and a sign that there are more
+    ("securityContext: {frob: 1}", "appArmorProfile, fsGroup, fsGroupChangePolicy, runAsGroup, "
+     "runAsNonRoot, runAsUser, seLinuxChangePolicy, seLinuxOptions, seccompProfile, "
+     "supplementalGroups, supplementalGroupsPolicy, sysctls, ..."),
+])
+def test_up_to_twelve_allowed_fields_are_listed_in_full(where, listed):
+    text = f"apiVersion: v1\nkind: Pod\nmetadata: {{name: p}}\nspec:\n  {where}\n"
+    [found] = [f for f in check(text).findings if f.rule == "schema-unknown-field"]
+    assert found.hint == f"fields allowed here: {listed}"
