@@ -87,7 +87,7 @@ def normalize_version(version: str | None) -> str:
     """"v1.36.2" -> "1.36"; None -> the default. Raises ValueError when unknown."""
     if not version:
         return DEFAULT_KUBE_VERSION
-    parts = version.strip().lstrip("v").split(".")
+    parts = version.strip().removeprefix("v").split(".")
     short = ".".join(parts[:2])
     if short not in supported_versions():
         known = ", ".join(supported_versions())
@@ -157,9 +157,8 @@ def check_all(resources: Iterable[Resource], version: str) -> tuple[list[Finding
     misspelt key was meant to be) would report the same mistake again, so the
     pipeline drops rule findings inside the covered fields (see `knock_on`).
     """
-    resources = resources if isinstance(resources, list) else list(resources)
-    custom = custom_kinds(resources) if any(
-        r.kind == "CustomResourceDefinition" for r in resources) else {}
+    resources = list(resources)  # walked twice: for the answer's CRDs, then each object
+    custom = custom_kinds(resources)
     found: list[Finding] = []
     covered: Covered = set()
     for resource in resources:
@@ -194,8 +193,8 @@ def _check(resource: Resource, version: str,
     if custom and isinstance(kind, str) and isinstance(api_version, str):
         if (api_version, kind) in custom:
             return _check_custom(resource, custom[(api_version, kind)], found)
-        group = api_version.rpartition("/")[0]
-        served = sorted(api for api, k in custom if k == kind and api.rpartition("/")[0] == group)
+        group = api_version.partition("/")[0]  # `example.com/v1/v2` is still example.com's
+        served = sorted(api for api, k in custom if k == kind and api.partition("/")[0] == group)
         if served:
             found.append(resource.finding(
                 ("apiVersion",), f"the {kind} definition in this answer serves "
@@ -292,8 +291,7 @@ def _identity_problem(resource: Resource, kind: Any, api_version: Any,
     if removed:
         message = (f"{api_version} for {kind} was removed in Kubernetes {removed[0]}; "
                    "old tutorials still show it")
-        hint = f"write `apiVersion: {removed[1]}`"
-        best = removed[1] if (removed[1], kind) in cat.by_gvk else best
+        hint = f"write `apiVersion: {removed[1]}`"  # the stable one: `best` already
     else:
         message = f"{kind} lives in {best}, not in {api_version}"
         hint = f"write `apiVersion: {best}`"
@@ -340,7 +338,7 @@ def _unknown_kind(resource: Resource, kind: str, api_version: str, version: str)
 def _later_versions(version: str) -> list[str]:
     """The shipped Kubernetes versions after `version`, oldest first."""
     versions = supported_versions()
-    return list(versions[versions.index(version) + 1:]) if version in versions else []
+    return list(versions[versions.index(version) + 1:])  # `version` went through normalize_version
 
 
 @dataclass(frozen=True)

@@ -865,3 +865,80 @@ def test_up_to_twelve_allowed_fields_are_listed_in_full(where, listed):
     text = f"apiVersion: v1\nkind: Pod\nmetadata: {{name: p}}\nspec:\n  {where}\n"
     [found] = [f for f in check(text).findings if f.rule == "schema-unknown-field"]
     assert found.hint == f"fields allowed here: {listed}"
+
+
+NO_KIND = ("missing-kind", "error", "the object has no kind, so Kubernetes cannot tell what "
+           "to create", "add `kind:` with the type of object, e.g. `kind: Deployment`", ANATOMY)
+NO_API = "the object has no apiVersion, so Kubernetes cannot tell which API it belongs to"
+
+
+@pytest.mark.parametrize(("text", "line", "hint"), [
+    ("metadata: {name: x}\n", 1, None),  # no kind line: the finding is on the object
+    ("apiVersion: v1\nkind: ''\nmetadata: {name: x}\n", 2, None),  # on the empty kind
+    ("kind: Deployment\nmetadata: {name: x}\n", 1, "add `apiVersion: apps/v1` above "
+     "`kind: Deployment`"),
+    ("metadata: {name: x}\napiVersion: 5\nkind: deployment\n", 2, "add `apiVersion: apps/v1` "
+     "above `kind: deployment`"),  # on the apiVersion line; the kind found whatever its case
+    ("apiVersion: ''\nkind: Frobnicator\nmetadata: {name: x}\n", 1, "add `apiVersion: v1` "
+     "above `kind: Frobnicator`"),  # a kind nobody knows: the core group's
+])
+def test_a_missing_kind_or_api_version_is_told_where_it_is_missing(text, line, hint):
+    if hint is None:
+        expected = (NO_KIND[0], NO_KIND[1], line, 1, *NO_KIND[2:])
+    else:
+        expected = ("missing-api-version", "error", line, 1, NO_API, hint, ANATOMY)
+    assert told(text) == [expected]
+
+
+def test_a_removed_api_version_names_the_one_the_rest_was_checked_against():
+    text = "apiVersion: extensions/v1beta1\nkind: Ingress\nmetadata: {name: x}\n"
+    assert told(text) == [(
+        "unknown-api-version", "error", 1, 13, "extensions/v1beta1 for Ingress was removed in "
+        "Kubernetes 1.22; old tutorials still show it (the rest of this Ingress was checked as "
+        "networking.k8s.io/v1)", "write `apiVersion: networking.k8s.io/v1`", KINDS)]
+
+
+def test_an_unknown_kube_version_lists_the_ones_there_are():
+    with pytest.raises(ValueError) as error:
+        normalize_version("1.99")
+    assert str(error.value) == ("no schemas for Kubernetes 1.99; choose one of "
+                                + ", ".join(supported_versions()))
+
+
+@pytest.mark.parametrize("api_version", ["example.com/v2", "example.com/v1/v2"])
+def test_a_custom_resource_of_a_version_its_definition_does_not_serve(api_version):
+    crd = WIDGETS.split("---\n")[0]
+    text = f"{crd}---\napiVersion: {api_version}\nkind: Widget\nmetadata: {{name: w}}\n" \
+           "spec: {size: 1}\n"
+    assert told(text) == [(
+        "unknown-api-version", "error", 27, 13, "the Widget definition in this answer serves "
+        f"example.com/v1, not {api_version}", "write `apiVersion: example.com/v1`", KINDS)]
+
+
+def test_a_kind_that_is_not_text_is_no_kind_even_beside_a_custom_definition():
+    crd = WIDGETS.split("---\n")[0]
+    text = f"{crd}---\napiVersion: example.com/v1\nkind: [Widget]\nmetadata: {{name: w}}\n"
+    assert told(text) == [(NO_KIND[0], NO_KIND[1], 28, 1, *NO_KIND[2:])]
+
+
+def test_a_field_the_schema_flagged_is_not_judged_again_by_a_rule_in_any_object():
+    # `metadata: web` is the mistake; missing-name would be the same one told twice
+    assert [t[0] for t in told("apiVersion: v1\nkind: ConfigMap\nmetadata: web\n")] == [
+        "schema-type"]
+    job = ("apiVersion: batch/v1\nkind: Job\nmetadata: {{name: {name}}}\nspec:\n"
+           "  restartPolicy: Never\n  template:\n"
+           "    spec: {{containers: [{{name: a, image: 'busybox:1.36'}}]}}\n")
+    # job-restart-policy stays quiet for the first Job as much as for the last
+    assert [(t[0], t[2]) for t in told(job.format(name="a") + "---\n" + job.format(name="b"))
+            if t[1] != "info"] == [("schema-unknown-field", 5), ("schema-unknown-field", 13)]
+
+
+def test_the_schema_stage_takes_any_iterable_of_objects():
+    from k8s_course.pipeline import load
+    from k8s_course.schema import check_all
+
+    bundle, _ = load("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: 5}\n"
+                     "---\napiVersion: v1\nkind: Namespace\nmetadata: {name: ns, x: 1}\n")
+    as_list = check_all(bundle.resources, "1.36")
+    assert check_all(iter(bundle.resources), "1.36") == as_list
+    assert [f.dotted_path for f in as_list[0]] == ["data.a", "metadata.x"]
