@@ -274,8 +274,7 @@ def _identity_problem(resource: Resource, kind: Any, api_version: Any,
             "add `kind:` with the type of object, e.g. `kind: Deployment`",
             rule="missing-kind", lesson=LESSON_ANATOMY), None
     if not isinstance(api_version, str) or not api_version:
-        where = cat.versions_of.get(kind) or cat.versions_of.get(
-            cat.kinds_by_lower.get(kind.lower(), ""), [])
+        where = cat.versions_of.get(cat.kinds_by_lower.get(kind.lower()))  # any case
         example = where[-1] if where else "v1"
         return resource.finding(
             ("apiVersion",) if "apiVersion" in resource.body else (),
@@ -410,8 +409,8 @@ def _where_field_lives(root: dict, name: str, defs: dict, limit: int = 7) -> Pat
     exists (breadth first). Deeper finds are far-fetched: `namespace` under a
     Deployment's spec would be sent into a volume claim template's dataSourceRef.
 
-    Each schema node is walked once, so the search ends even in recursive schemas
-    (a CRD's JSONSchemaProps); a whole kind is a few hundred nodes.
+    Each schema node is walked once (definitions are met many times): a whole kind is
+    a few hundred nodes.
     """
     queue: deque[tuple[dict, Path]] = deque([(_deref(root, defs), ())])
     seen: set[int] = set()

@@ -888,6 +888,10 @@ def test_a_missing_kind_or_api_version_is_told_where_it_is_missing(text, line, h
     else:
         expected = ("missing-api-version", "error", line, 1, NO_API, hint, ANATOMY)
     assert told(text) == [expected]
+    # the field path names the line written, or none: the object as a whole
+    [finding] = check(text).findings
+    field = "kind" if hint is None else "apiVersion"
+    assert finding.dotted_path == (field if f"{field}:" in text else "")
 
 
 def test_a_removed_api_version_names_the_one_the_rest_was_checked_against():
@@ -915,6 +919,26 @@ def test_a_custom_resource_of_a_version_its_definition_does_not_serve(api_versio
         f"example.com/v1, not {api_version}", "write `apiVersion: example.com/v1`", KINDS)]
 
 
+def test_a_custom_kind_is_told_the_versions_its_definition_serves_and_no_other_kinds():
+    crd = WIDGETS.split("---\n")[0]
+    free = ("      schema: {openAPIV3Schema: {type: object, "
+            "x-kubernetes-preserve-unknown-fields: true}}\n")
+    two = ("apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"
+           "metadata: {name: widgets.example.com}\nspec:\n  group: example.com\n"
+           "  scope: Namespaced\n  names: {kind: Widget, plural: widgets}\n  versions:\n"
+           "    - name: v1\n      served: true\n      storage: false\n" + free +
+           "    - name: v2\n      served: true\n      storage: true\n" + free)
+    widget = "---\napiVersion: example.com/v3\nkind: Widget\nmetadata: {name: w}\n"
+    [found] = [f for f in check(two + widget).findings if f.rule == "unknown-api-version"]
+    assert (found.message, found.hint) == (
+        "the Widget definition in this answer serves example.com/v1, example.com/v2, not "
+        "example.com/v3", "write `apiVersion: example.com/v2`")
+    # a kind no definition of the answer makes: not checked, and no other kind's versions
+    gadget = "---\napiVersion: example.com/v1\nkind: Gadget\nmetadata: {name: g}\n"
+    assert [(f.rule, f.severity) for f in check(crd + gadget).findings] == [
+        ("custom-resource", Severity.INFO)]
+
+
 def test_a_kind_that_is_not_text_is_no_kind_even_beside_a_custom_definition():
     crd = WIDGETS.split("---\n")[0]
     text = f"{crd}---\napiVersion: example.com/v1\nkind: [Widget]\nmetadata: {{name: w}}\n"
@@ -928,9 +952,11 @@ def test_a_field_the_schema_flagged_is_not_judged_again_by_a_rule_in_any_object(
     job = ("apiVersion: batch/v1\nkind: Job\nmetadata: {{name: {name}}}\nspec:\n"
            "  restartPolicy: Never\n  template:\n"
            "    spec: {{containers: [{{name: a, image: 'busybox:1.36'}}]}}\n")
-    # job-restart-policy stays quiet for the first Job as much as for the last
+    # job-restart-policy stays quiet for the first Job as much as for the last; findings
+    # about other fields are kept
     assert [(t[0], t[2]) for t in told(job.format(name="a") + "---\n" + job.format(name="b"))
-            if t[1] != "info"] == [("schema-unknown-field", 5), ("schema-unknown-field", 13)]
+            ] == [("schema-unknown-field", 5), ("no-resources", 7),
+                  ("schema-unknown-field", 13), ("no-resources", 15)]
 
 
 def test_the_schema_stage_takes_any_iterable_of_objects():
