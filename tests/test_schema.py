@@ -946,9 +946,11 @@ def test_a_kind_that_is_not_text_is_no_kind_even_beside_a_custom_definition():
 
 
 def test_a_field_the_schema_flagged_is_not_judged_again_by_a_rule_in_any_object():
-    # `metadata: web` is the mistake; missing-name would be the same one told twice
-    assert [t[0] for t in told("apiVersion: v1\nkind: ConfigMap\nmetadata: web\n")] == [
-        "schema-type"]
+    # `metadata: web` is the mistake; missing-name would be the same one told twice,
+    # in the first object as much as in the last
+    config = "apiVersion: v1\nkind: ConfigMap\nmetadata: web\n"
+    assert [(t[0], t[2]) for t in told(config + "---\n" + config)] == [
+        ("schema-type", 3), ("schema-type", 7)]
     job = ("apiVersion: batch/v1\nkind: Job\nmetadata: {{name: {name}}}\nspec:\n"
            "  restartPolicy: Never\n  template:\n"
            "    spec: {{containers: [{{name: a, image: 'busybox:1.36'}}]}}\n")
@@ -968,3 +970,25 @@ def test_the_schema_stage_takes_any_iterable_of_objects():
     as_list = check_all(bundle.resources, "1.36")
     assert check_all(iter(bundle.resources), "1.36") == as_list
     assert [f.dotted_path for f in as_list[0]] == ["data.a", "metadata.x"]
+
+
+def test_a_field_that_belongs_one_level_down_is_sent_to_the_neighbour_that_has_it():
+    """The neighbour first: the shortest path with a `name` anywhere in a Pod is spec.os."""
+    text = yaml_text("""
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: p}
+        spec:
+          containers:
+            - name: a
+              image: b:1
+              env:
+                - name: LOG
+                  valueFrom: {name: settings, key: level}
+        """)
+    where = "spec.containers[0].env[0].valueFrom"
+    assert [(t[4], t[5]) for t in told(text)] == [
+        (f"{where} has no field `name`", f"`name` belongs under {where}.configMapKeyRef, "
+         "check the indentation"),
+        (f"{where} has no field `key`", f"`key` belongs under {where}.configMapKeyRef, "
+         "check the indentation")]
