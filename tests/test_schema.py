@@ -992,3 +992,31 @@ def test_a_field_that_belongs_one_level_down_is_sent_to_the_neighbour_that_has_i
          "check the indentation"),
         (f"{where} has no field `key`", f"`key` belongs under {where}.configMapKeyRef, "
          "check the indentation")]
+
+
+def test_a_mistake_of_the_whole_object_does_not_hide_a_rules_finding_inside_it():
+    """A custom kind whose schema wants `spec` or `data`: the object as a whole is refused;
+    that it has no name is another mistake, told too."""
+    text = yaml_text("""
+        apiVersion: apiextensions.k8s.io/v1
+        kind: CustomResourceDefinition
+        metadata: {name: gadgets.example.com}
+        spec:
+          group: example.com
+          scope: Namespaced
+          names: {kind: Gadget, plural: gadgets}
+          versions:
+            - name: v1
+              served: true
+              storage: true
+              schema:
+                openAPIV3Schema:
+                  type: object
+                  anyOf: [{required: [spec]}, {required: [data]}]
+                  x-kubernetes-preserve-unknown-fields: true
+        ---
+        apiVersion: example.com/v1
+        kind: Gadget
+        metadata: {labels: {a: b}}
+        """)
+    assert [(t[0], t[2]) for t in told(text)] == [("schema-invalid", 18), ("missing-name", 20)]
