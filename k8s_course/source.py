@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 from pathlib import Path as FsPath
 from typing import Any
 
@@ -40,7 +41,6 @@ except ImportError:  # PyYAML without libyaml: the same events, from Python
 _DOC_START = re.compile(
     r"^(?:(?:\A|(?<=^\.\.\.\n)|(?<=^\.\.\.\r\n))(?:%[^\r\n]*(?:\r\n|\r|\n))+)?"
     r"---(?=[ \t\r\n]|$)", re.MULTILINE)
-_SURROGATE = re.compile("[\ud800-\udfff]")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n|\x85|\u2028|\u2029")
 _PLAIN_INT = re.compile(r"[-+]?(0|[1-9][0-9]*)")
 _PLAIN_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
@@ -66,7 +66,8 @@ class Document:
     """One YAML document, with where each of its fields was written.
 
     `spans[path] = (key_line, key_col, value_line, value_col)`, 1-based; for
-    list items and the root the key position is the value position.
+    list items the key position is the value position (the root's is `line`
+    and `column`).
     `traps[path]` holds the spelling of plain scalars that YAML 1.1 turned
     into a non-string (`no`, `0755`, `12:30`), for the schema stage to explain.
     """
@@ -114,15 +115,18 @@ def decode(name: str, data: bytes) -> tuple[Source | None, list[Finding]]:
         except UnicodeDecodeError:
             pass
     if b"\x00" in data[:8192]:
-        return None, [_binary(name, data.index(b"\x00"), data)]
+        return None, [_binary(name, data[:data.index(b"\x00")].decode("utf-8", "replace"))]
+    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     try:
-        text = data.decode("utf-8-sig")
+        text = data[bom:].decode("utf-8")
     except UnicodeDecodeError as error:
-        good = data[: error.start].decode("utf-8", "replace")
+        # error.start counts from after the byte order mark; the offset told counts the file's bytes
+        start = bom + error.start
+        good = data[bom:start].decode("utf-8")  # all valid: the first bad byte is at start
         line, column = position_of(good, len(good))
         return None, [Finding(
             "yaml-invalid-utf8", Severity.ERROR,
-            f"byte 0x{data[error.start]:02x} at offset {error.start} is not valid UTF-8 text",
+            f"byte 0x{data[start]:02x} at offset {start} is not valid UTF-8 text",
             "save the file as UTF-8 (most editors have it under 'Save with encoding'); "
             "if this is not a YAML file, check that you picked the right one",
             name, line, column, lesson=LESSON_YAML,
@@ -130,8 +134,8 @@ def decode(name: str, data: bytes) -> tuple[Source | None, list[Finding]]:
     return Source(name, text), []
 
 
-def _binary(name: str, offset: int, data: bytes) -> Finding:
-    before = data[:offset].decode("utf-8", "replace")
+def _binary(name: str, before: str) -> Finding:
+    """The finding for a NUL character; `before` is the text in front of it."""
     line, column = position_of(before, len(before))
     return Finding(
         "yaml-binary", Severity.ERROR,
@@ -141,9 +145,7 @@ def _binary(name: str, offset: int, data: bytes) -> Finding:
     )
 
 
-def _surrogate(name: str, text: str) -> Finding:
-    found = _SURROGATE.search(text)
-    line, column = position_of(text, found.start()) if found else (1, 1)
+def _surrogate(name: str, line: int, column: int) -> Finding:
     return Finding(
         "yaml-invalid-utf8", Severity.ERROR,
         "the text contains a broken character (half of a UTF-16 pair) that no file can hold",
@@ -190,7 +192,7 @@ def parse(source: Source) -> tuple[list[Document], list[Finding]]:
     if text.startswith("\ufeff"):
         text = text[1:]
     if "\x00" in text:
-        return [], [_binary(source.name, text.index("\x00"), text.encode("utf-8", "replace"))]
+        return [], [_binary(source.name, text[:text.index("\x00")])]
     documents: list[Document] = []
     index = 0
     chunks = []  # (first line, text, starts without its `---`)
@@ -205,12 +207,11 @@ def parse(source: Source) -> tuple[list[Document], list[Finding]]:
             builder.run(chunk)
         except yaml.MarkedYAMLError as error:
             findings.append(syntax_finding(source.name, error, start_line, chunk))
-        except yaml.YAMLError as error:  # reader errors: control characters
+        except yaml.reader.ReaderError as error:  # control characters
             findings.append(_reader_finding(source.name, error, start_line, chunk))
-        except RecursionError:
-            findings.append(_too_deep(source.name, start_line + 1, 1))
-        except UnicodeEncodeError:  # a str with lone surrogates cannot reach libyaml
-            findings.append(_surrogate(source.name, text))
+        except UnicodeEncodeError as error:  # a str with lone surrogates cannot reach libyaml
+            line, column = position_of(chunk, error.start)
+            findings.append(_surrogate(source.name, start_line + line, column))
             break
         documents.extend(builder.documents)
         index = builder.index
@@ -225,22 +226,15 @@ def parse(source: Source) -> tuple[list[Document], list[Finding]]:
 
 
 def _inside(findings: list[Finding], text: str) -> list[Finding]:
-    """Findings with positions moved onto the text where libyaml points past its end.
+    """Findings moved onto the last line where libyaml points below it.
 
-    libyaml reports "end of stream" one line below a last line that has no
-    line break; a caret there would point at nothing.
+    libyaml reports "end of stream" at the first column of the line below a
+    last line that has no line break; a caret there would point at nothing.
     """
     if not findings:
         return findings
-    lines = split_lines(text)
-    moved = []
-    for finding in findings:
-        line = min(finding.line, len(lines))
-        column = min(finding.column, len(lines[line - 1]) + 1)
-        if (line, column) != (finding.line, finding.column):
-            finding = replace(finding, line=line, column=column)
-        moved.append(finding)
-    return moved
+    last = len(split_lines(text))
+    return [replace(finding, line=min(finding.line, last)) for finding in findings]
 
 
 def document_chunks(text: str) -> list[tuple[int, str]]:
@@ -250,15 +244,13 @@ def document_chunks(text: str) -> list[tuple[int, str]]:
     inside a block scalar, so splitting there never changes the meaning.
     """
     starts = [m.start() for m in _DOC_START.finditer(text)]
-    if not starts or starts[0] != 0:
+    if not starts or starts[0]:  # the text before the first `---` is a chunk too
         starts.insert(0, 0)
     chunks = []
     line = 0
-    previous = 0
-    for begin, end in zip(starts, [*starts[1:], len(text)], strict=True):
-        line += len(_LINE_BREAK.findall(text, previous, begin))
-        previous = begin
+    for begin, end in pairwise([*starts, len(text)]):
         chunks.append((line, text[begin:end]))
+        line += len(_LINE_BREAK.findall(text, begin, end))
     return chunks
 
 
@@ -279,7 +271,7 @@ def _run_together(chunk: str) -> list[tuple[int, str]]:
     seen: set[str] = set()
     cuts: list[int] = []
     keys = list(_IDENTITY_KEY.finditer(chunk))
-    for found, after in zip(keys, [*keys[1:], None], strict=False):
+    for found, after in pairwise([*keys, None]):
         key = found.group(1)
         # a new object brings its other identity key next; else it is one key written twice
         if key in seen and after is not None and after.group(1) != key:
@@ -288,18 +280,16 @@ def _run_together(chunk: str) -> list[tuple[int, str]]:
         seen.add(key)
     if not cuts:
         return [(0, chunk)]
-    parts, previous, line = [], 0, 0
-    for cut in cuts:
-        parts.append((line, chunk[previous:cut]))
-        line += len(_LINE_BREAK.findall(chunk, previous, cut))
-        previous = cut
-    parts.append((line, chunk[previous:]))
+    parts, line = [], 0
+    for begin, end in pairwise([0, *cuts, len(chunk)]):
+        parts.append((line, chunk[begin:end]))
+        line += len(_LINE_BREAK.findall(chunk, begin, end))
     return parts
 
 
 def _missing_separator(file: str, line: int, part: str, document: int) -> Finding:
     """The finding for an object cut from the one above it (`part` starts at its key)."""
-    key = part.split(":", 1)[0].strip()
+    key = part.partition(":")[0].strip()
     return Finding(
         "yaml-missing-separator", Severity.ERROR,
         f"a second `{key}:` starts another object on line {line + 1}, but no `---` line "
@@ -312,60 +302,69 @@ def _missing_separator(file: str, line: int, part: str, document: int) -> Findin
 
 _resolver = Resolver()
 _constructor = SafeConstructor()
-_plain_cache: dict[str, tuple[Any, str | None]] = {}
+_plain_cache: dict[str, tuple[Any, bool]] = {}
 # Booleans of YAML 1.1 that kubectl's YAML reader (sigs.k8s.io/yaml) knows and PyYAML does not.
 _GO_YAML_BOOLEANS = frozenset({"y", "Y", "n", "N"})
 
 
-def _plain(value: str) -> tuple[Any, str | None]:
-    """Value of an unquoted scalar, and its tag when YAML 1.1 made it a non-string."""
-    hit = _plain_cache.get(value)
-    if hit is not None:
-        return hit
+def _plain(value: str) -> tuple[Any, bool]:
+    """Value of an unquoted scalar, and whether it is a trap: YAML 1.1 made it a non-string.
+
+    Callers look in `_plain_cache` first (a call costs more than the lookup); this fills it.
+    """
     tag = _resolver.resolve(ScalarNode, value, (True, False))
     if value in _GO_YAML_BOOLEANS:  # PyYAML keeps these as text; kubectl's reader does not
         tag = "tag:yaml.org,2002:bool"
-    result: tuple[Any, str | None]
-    if tag == "tag:yaml.org,2002:str":
-        result = (value, None)
-    elif tag == "tag:yaml.org,2002:null":
-        result = (None, None)
+    result: tuple[Any, bool]
+    if tag == "tag:yaml.org,2002:null":
+        result = (None, False)
     elif tag == "tag:yaml.org,2002:bool":
         parsed = value.lower() in ("yes", "true", "on", "y")
-        result = (parsed, None if value.lower() in ("true", "false") else "bool")
+        result = (parsed, value.lower() not in ("true", "false"))
     elif tag in _NUMBER_TAGS:
         result = _number(tag, value)
     elif tag == _MERGE:
-        result = (_MergeKey, None)
-    else:  # timestamps and `=`: Kubernetes reads them as strings
-        result = (value, None)
+        result = (_MergeKey, False)
+    elif tag == "tag:yaml.org,2002:str" and _PLAIN_FLOAT.fullmatch(value):
+        result = _go_yaml_float(value)
+    else:  # text; and timestamps and `=`, which Kubernetes reads as strings
+        result = (value, False)
     if len(_plain_cache) > 4096:
         _plain_cache.clear()
     _plain_cache[value] = result
     return result
 
 
-_NUMBER_TAGS = {"tag:yaml.org,2002:int": ("construct_yaml_int", _PLAIN_INT, "int"),
-                "tag:yaml.org,2002:float": ("construct_yaml_float", _PLAIN_FLOAT, "float")}
+_NUMBER_TAGS = {"tag:yaml.org,2002:int": ("construct_yaml_int", _PLAIN_INT),
+                "tag:yaml.org,2002:float": ("construct_yaml_float", _PLAIN_FLOAT)}
 
 
-def _number(tag: str, value: str) -> tuple[Any, str | None]:
+def _number(tag: str, value: str) -> tuple[Any, bool]:
     """A plain scalar YAML 1.1 resolves as a number; kept as text if Python cannot read it.
 
     The resolver accepts spellings its constructor rejects (`0x_`) and numbers
     longer than Python converts (over 4,300 digits); Kubernetes would refuse
     both, and the schema stage says so when it sees text where a number goes.
     """
-    method, plain, trap = _NUMBER_TAGS[tag]
+    method, plain = _NUMBER_TAGS[tag]
     if ":" in value:
         # base 60 (`12:30` = 750) is YAML 1.1 only: kubectl's reader keeps it as text,
         # so that is the value we check; the spelling is kept for a warning
-        return value, "sexagesimal"
+        return value, True
     try:
         parsed = getattr(_constructor, method)(ScalarNode(tag, value))
     except ValueError:
-        return value, None
-    return parsed, None if plain.fullmatch(value) else trap
+        return value, False
+    return parsed, not plain.fullmatch(value)
+
+
+def _go_yaml_float(value: str) -> tuple[Any, bool]:
+    """`1e3`: text to PyYAML (its floats need a dot and a signed exponent), a number to
+    kubectl's reader, whose JSON writes 1000 for it; too large for a float stays text."""
+    number = float(value)
+    if number in (float("inf"), float("-inf")):
+        return value, False
+    return (int(number) if number.is_integer() else number), True
 
 
 class _MergeKey:
@@ -374,6 +373,10 @@ class _MergeKey:
 
 class _Abort(Exception):
     """Stop building this document; a finding has been recorded."""
+
+
+class _TooDeep(Exception):
+    """Stop reading this chunk (libyaml is quadratic on deep nesting); a finding says why."""
 
 
 @dataclass(slots=True)
@@ -389,7 +392,7 @@ class _Frame:
     anchor: str | None = None
     start_mark: Any = None
     merges: list = field(default_factory=list)
-    skip: bool = False  # a collection used as a mapping key: built, then dropped
+    skip: bool = False  # a key (then dropped) or a merge's value: built, never placed
 
 
 class _Builder:
@@ -401,7 +404,6 @@ class _Builder:
         self.index = first_index
         self.findings = findings
         self.documents: list[Document] = []
-        self.stop_chunk = False
 
     def pos(self, mark) -> tuple[int, int]:
         return mark.line + 1 + self.offset, mark.column + 1
@@ -420,11 +422,12 @@ class _Builder:
         # wraps it in a generator that costs a fifth of the parse on typical manifests.
         events = iter(loader.get_event, None)
         try:
+            # (a chunk holds one document at most: after the first, YAML wants a `---`)
             for event in events:
                 if type(event) is ev.DocumentStartEvent:
                     self._document(events, event)
-                    if self.stop_chunk:
-                        return
+        except _TooDeep:  # read no further
+            self.index += 1
         finally:
             loader.dispose()
 
@@ -432,7 +435,7 @@ class _Builder:
         self.stack: list[_Frame] = []
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.root: Any = None
-        self.root_mark = None
+        self.root_mark: Any = None
         self.nodes = 0
         self.doc = Document(self.file, self.index, None, *self.pos(start.start_mark))
         self.spans = self.doc.spans
@@ -459,8 +462,8 @@ class _Builder:
                     scalar(event)
                     continue
                 value = event.value
-                trap = None
-                if not event.style and event.implicit[0]:
+                trap = False
+                if event.implicit[0]:  # plain, not quoted
                     value, trap = plain_cache.get(value) or _plain(value)
                     if value is _MergeKey:
                         scalar(event)
@@ -477,14 +480,13 @@ class _Builder:
                         continue
                     mark = event.start_mark
                     top.has_key = True
-                    top.key_mark = mark
                     top.key_line = mark.line + 1 + offset
                     top.key_column = mark.column + 1
                     top.key = value
                     self.nodes += 1
                     top.size += 1
                     if self.nodes > MAX_NODES_PER_DOCUMENT:
-                        self._count(0, mark, False)
+                        self._too_many(mark)
                     continue
                 else:
                     key = top.key
@@ -498,36 +500,29 @@ class _Builder:
                     top.has_key = False
                 self.nodes += 1
                 if self.nodes > MAX_NODES_PER_DOCUMENT:
-                    self._count(0, mark, False)
-                if trap is not None:
+                    self._too_many(mark)
+                if trap:
                     traps[path] = event.value  # the spelling, for the schema stage's message
                 top.size += 1
                 if type(container) is list:
                     container.append(value)
                 else:
                     container[path[-1]] = value
-        except _Abort:
-            if self.stop_chunk:  # libyaml is quadratic on deep nesting: read no further
-                self.index += 1
-                return
-            for event in events:  # drain to the end of this document only
-                if type(event) is ev.DocumentEndEvent:
-                    break
-            self.doc.value = _ABORTED
-        else:
-            self.doc.value = self.root
-        if self.doc.value is not _ABORTED:
-            self._judge_root()
+        except _Abort:  # run() reads on to the end of the chunk, past this document's events
+            self.index += 1
+            return
+        self.doc.value = self.root
+        self._judge_root()
         self.index += 1
 
     def _judge_root(self) -> None:
         doc, value = self.doc, self.doc.value
+        # every document has a root node (an empty one, a null scalar), so root_mark is set
         if isinstance(value, dict):
-            if self.root_mark is not None:
-                doc.line, doc.column = self.pos(self.root_mark)
+            doc.line, doc.column = self.pos(self.root_mark)
             self.documents.append(doc)
         elif value is None:
-            self.add("yaml-empty-document", self.root_mark or _Mark(doc.line - 1 - self.offset),
+            self.add("yaml-empty-document", self.root_mark,
                      f"document {self.index + 1} is empty; kubectl skips it",
                      "remove the extra `---`, or write an object under it", Severity.INFO)
         else:
@@ -549,10 +544,10 @@ class _Builder:
 
     def _scalar(self, event: ev.ScalarEvent) -> None:
         value: Any = event.value
-        trap = None
+        trap = False
         tag = event.tag
-        if tag is None or tag == "!":
-            if not event.style and event.implicit[0]:
+        if tag is None:  # `!` (the non-specific tag) keeps a scalar as text, as in kubectl
+            if event.implicit[0]:  # plain, not quoted
                 value, trap = _plain_cache.get(value) or _plain(value)
         elif tag in _TYPED_SCALAR_TAGS:
             value = _plain(value)[0]
@@ -572,19 +567,18 @@ class _Builder:
         value, size = anchored
         self._add_value(value, event, size, None, None)
 
-    def _count(self, size: int, mark, alias: bool) -> None:
-        self.nodes += size
-        if self.nodes > MAX_NODES_PER_DOCUMENT:
-            if alias:
-                self.add("yaml-alias-bomb", mark,
-                         "aliases here expand to more than "
-                         f"{MAX_NODES_PER_DOCUMENT:,} values (a 'billion laughs' file)",
-                         "write the values out instead of nesting aliases of aliases")
-            else:
-                self.add("yaml-too-large", mark,
-                         f"this document has more than {MAX_NODES_PER_DOCUMENT:,} values",
-                         "split it into smaller documents")
-            raise _Abort
+    def _too_many(self, mark, alias: bool = False) -> None:
+        """The document holds more values than the cap (counted by the caller): stop it."""
+        if alias:
+            self.add("yaml-alias-bomb", mark,
+                     "aliases here expand to more than "
+                     f"{MAX_NODES_PER_DOCUMENT:,} values (a 'billion laughs' file)",
+                     "write the values out instead of nesting aliases of aliases")
+        else:
+            self.add("yaml-too-large", mark,
+                     f"this document has more than {MAX_NODES_PER_DOCUMENT:,} values",
+                     "split it into smaller documents")
+        raise _Abort
 
     def _start(self, event) -> None:
         if event.tag and event.tag not in _SAFE_TAGS:
@@ -594,22 +588,24 @@ class _Builder:
         if len(stack) >= MAX_DEPTH:
             line, column = self.pos(mark)
             self.findings.append(_too_deep(self.file, line, column, self.index))
-            self.stop_chunk = True
-            raise _Abort
-        self._count(1, mark, False)
+            raise _TooDeep
+        self.nodes += 1
+        if self.nodes > MAX_NODES_PER_DOCUMENT:
+            self._too_many(mark)
         path = self._place(mark)
+        skip = path is None
+        if skip:  # a key, or inside one: what is found in it is told on the mapping it sits in
+            path = stack[-1].path
         container: dict | list = {} if type(event) is ev.MappingStartEvent else []
-        stack.append(_Frame(container, () if path is None else path, anchor=event.anchor,
-                            skip=path is None, start_mark=mark))
+        stack.append(_Frame(container, path, anchor=event.anchor, skip=skip, start_mark=mark))
         if len(stack) == 1:
             self.root_mark = mark
 
     def _place(self, mark) -> Path | None:
         """Path of the node about to be added, its span recorded; None: a key, or dropped."""
-        line, column = mark.line + 1 + self.offset, mark.column + 1
         if not self.stack:
-            self.spans[()] = (line, column, line, column)
-            return ()
+            return ()  # the root: its position is the document's
+        line, column = mark.line + 1 + self.offset, mark.column + 1
         top = self.stack[-1]
         if top.skip:
             return None
@@ -628,7 +624,7 @@ class _Builder:
     def _end(self, _event=None) -> None:
         frame = self.stack.pop()
         container = frame.container
-        if frame.merges and type(container) is dict:
+        if frame.merges:  # only a mapping has merges
             for merged, mark in frame.merges:
                 for key, value in merged.items():
                     if key not in container:
@@ -645,7 +641,7 @@ class _Builder:
         """A scalar or an alias: count it, remember its anchor, record its span, place it."""
         self.nodes += size
         if self.nodes > MAX_NODES_PER_DOCUMENT:
-            self._count(0, event.start_mark, spelling is None)
+            self._too_many(event.start_mark, spelling is None)  # no spelling: an alias
         if spelling is not None and event.anchor:
             self.anchors[event.anchor] = (value, 1)
         mark = event.start_mark
@@ -685,16 +681,12 @@ class _Builder:
         line = top.key_line = mark.line + 1 + self.offset
         top.key_column = mark.column + 1
         if type(key) is not str:
-            key = self._odd_key(top, key, mark, spelling)
-            if key is _MergeKey or key is _SKIP:
-                top.key = key
-                return
+            key = self._odd_key(top, key, mark, spelling)  # the merge key, _SKIP or text
         if key in top.container and not top.skip:
-            first = self.spans.get((*top.path, key), (None,))[0]
-            where = f"line {first}" if first else "earlier"
+            first = self.spans[(*top.path, key)][0]  # recorded when its value was placed
             dotted = ".".join(str(p) for p in (*top.path, key))
             self.add("yaml-duplicate-key", mark,
-                     f"{dotted} is written twice: first on {where}, again on line {line}; "
+                     f"{dotted} is written twice: first on line {first}, again on line {line}; "
                      "kubectl silently keeps only the last one",
                      "delete one of the two; if both were meant, one of them is "
                      "probably indented wrongly",
@@ -711,11 +703,9 @@ class _Builder:
                      "write the key as plain text followed by a colon, e.g. `name: web`",
                      path=top.path)
             return _SKIP
-        if isinstance(key, str):
-            return key
-        spelled = spelling if spelling is not None else str(key)
+        spelled = spelling if spelling is not None else str(key)  # an alias has no spelling
         self.add("yaml-non-string-key", mark,
-                 f"the key {spelled} is read as {_KIND_OF_VALUE.get(type(key), 'a value')}"
+                 f"the key {spelled} is read as {_KIND_OF_VALUE[type(key)]}"
                  ", not as text",
                  f'quote it: "{spelled}": ... (Kubernetes field names and data keys are text)',
                  Severity.WARNING, path=top.path)
@@ -736,21 +726,14 @@ _TYPED_SCALAR_TAGS = frozenset({"tag:yaml.org,2002:int", "tag:yaml.org,2002:floa
                                 "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"})
 
 
+# What a key that is not text reads as: every scalar YAML 1.1 resolves to one of these
+# (or to text: timestamps and `=` stay text here, and `<<` is the merge key).
 _KIND_OF_VALUE = {bool: "true/false", int: "a number", float: "a number",
                   type(None): "an empty value"}
 _SKIP = object()
-_ABORTED = object()
 
 
-class _Mark:
-    """A stand-in mark for a document with no node (an empty one)."""
-
-    def __init__(self, line: int):
-        self.line = max(line, 0)
-        self.column = 0
-
-
-def _too_deep(file: str, line: int, column: int, document: int = 0) -> Finding:
+def _too_deep(file: str, line: int, column: int, document: int) -> Finding:
     return Finding(
         "yaml-too-deep", Severity.ERROR,
         f"the nesting here is more than {MAX_DEPTH} levels deep",
@@ -765,18 +748,19 @@ def _too_deep(file: str, line: int, column: int, document: int = 0) -> Finding:
 def syntax_finding(file: str, error: yaml.MarkedYAMLError, line_offset: int,
                    chunk: str) -> Finding:
     """A libyaml error, rephrased with its likely cause."""
+    # libyaml and PyYAML give every scanner and parser error a problem and its mark;
+    # a context mark comes with its context
     lines = split_lines(chunk)
-    mark = error.problem_mark or error.context_mark
+    mark = error.problem_mark
     if error.context_mark is not None and (
-            "quoted scalar" in (error.context or "") or _only_blank_after(chunk, mark.index)):
+            "quoted scalar" in error.context or _only_blank_after(chunk, mark.index)):
         # where the quote or bracket opened, not the end of the file
         mark = error.context_mark
-    line = (mark.line if mark else 0) + 1 + line_offset
-    column = (mark.column if mark else 0) + 1
-    problem = (error.problem or "").strip()
-    context = (error.context or "").strip()
-    text_line = lines[mark.line] if mark and mark.line < len(lines) else ""
-    message, hint = _explain(problem, context, text_line, lines, mark)
+    line = mark.line + 1 + line_offset
+    column = mark.column + 1
+    problem = error.problem
+    context = error.context or ""
+    message, hint = _explain(problem, context, lines, mark)
     return Finding("yaml-syntax", Severity.ERROR, message, hint, file, line, column,
                    lesson=LESSON_YAML)
 
@@ -787,17 +771,17 @@ def _only_blank_after(text: str, index: int) -> bool:
                for line in text[index:].splitlines())
 
 
-def _explain(problem: str, context: str, text_line: str, lines: list[str], mark
-             ) -> tuple[str, str]:
+def _explain(problem: str, context: str, lines: list[str], mark) -> tuple[str, str]:
     said = f"YAML cannot read this: {problem}" + (f" ({context})" if context else "")
-    if "'\\t'" in problem or "\t" in text_line[: (mark.column + 1) if mark else 0]:
+    text_line = lines[mark.line] if mark.line < len(lines) else ""  # libyaml's end: one below
+    if "\t" in text_line[: mark.column + 1]:  # at or before where YAML stopped
         return ("a tab character is used for indentation; YAML allows only spaces",
                 "replace the tab with spaces (2 per level is usual); most editors can "
                 "show tabs and convert them")
-    if _missing_space(lines, mark.line if mark else 0):
+    if _missing_space(lines, mark.line):
         return (f"{said}; a key is followed by a colon with no space after it",
                 "put a space after the colon: `key: value`, not `key:value`")
-    if "could not find expected ':'" in problem or ("simple key" in context):
+    if "could not find expected ':'" in problem:
         return (f"{said}; a line is missing its colon, or it continues a value that "
                 "is indented wrongly",
                 "each field is `key: value`; a long text value needs quotes or a `|` block")
@@ -806,7 +790,7 @@ def _explain(problem: str, context: str, text_line: str, lines: list[str], mark
                 "line is indented deeper than the key above it",
                 "quote values that contain `: ` (e.g. `command: \"echo a: b\"`), and line up "
                 "keys of the same mapping at the same column")
-    if "while scanning a quoted scalar" in context or "found unexpected end of stream" in problem:
+    if "while scanning a quoted scalar" in context:  # the end of the text or a `...` came first
         return ("a quote is opened but never closed",
                 "add the closing quote (\" or ') at the end of the value")
     if ("did not find expected key" in problem or "expected <block end>" in problem
@@ -814,12 +798,10 @@ def _explain(problem: str, context: str, text_line: str, lines: list[str], mark
         return (f"{said}; the indentation is inconsistent",
                 "line up entries of the same mapping at the same column, and list items "
                 "(`- `) under their key at one column")
-    if "found undefined alias" in problem:
-        return (said, "define the anchor (`&name`) before using the alias (`*name`)")
     if "expected ',' or ']'" in problem or "expected ',' or '}'" in problem:
         return (f"{said}; a bracket is not closed, or a comma is missing between items",
                 "close every `[` with `]` and every `{` with `}`, with commas between items")
-    if "found character '@'" in problem or "found character '`'" in problem:
+    if "cannot start any token" in problem and text_line[mark.column:mark.column + 1] in ("@", "`"):
         return (f"{said}; values cannot start with @ or ` unless quoted",
                 "put the value in quotes")
     return (said, "compare the line with a working example of the same kind; "
@@ -835,24 +817,17 @@ def _missing_space(lines: list[str], line: int) -> bool:
     return any(_NO_SPACE_AFTER_COLON.match(text) for text in near)
 
 
-def _reader_finding(file: str, error: yaml.YAMLError, line_offset: int, chunk: str) -> Finding:
-    """A character YAML forbids (control characters, mostly), at its place.
-
-    libyaml reports a byte offset into the UTF-8 text and the code point.
-    """
-    offset = getattr(error, "position", 0) or 0
-    before = chunk.encode("utf-8", "replace")[:offset].decode("utf-8", "ignore")
-    line, column = position_of(before, len(before))
-    character = getattr(error, "character", None)
-    if isinstance(character, int):
-        what = f"the invisible character U+{character:04X}"
-    elif isinstance(character, str) and character:
-        what = f"the invisible character U+{ord(character[0]):04X}"
-    else:
-        what = "a character"
+def _reader_finding(file: str, error: yaml.reader.ReaderError, line_offset: int,
+                    chunk: str) -> Finding:
+    """A character YAML forbids (control characters, mostly), at its place."""
+    character = error.character
+    # The first occurrence of the character is the one reported (both readers stop at the
+    # first character they refuse); error.position would be a byte offset from libyaml but
+    # a character offset from PyYAML.
+    line, column = position_of(chunk, chunk.index(chr(character)))
     return Finding(
         "yaml-control-character", Severity.ERROR,
-        f"the text contains {what}, which YAML does not allow",
+        f"the text contains the invisible character U+{character:04X}, which YAML does not allow",
         "delete it and retype the text around it; such characters come from pasting "
         "out of a web page, a PDF or a terminal",
         file, line + line_offset, column, lesson=LESSON_YAML,

@@ -26,8 +26,9 @@ import pytest
 
 # Module (or package) mutmut mutates -> the test files that cover it.
 TESTS_BY_MODULE: dict[str, tuple[str, ...]] = {
-    "k8s_course.source": ("test_source.py", "test_source_paths.py", "test_check.py",
-                          "test_one_finding.py", "test_corpus_mistakes.py"),
+    "k8s_course.source": ("test_source.py", "test_source_findings.py", "test_source_pure_python.py",
+                          "test_source_paths.py", "test_check.py", "test_one_finding.py",
+                          "test_corpus_mistakes.py"),
     "k8s_course.schema": ("test_schema.py", "test_validation_parity.py", "test_one_finding.py",
                           "test_corpus_mistakes.py", "test_corpus_good.py"),
     "k8s_course.graph": ("test_graph.py", "test_rules.py", "test_rules_cross.py", "test_diagram.py",
@@ -37,7 +38,8 @@ TESTS_BY_MODULE: dict[str, tuple[str, ...]] = {
                                  "test_cluster_rollout.py", "test_cluster_portforward.py"),
     "k8s_course.cluster.errors": ("test_cluster_errors.py", "test_cluster_apply.py",
                                   "test_cluster_fake_apiserver.py"),
-    "k8s_course.grading": ("test_grading.py", "test_grading_spec.py", "test_grading_checks.py",
+    "k8s_course.grading": ("test_grading.py", "test_grading_spec.py",
+                           "test_grading_spec_mistakes.py", "test_grading_checks.py",
                            "test_grading_batch.py", "test_handin.py", "test_gradebook_report.py",
                            "test_exercises.py"),
 }
@@ -50,6 +52,8 @@ ALL_FILES = frozenset(name for files in TESTS_BY_MODULE.values() for name in fil
 _KEPT_RESULTS = {
     "k8s_course.source.x__plain": ("k8s_course.source", ("_plain_cache",)),
     "k8s_course.source.x__number": ("k8s_course.source", ("_plain_cache",)),
+    "k8s_course.source.xǁ_Builderǁ_document": ("k8s_course.source", ("_plain_cache",)),
+    "k8s_course.source.xǁ_Builderǁ_scalar": ("k8s_course.source", ("_plain_cache",)),
     "k8s_course.schema.x__schema_root": ("k8s_course.schema",
                                          ("supported_versions", "catalog", "validator")),
 }
@@ -81,6 +85,16 @@ def pytest_sessionstart() -> None:
             for name in names:
                 kept = getattr(importlib.import_module(module), name)
                 kept.clear() if isinstance(kept, dict) else kept.cache_clear()
+
+
+def pytest_runtest_setup() -> None:
+    """In the stats run, start each test with an empty plain-scalar cache.
+
+    Otherwise only the first test to read a value (`no`, `8080`) would reach `_plain`
+    for it, and the tests written for those values would never run against its mutants.
+    """
+    if os.environ.get("MUTANT_UNDER_TEST") == "stats":
+        importlib.import_module("k8s_course.source")._plain_cache.clear()
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

@@ -62,6 +62,8 @@ def test_a_wrong_answer_that_loses_other_checks_breaks_the_contract(tmp_path):
     folder = tmp_path / "course/exercises/99-fixture/hello-config"
     capital = folder / "wrong/capital-h.yaml"
     capital.write_text(capital.read_text().replace("loses: says-hello", "loses: configmap-exists"))
+    plural = folder / "wrong/plural-name.yaml"
+    plural.write_text(plural.read_text().replace("configmap-exists, says-hello", "says-hello"))
     (tmp_path / "course/solutions/99-fixture/hello-config.yaml").write_text("kind: ConfigMap\n")
     (folder / "starter.yaml").write_text(
         (tmp_path / "course/exercises/99-fixture/hello-config/wrong/capital-h.yaml").read_text()
@@ -73,6 +75,8 @@ def test_a_wrong_answer_that_loses_other_checks_breaks_the_contract(tmp_path):
     assert problems[2] == "the starter already scores full marks"
     assert problems[3] == ("capital-h.yaml loses says-hello; its first line says "
                            "configmap-exists")
+    assert problems[4] == ("plural-name.yaml loses configmap-exists, says-hello; its first line "
+                           "says says-hello")
 
 
 # --- an answer with an error never scores full marks ------------------------------
@@ -143,8 +147,9 @@ def test_verify_names_a_missing_solution_a_wrong_answer_that_loses_nothing_and_a
     shutil.copytree(FIXTURE_COURSE, tmp_path / "course")
     folder = tmp_path / "course/exercises/99-fixture/hello-config"
     solution = tmp_path / "course/solutions/99-fixture/hello-config.yaml"
+    solved = solution.read_text()
     capital = folder / "wrong/capital-h.yaml"
-    capital.write_text("# loses: configmap-exists, says-hello\n" + solution.read_text())
+    capital.write_text("# loses: configmap-exists, says-hello\n" + solved)
     solution.unlink()
     # the contract is checked offline, even where a cluster is configured
     calls = []
@@ -159,5 +164,8 @@ def test_verify_names_a_missing_solution_a_wrong_answer_that_loses_nothing_and_a
     capital.write_text("kind: ConfigMap\n")
     assert verify(load_exercise(folder)) == [
         f"no solution: write {solution.resolve()}",
+        f"{capital.resolve()}:1: the first line must be `# loses: <check-id>, ...`"]
+    solution.write_text(solved)  # the solution too is graded offline
+    assert verify(load_exercise(folder)) == [
         f"{capital.resolve()}:1: the first line must be `# loses: <check-id>, ...`"]
     assert calls == []

@@ -184,3 +184,43 @@ def test_the_report_file_is_written_in_a_new_folder(tmp_path):
     assert path == tmp_path / "deep" / "out" / "gradebook.html"
     assert path.read_text(encoding="utf-8").startswith(
         "<!doctype html><meta charset='utf-8'><title>Gradebook</title>\n<h1>Gradebook</h1>\n")
+
+
+def test_the_hand_in_that_counted_is_the_first_with_the_best_score_everywhere():
+    """The learner's cell links to it and the common failures count its failed checks; a
+    skipped hand-in before it hides nothing after it."""
+    from k8s_course.grading.report import render_book
+
+    book = {"exercises": {"a/x": 4}, "lessons": {}, "learners": {
+        "Ada": {"scores": {"a/x": 3}, "total": 3, "maximum": 4, "problems": [],
+                "submissions": [_sub("a/x", 0, 0, "a0.yaml", status="skipped"),
+                                _sub("a/x", 1, 4, "a1.yaml", ["exists", "three", "four"]),
+                                _sub("a/x", 3, 4, "a2.yaml", ["three"]),
+                                _sub("a/x", 3, 4, "a3.yml", ["exists"])]}}}
+    assert common_failures(book) == {"a/x": [("three", 1)]}
+    html = render_book(book)
+    assert re.findall(r"<details[^>]*><summary>[^<]*</summary>", html) == [
+        "<details open><summary>a/x: 1/4 (a1.yaml)</summary>",
+        "<details id='l0-0' open><summary>a/x: 3/4 (a2.yaml)</summary>",
+        "<details open><summary>a/x: 3/4 (a3.yml)</summary>"]
+
+
+def test_the_report_file_is_utf8_whatever_the_locale_and_keeps_undecodable_names(tmp_path):
+    """The page says charset utf-8; a learner folder whose name is not UTF-8 (Python reads
+    it with surrogate escapes) is written as an escape, not a crash."""
+    import locale
+
+    from k8s_course.grading.report import write_report
+
+    book = {"exercises": {"a/x": 4}, "lessons": {}, "learners": {
+        name: {"scores": {}, "total": 0, "maximum": 4, "problems": [], "submissions": []}
+        for name in ("Zoë", "b\udcffob")}}
+    before = locale.setlocale(locale.LC_CTYPE)
+    locale.setlocale(locale.LC_CTYPE, "C")  # a machine whose locale is ASCII
+    try:
+        path = write_report(book, tmp_path)
+    finally:
+        locale.setlocale(locale.LC_CTYPE, before)
+    written = path.read_bytes()
+    assert "<a href='#l0'>Zoë</a>".encode() in written
+    assert b"<a href='#l1'>b\\udcffob</a>" in written

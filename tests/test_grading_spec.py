@@ -179,9 +179,25 @@ def test_wrong_answers_must_name_the_checks_they_lose(tmp_path):
     ("spec.containers[*].ports[*].containerPort",
      ("spec", "containers", ANY, "ports", ANY, "containerPort")),
     ('metadata.labels["app.kubernetes.io/name"]', ("metadata", "labels", "app.kubernetes.io/name")),
+    ("metadata.annotations['example.com/owner']", ("metadata", "annotations", "example.com/owner")),
 ])
 def test_field_paths(text, steps):
     assert parse(text) == steps
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("spec..replicas", "cannot read the path 'spec..replicas' at character 5; "
+                       'write it like spec.containers[0].image or labels["app"]'),
+    ("spec.containers[0]image", "cannot read the path 'spec.containers[0]image' at character 19; "
+                                'write it like spec.containers[0].image or labels["app"]'),
+    (".spec", "cannot read the path '.spec' at character 1; "
+              'write it like spec.containers[0].image or labels["app"]'),
+    ("", "the path is empty; write it like spec.replicas"),
+], ids=["two-dots", "no-dot", "leading-dot", "empty"])
+def test_a_field_path_that_does_not_read_says_where_it_stops(text, said):
+    with pytest.raises(ValueError) as error:
+        parse(text)
+    assert str(error.value) == said
 
 
 def test_values_at_fans_out_over_lists_and_skips_what_is_missing():
@@ -195,9 +211,11 @@ def test_an_exercise_without_a_valid_check_is_an_instructor_error(tmp_path):
     folder = write_exercise(tmp_path, GOOD)
     text = GOOD.split("  - id: no-errors")[0]
     (folder / "exercise.yaml").write_text(text)
-    with pytest.raises(ExerciseError, match=r"exercise.yaml:5: checks: add a check with "
-                                            r"`valid: true`: without one, an answer with errors"):
+    with pytest.raises(ExerciseError) as error:
         load_exercise(folder)
+    assert str(error.value) == (f"{folder.resolve()}/exercise.yaml:5: checks: add a check with "
+                                "`valid: true`: without one, an answer with errors (one the API "
+                                "server refuses) could score full marks")
 
 
 def test_every_check_kind_is_documented_for_instructors():

@@ -46,6 +46,10 @@ def _html(editor_widget) -> str:
     return "".join(o["data"].get("text/html", "") for o in editor_widget.output.outputs)
 
 
+def _plain(editor_widget) -> str:
+    return "".join(o["data"].get("text/plain", "") for o in editor_widget.output.outputs)
+
+
 # -- %%manifest -----------------------------------------------------------------
 
 def test_magic_shows_the_report_with_lines_and_keeps_the_bundle(shell):
@@ -349,7 +353,78 @@ def test_the_kernel_says_which_text_its_value_answers_in_the_same_update(tmp_pat
     box.text._handle_custom_msg({"type": "text", "value": WRONG, "number": 2}, [])
     assert box.text.echo == 2 and box.value == WRONG
     assert len(updates) == 1 and {"value", "echo", "findings"} <= updates[0]
+    # older text handled late (ipykernel 7 may reorder comm messages) never replaces newer
     box.text._handle_custom_msg({"type": "text", "value": WRONG + "#", "number": 1}, [])
-    assert box.text.echo == 2 and box.value == WRONG + "#"
-    box.text._handle_custom_msg({"type": "text", "value": WRONG, "number": "3"}, [])
-    assert box.text.echo == 2  # not a number: the value is taken, the echo left alone
+    assert box.text.echo == 2 and box.value == WRONG
+    box.text._handle_custom_msg({"type": "text", "value": RIGHT, "number": "3"}, [])
+    assert box.text.echo == 2 and box.value == RIGHT  # not a number: taken, the echo left alone
+
+
+def _front_end(box) -> list[dict]:
+    """Messages the kernel sends to the editor's front end, after a view said hello."""
+    sent: list[dict] = []
+    box.text.send = lambda content, buffers=None: sent.append(content)
+    box.text._handle_custom_msg({"type": "view"}, [])
+    return sent
+
+
+def test_a_button_acts_on_the_text_the_front_end_shows_not_an_older_one(tmp_path: Path):
+    """The learner types and presses Check; the kernel handles the click before the text
+    message sent just before it (ipykernel 7 can): Check must still see the new text."""
+    box = editor(EXERCISE, answers=tmp_path)
+    saved = tmp_path / "99-fixture" / "hello-config.answer.yaml"
+    box.text._handle_custom_msg({"type": "text", "value": WRONG, "number": 1}, [])
+    sent = _front_end(box)
+
+    async def press_then_answer() -> tuple[str, str]:
+        box.check_button.click()  # the click, handled first
+        before = _html(box)
+        # the typed text, handled late, then the front end's answer to the kernel's request
+        box.text._handle_custom_msg({"type": "text", "value": RIGHT, "number": 2}, [])
+        box.text._handle_custom_msg(
+            {"type": "text", "value": RIGHT, "number": 2, "request": sent[0]["request"]}, [])
+        return before, _plain(box)
+
+    before, after = asyncio.run(press_then_answer())
+    assert sent == [{"type": "flush", "request": 1}]
+    assert before == ""  # nothing checked on the older text
+    assert after.lower().startswith("no problems in 1 object")  # RIGHT was checked
+    assert saved.read_text() == RIGHT
+
+
+def test_a_button_answered_by_two_views_acts_once(tmp_path: Path, monkeypatch):
+    graded: list[str] = []
+    real = widget.grade_answer
+    monkeypatch.setattr(widget, "grade_answer",
+                        lambda exercise, text: graded.append(text) or real(exercise, text))
+    box = editor(EXERCISE, answers=tmp_path)
+    sent = _front_end(box)
+
+    async def press() -> None:
+        box.grade_button.click()
+        answer = {"type": "text", "value": RIGHT, "number": 1, "request": sent[0]["request"]}
+        box.text._handle_custom_msg(answer, [])  # the notebook open in two tabs: both answer
+        box.text._handle_custom_msg(answer, [])
+
+    asyncio.run(press())
+    assert graded == [RIGHT]
+    assert "Full marks" in _plain(box)
+
+
+def test_a_button_acts_on_the_kernels_text_when_the_front_end_never_answers(
+        tmp_path: Path, monkeypatch):
+    from k8s_course.notebook import codeeditor
+    monkeypatch.setattr(codeeditor, "FRONT_END_WAIT", 0.05)
+    box = editor(EXERCISE, answers=tmp_path)
+    box.text._handle_custom_msg({"type": "text", "value": WRONG, "number": 1}, [])
+    sent = _front_end(box)
+
+    async def press_and_wait() -> tuple[str, str]:
+        box.check_button.click()
+        before = _html(box)
+        await asyncio.sleep(0.3)
+        return before, _plain(box)
+
+    before, after = asyncio.run(press_and_wait())
+    assert len(sent) == 1 and before == ""
+    assert "<answer>:5:1: error[schema-unknown-field]" in after  # the kernel's text, after the wait

@@ -90,6 +90,8 @@ OPEN_BRACKET = (CANNOT + "did not find expected ',' or ']' (while parsing a flow
                 "bracket is not closed, or a comma is missing between items", BRACKETS)
 OPEN_MAPPING = (CANNOT + "did not find expected ',' or '}' (while parsing a flow mapping); a "
                 "bracket is not closed, or a comma is missing between items", BRACKETS)
+RESERVED = (CANNOT + "found character that cannot start any token (while scanning for the next "
+            "token); values cannot start with @ or ` unless quoted", "put the value in quotes")
 GENERIC = "compare the line with a working example of the same kind; indentation and colons " \
     "are the usual suspects"
 
@@ -115,8 +117,8 @@ GENERIC = "compare the line with a working example of the same kind; indentation
     ("key: {a: 1\n", 1, 6, *OPEN_MAPPING),
     ("a:\n  - b\n  c: d\n", 3, 3, CANNOT + "did not find expected '-' indicator (while "
      "parsing a block collection); the indentation is inconsistent", LINE_UP),
-    ("a: @x\n", 1, 4, CANNOT + "found character that cannot start any token (while scanning "
-     "for the next token)", GENERIC),
+    ("a: @x\n", 1, 4, *RESERVED),
+    ("a: `x`\n", 1, 4, *RESERVED),
     ("%YAML 1.1\n%YAML 1.1\n---\na: 1\n", 2, 1, CANNOT + "found duplicate %YAML directive",
      GENERIC),
     # found only at the end of the file: point at the bracket left open
@@ -141,6 +143,7 @@ def test_a_syntax_error_does_not_hide_the_next_document():
     ("no", False), ("yes", True), ("on", True), ("off", False), ("0755", 493),
     ("y", True), ("N", False),  # booleans to kubectl's reader, though not to PyYAML
     ("12:30", "12:30"),  # base 60 is YAML 1.1 only: kubectl's reader keeps it as text
+    ("1e3", 1000), ("2.5E2", 250), ("1E+2", 100), (".5e1", 5),  # numbers to kubectl, not PyYAML
 ])
 def test_yaml_1_1_traps_are_remembered_with_their_spelling(spelling, value):
     documents, _ = parse(Source("a.yaml", f"data:\n  key: {spelling}\n"))
@@ -443,3 +446,4 @@ def test_merge_key_spelling_outside_a_key_is_plain_text(text, expected):
     # keeps it as the text "<<" (this once crashed the schema stage)
     documents, findings = parse(Source("x.yaml", text))
     assert documents[0].value == expected and not findings
+    assert documents[0].traps == {}  # and not a YAML 1.1 trap: "<<" is what kubectl reads too

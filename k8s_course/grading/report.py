@@ -42,7 +42,8 @@ def common_failures(book: dict) -> dict[str, list[tuple[str, int]]]:
     for record in book["learners"].values():
         best: dict[str, tuple[int, list[str]]] = {}
         for sub in record["submissions"]:
-            if sub["status"] == GRADED and sub["score"] >= best.get(sub["exercise"], (-1, []))[0]:
+            # of hand-ins that tie, the first counts: the one the learner's cell links to
+            if sub["status"] == GRADED and sub["score"] > best.get(sub["exercise"], (-1, []))[0]:
                 best[sub["exercise"]] = (sub["score"], sub["failed"])
         for exercise, (_, failed) in best.items():
             counts[exercise].update(failed)

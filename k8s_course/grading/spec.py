@@ -18,9 +18,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ..findings import format_path
+from ..findings import Finding, format_path
 from ..graph import is_whole_number
-from ..source import Document, Source, parse, read_path
+from ..source import Document, parse, read_path
 from . import fieldpath
 
 EXERCISES = "exercises"
@@ -172,21 +172,31 @@ class _Problems:
 
 
 def _read_text(file: Path) -> str | None:
-    source, _ = read_path(file)
+    """A file's text, or None when there is no such file.
+
+    One that is there but cannot be read (not UTF-8, too large) is an instructor
+    error saying why, not a file that seems missing or empty.
+    """
+    source, findings = read_path(file)
+    if source is None and file.exists():
+        raise ExerciseError(_located(file, findings[0]))
     return source.text if source else None
+
+
+def _located(file: Path, finding: Finding) -> str:
+    return f"{file}:{finding.line}:{finding.column}: {finding.message} ({finding.hint})"
 
 
 def _load(folder: Path) -> Exercise:
     file = folder / "exercise.yaml"
-    documents, findings = parse(Source(str(file), _read_text(file) or ""))
+    source, findings = read_path(file)  # when it cannot be read, a finding says why
+    documents, parsed = parse(source) if source else ([], [])
     data = documents[0].value if documents else None
     problems = _Problems(file, documents[0] if documents else None)
-    for finding in findings:
+    for finding in findings + parsed:
         # an empty file is reported below in an instructor's terms, not a manifest's
         if str(finding.severity) == "error" and finding.rule != "empty-file":
-            hint = f" ({finding.hint})" if finding.hint else ""
-            problems.lines.append(f"{file}:{finding.line}:{finding.column}: "
-                                  f"{finding.message}{hint}")
+            problems.lines.append(_located(file, finding))
     problems.raise_any()  # nothing else can be judged in YAML that does not read
     if not isinstance(data, dict):
         problems.add((), "exercise.yaml must be a mapping with title, lesson and checks")
@@ -198,7 +208,6 @@ def _load(folder: Path) -> Exercise:
     hints = data.get("hints", [])
     if not isinstance(hints, list) or not all(isinstance(h, str) for h in hints):
         problems.add(("hints",), "`hints` must be a list of sentences")
-        hints = []
     server = data.get("server", {})
     server_points = server.get("points", 1) if isinstance(server, dict) else None
     if not _is_points(server_points):
@@ -214,10 +223,10 @@ def _load(folder: Path) -> Exercise:
     if checks and not any(check.kind == "valid" for check in checks):
         problems.add(("checks",), "add a check with `valid: true`: without one, an answer with "
                                   "errors (one the API server refuses) could score full marks")
-    problems.raise_any()
+    problems.raise_any()  # so task and starter were read, and every check is whole
     exercise_id = "/".join(folder.parts[-2:])
     return Exercise(exercise_id, data["title"].strip(), data["lesson"].strip(), folder,
-                    task or "", starter or "", tuple(hints), tuple(checks), server_points)
+                    task, starter, tuple(hints), tuple(checks), server_points)
 
 
 def _is_points(value: Any) -> bool:
@@ -252,7 +261,8 @@ def _checks(problems: _Problems, folder: Path, checks: Any) -> list[Check]:
         seen.add(str(check_id))
         if not _is_points(entry.get("points")):
             problems.add((*where, "points"), "`points` is missing or not a whole number >= 1")
-        if not isinstance(entry.get("hint"), str) or not entry["hint"].strip():
+        hint = entry.get("hint")
+        if not isinstance(hint, str) or not hint.strip():
             problems.add((*where, "hint"), "`hint` is missing: say what to do when it fails")
         kinds = [kind for kind in KINDS if kind in entry]
         if len(kinds) != 1:
@@ -266,19 +276,19 @@ def _checks(problems: _Problems, folder: Path, checks: Any) -> list[Check]:
         _unknown_keys(problems, where, entry, _COMMON + KINDS[kind])
         params = {key: entry[key] for key in KINDS[kind] if key in entry}
         extra = _VALIDATORS[kind](problems, where, folder, params)
-        loaded.append(Check(str(check_id), kind, entry.get("points") or 0,
-                            str(entry.get("hint", "")).strip(), params, **extra))
+        loaded.append(Check(str(check_id), kind, entry.get("points"), str(hint).strip(), params,
+                            **extra))
     return loaded
 
 
-def _ref(problems: _Problems, where: tuple, value: Any, *, kind_required: bool = True) -> bool:
+def _ref(problems: _Problems, where: tuple, value: Any) -> bool:
     """Validate an object reference {kind, name, namespace?}."""
     if not isinstance(value, dict):
         problems.add(where, "must be a mapping like {kind: Deployment, name: web}")
         return False
     _unknown_keys(problems, where, value, ("kind", "name", "namespace"))
     good = True
-    for key in ("kind", "name") if kind_required else ("name",):
+    for key in ("kind", "name"):
         if not isinstance(value.get(key), str) or not value[key]:
             problems.add((*where, key), f"`{key}` is missing or not text")
             good = False
@@ -295,10 +305,13 @@ def _validate_expect(problems, where, folder, params) -> dict:
 def _validate_path(problems, where, folder, params) -> dict:
     extra: dict = {}
     good_ref = _ref(problems, (*where, "resource"), params.get("resource"))
-    try:
-        extra["path"] = fieldpath.parse(params["path"] if isinstance(params["path"], str) else "")
-    except ValueError as error:
-        problems.add((*where, "path"), str(error))
+    if not isinstance(params["path"], str):
+        problems.add((*where, "path"), "`path` must be text like spec.containers[0].image")
+    else:
+        try:
+            extra["path"] = fieldpath.parse(params["path"])
+        except ValueError as error:
+            problems.add((*where, "path"), str(error))
     tests = [test for test in _PATH_TESTS if test in params]
     if len(tests) != 1:
         problems.add(where, f"a path check needs exactly one of {', '.join(_PATH_TESTS)}")

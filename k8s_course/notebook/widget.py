@@ -133,6 +133,10 @@ class Editor(widgets.VBox):
             self.output.append_display_data(item)
 
     def _run(self, action: Callable[[], None]) -> None:
+        """Act on the text the learner sees: take it from the front end first."""
+        self.text.when_current(lambda: self._save_then(action))
+
+    def _save_then(self, action: Callable[[], None]) -> None:
         """Save, then act; a failure says so in words and keeps the text."""
         self.save()
         try:

@@ -7,8 +7,10 @@
 // hover. `npm run build` bundles this file into ../static/editor.js.
 //
 // The text goes as a message of its own, not as a state update: ipywidgets
-// holds back a state update while an earlier one is unanswered, and a button's
-// click (sent at once) could then reach the kernel before the text it grades.
+// holds back a state update while an earlier one is unanswered. Even a message
+// is not enough for the buttons: ipykernel 7 may handle a click before a text
+// message sent just before it. So a button's press in the kernel first asks
+// for the text ("flush"), and acts on the answer.
 // The kernel's copy of `value` then comes back as a state update; each text
 // goes out with a number, and the kernel says (`echo`) which text its value
 // answers, so a late echo of older text never replaces what was typed since.
@@ -94,15 +96,18 @@ function render({ model, el }) {
   let sent = model.get("value");
   let number = model.get("echo"); // of the last text sent
 
-  const send = () => {
+  // `request`: the kernel asked for the text (a button was pressed), so it goes even unchanged
+  const send = (request) => {
     clearTimeout(timer);
     timer = null;
     const text = view.state.doc.toString();
-    if (text === sent) return;
-    sent = text;
-    // past the kernel's echo too: another view of this editor may have sent more
-    number = Math.max(number, model.get("echo")) + 1;
-    model.send({ type: "text", value: text, number });
+    if (text === sent && request === undefined) return;
+    if (text !== sent || number < model.get("echo")) {
+      sent = text;
+      // past the kernel's echo too: another view of this editor may have sent more
+      number = Math.max(number, model.get("echo")) + 1;
+    }
+    model.send({ type: "text", value: text, number, request });
   };
 
   const view = new EditorView({
@@ -130,13 +135,11 @@ function render({ model, el }) {
     }),
   });
   el.appendChild(live);
-  // A press anywhere else (a Check button, say) sends waiting text first: the
-  // editor may not lose focus before the button's click goes out.
-  const flushFirst = (event) => {
-    if (timer !== null && !el.contains(event.target)) send();
+  const answer = (message) => {
+    if (message && message.type === "flush") send(message.request);
   };
-  document.addEventListener("pointerdown", flushFirst, true);
-  document.addEventListener("keydown", flushFirst, true);
+  model.on("msg:custom", answer);
+  model.send({ type: "view" }); // the kernel asks for the text only where a view can answer
 
   const showFindings = () => {
     const findings = model.get("findings") || [];
@@ -158,8 +161,7 @@ function render({ model, el }) {
   model.on("change:value", takeText);
   showFindings();
   return () => {
-    document.removeEventListener("pointerdown", flushFirst, true);
-    document.removeEventListener("keydown", flushFirst, true);
+    model.off("msg:custom", answer);
     send();
     model.off("change:findings", showFindings);
     model.off("change:value", takeText);
