@@ -94,8 +94,12 @@ class PodTemplate:
                 if init or not is_init)
 
     def ports(self) -> Iterator[tuple[Path, dict]]:
-        """(path, port) for every containerPort the pod declares."""
-        for path, container in self.containers():
+        """(path, port) for every containerPort a Service can send to: those of the
+        containers and of the sidecars (init containers with `restartPolicy: Always`,
+        which keep running beside them; Kubernetes resolves a named targetPort there too)."""
+        for path, container, is_init in self._containers:
+            if is_init and container.get("restartPolicy") != "Always":
+                continue  # a plain init container has exited before traffic arrives
             for index, port in mappings_in(container.get("ports")):
                 yield (*path, "ports", index), port
 
@@ -132,10 +136,11 @@ def label_selector_matches(selector: dict, labels: dict) -> bool:
         expression = as_mapping(expression)
         key, operator = expression.get("key"), expression.get("operator")
         values = as_list(expression.get("values"))
-        if not isinstance(key, str) or (operator in ("In", "NotIn") and not values):
+        if not isinstance(key, str):
             continue  # a malformed expression is the schema's (or a rule's) finding
         present = key in labels
-        if operator == "In" and not (present and labels[key] in values):
+        # `In` or `NotIn` without values is malformed too: it neither selects nor refuses
+        if operator == "In" and values and not (present and labels[key] in values):
             return False
         if operator == "NotIn" and present and labels[key] in values:
             return False
@@ -158,7 +163,6 @@ class Graph:
     """Indexes over one bundle: pod templates by namespace and label."""
 
     def __init__(self, bundle: Bundle):
-        self.bundle = bundle
         self._by_kind: dict[str, list[Resource]] = defaultdict(list)
         self._by_ref: dict[tuple[str, str, str], Resource] = {}
         # (earlier, later) definitions of one object; the last one wins, as with `kubectl apply`
@@ -353,8 +357,7 @@ def uses_of(template: PodTemplate) -> Iterator[Use]:
     for ref in references(template):
         if ref.kind == "ServiceAccount":
             continue
-        step = ref.name_path[depth] if len(ref.name_path) > depth else None
-        if step == "volumes":
+        if ref.name_path[depth] == "volumes":  # else a container's env or envFrom
             volume = as_mapping(volumes[ref.name_path[depth + 1]])
             name = volume.get("name")
             paths = tuple(mounted.get(name, ())) if isinstance(name, str) else ()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import importlib.util
 import json
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -86,7 +87,7 @@ def normalize_version(version: str | None) -> str:
     """"v1.36.2" -> "1.36"; None -> the default. Raises ValueError when unknown."""
     if not version:
         return DEFAULT_KUBE_VERSION
-    parts = version.strip().lstrip("v").split(".")
+    parts = version.strip().removeprefix("v").split(".")
     short = ".".join(parts[:2])
     if short not in supported_versions():
         known = ", ".join(supported_versions())
@@ -156,9 +157,8 @@ def check_all(resources: Iterable[Resource], version: str) -> tuple[list[Finding
     misspelt key was meant to be) would report the same mistake again, so the
     pipeline drops rule findings inside the covered fields (see `knock_on`).
     """
-    resources = resources if isinstance(resources, list) else list(resources)
-    custom = custom_kinds(resources) if any(
-        r.kind == "CustomResourceDefinition" for r in resources) else {}
+    resources = list(resources)  # walked twice: for the answer's CRDs, then each object
+    custom = custom_kinds(resources)
     found: list[Finding] = []
     covered: Covered = set()
     for resource in resources:
@@ -193,8 +193,8 @@ def _check(resource: Resource, version: str,
     if custom and isinstance(kind, str) and isinstance(api_version, str):
         if (api_version, kind) in custom:
             return _check_custom(resource, custom[(api_version, kind)], found)
-        group = api_version.rpartition("/")[0]
-        served = sorted(api for api, k in custom if k == kind and api.rpartition("/")[0] == group)
+        group = api_version.partition("/")[0]  # `example.com/v1/v2` is still example.com's
+        served = sorted(api for api, k in custom if k == kind and api.partition("/")[0] == group)
         if served:
             found.append(resource.finding(
                 ("apiVersion",), f"the {kind} definition in this answer serves "
@@ -251,8 +251,7 @@ def _check_custom(resource: Resource, custom: CustomKind,
     body = resource.body
     if "status" in body:
         body, found = _without_status(body, found, custom.schema.get("properties"))
-    if custom.validator.is_valid(body):
-        return found, set()
+    # no is_valid() first: custom resources are few, and a valid one has no errors to translate
     translated, covered = _translate_all(resource, list(custom.validator.iter_errors(
         body)), custom.schema, {}, None)
     return found + translated, covered
@@ -275,8 +274,7 @@ def _identity_problem(resource: Resource, kind: Any, api_version: Any,
             "add `kind:` with the type of object, e.g. `kind: Deployment`",
             rule="missing-kind", lesson=LESSON_ANATOMY), None
     if not isinstance(api_version, str) or not api_version:
-        where = cat.versions_of.get(kind) or cat.versions_of.get(
-            cat.kinds_by_lower.get(kind.lower(), ""), [])
+        where = cat.versions_of.get(cat.kinds_by_lower.get(kind.lower()))  # any case
         example = where[-1] if where else "v1"
         return resource.finding(
             ("apiVersion",) if "apiVersion" in resource.body else (),
@@ -292,8 +290,7 @@ def _identity_problem(resource: Resource, kind: Any, api_version: Any,
     if removed:
         message = (f"{api_version} for {kind} was removed in Kubernetes {removed[0]}; "
                    "old tutorials still show it")
-        hint = f"write `apiVersion: {removed[1]}`"
-        best = removed[1] if (removed[1], kind) in cat.by_gvk else best
+        hint = f"write `apiVersion: {removed[1]}`"  # the stable one: `best` already
     else:
         message = f"{kind} lives in {best}, not in {api_version}"
         hint = f"write `apiVersion: {best}`"
@@ -340,7 +337,7 @@ def _unknown_kind(resource: Resource, kind: str, api_version: str, version: str)
 def _later_versions(version: str) -> list[str]:
     """The shipped Kubernetes versions after `version`, oldest first."""
     versions = supported_versions()
-    return list(versions[versions.index(version) + 1:]) if version in versions else []
+    return list(versions[versions.index(version) + 1:])  # `version` went through normalize_version
 
 
 @dataclass(frozen=True)
@@ -391,12 +388,15 @@ def schema_at(root: dict, path: Path, defs: dict) -> dict | None:
     return node
 
 
-def wanted_types(node: dict, defs: dict) -> list[str]:
-    """JSON types a schema node accepts, without "null", in a stable order."""
+def wanted_types(node: dict) -> list[str]:
+    """JSON types a schema node accepts, without "null", in a stable order.
+
+    No branch of a `oneOf` or `anyOf` is a `$ref`: the pinned schemas have none, and
+    the API server refuses a CRD that uses one (custom.py does not compile it either).
+    """
     found: list[str] = []
     branches = node.get("oneOf") or node.get("anyOf") or [node]
     for branch in branches:
-        branch = _deref(branch, defs)
         kinds = branch.get("type", [])
         for kind in [kinds] if isinstance(kinds, str) else kinds:
             if kind != "null" and kind not in found:
@@ -405,13 +405,17 @@ def wanted_types(node: dict, defs: dict) -> list[str]:
 
 
 def _where_field_lives(root: dict, name: str, defs: dict, limit: int = 7) -> Path | None:
-    """The shortest path under which a field of this name exists (breadth first)."""
-    queue: list[tuple[dict, Path]] = [(_deref(root, defs), ())]
+    """The shortest path, at most `limit` levels down, under which a field of this name
+    exists (breadth first). Deeper finds are far-fetched: `namespace` under a
+    Deployment's spec would be sent into a volume claim template's dataSourceRef.
+
+    Each schema node is walked once (definitions are met many times): a whole kind is
+    a few hundred nodes.
+    """
+    queue: deque[tuple[dict, Path]] = deque([(_deref(root, defs), ())])
     seen: set[int] = set()
-    for _ in range(2000):
-        if not queue:
-            return None
-        node, path = queue.pop(0)
+    while queue:
+        node, path = queue.popleft()
         if id(node) in seen or len(path) > limit:
             continue
         seen.add(id(node))
@@ -479,22 +483,38 @@ def _translate_all(resource: Resource, errors: list, root: dict, defs: dict,
     for path, names in unknown.items():
         for name in names:
             guess = _guess(name, path, root, defs, meant)
-            meant_path = (*path, guess) if guess else _home(name, path, root, defs)
-            if meant_path:
-                covered.add(meant_path)
+            covered.update([(*path, guess)] if guess else _homes(name, path, root, defs))
     return found, covered
 
 
-def _home(name: str, path: Path, root: dict, defs: dict) -> Path | None:
+def _homes(name: str, path: Path, root: dict, defs: dict) -> tuple[Path, ...]:
     """Where a field written at the wrong level belongs: under a neighbour first
-    (`labels` beside `metadata` belongs in it), else the shortest path that has it."""
+    (`labels` beside `metadata` belongs in it), else the shortest path that has it,
+    else, for a field of metadata, the object's metadata and its pod template's."""
     node = schema_at(root, path, defs) or {}
     for neighbour in sorted(node.get("properties") or {}):
         child = schema_at(root, (*path, neighbour), defs) or {}
         if name in (child.get("properties") or {}):
-            return (*path, neighbour, name)
+            return ((*path, neighbour, name),)
     home = _where_field_lives(root, name, defs)
-    return home if home and home[:-1] != path else None
+    if home:  # never `path` itself: the field is unknown there
+        return (home,)
+    # The search above leaves metadata out (a container's `name` is meant far more
+    # often than the object's). `labels:` under a Deployment's spec meant the
+    # Deployment's metadata or its pods': the nearest metadata above, and the template's.
+    above = next(((*path[:depth], "metadata") for depth in range(len(path), -1, -1)
+                  if _has_field(root, (*path[:depth], "metadata"), name, defs)), None)
+    pods = (*path, "template", "metadata") if name in _POD_TEMPLATE_METADATA else None
+    return tuple((*place, name) for place in (above, pods)
+                 if place is not None and _has_field(root, place, name, defs))
+
+
+# What a pod template's metadata is for; the controller names and places the pods itself.
+_POD_TEMPLATE_METADATA = ("labels", "annotations")
+
+
+def _has_field(root: dict, path: Path, name: str, defs: dict) -> bool:
+    return name in ((schema_at(root, path, defs) or {}).get("properties") or {})
 
 
 def _guess(name: str, path: Path, root: dict, defs: dict, meant: dict[Path, str]
@@ -519,21 +539,21 @@ def _translate(resource: Resource, error: Any, root: dict, defs: dict,
         return _unknown_fields(resource, path, list(kind.unexpected), root, defs, meant, later)
     if kind_name == "Required":
         field_name = kind.property
-        owner = format_path(path) or "the object"
         return [resource.finding(
-            (*path, field_name), f"{owner} is missing the required field `{field_name}`",
-            f"add `{field_name}:` under {owner}", rule="schema-required",
+            (*path, field_name), f"{dotted} is missing the required field `{field_name}`",
+            f"add `{field_name}:` under {dotted}", rule="schema-required",
             lesson=LESSON_ANATOMY)]
     value = resource.get(path)
     if is_secret_value(resource.kind, path):
         value = _HIDDEN  # a Secret's value is never repeated back
     node = schema_at(root, path, defs) or {}
-    if kind_name in ("Type", "OneOfNotValid", "AnyOf"):
-        types = wanted_types(node, defs) or [t for t in getattr(kind, "types", []) if t != "null"]
+    types = (wanted_types(node) or [t for t in getattr(kind, "types", []) if t != "null"]) \
+        if kind_name in ("Type", "OneOfNotValid", "AnyOf") else []
+    if types:  # else a CRD's oneOf or anyOf of other constraints: told in the validator's words
         trap = resource.document.traps.get(path)
         if trap is not None and "string" in types:
             return [_trap(resource, path, trap, value)]
-        wanted = " or ".join(_TYPE_WORDS.get(t, t) for t in types) or "something else"
+        wanted = " or ".join(_TYPE_WORDS.get(t, t) for t in types)
         if resource.kind == "Service" and path[:2] == ("spec", "selector") and len(path) == 3 \
                 and path[2] in ("matchLabels", "matchExpressions"):
             return [_label_selector_on_service(resource, path, value)]
@@ -595,11 +615,16 @@ def _type_hint(types: list[str], value: Any) -> str:
     return "compare this field with the lesson's example"
 
 
+# Why YAML 1.1 reads a number that starts with 0 as it does (`0755` is 493).
+_BASES = {"0x": "0x makes it hexadecimal", "0b": "0b makes it binary"}
+
+
 def _trap(resource: Resource, path: Path, spelling: str, value: Any) -> Finding:
+    digits = spelling.lstrip("+-")
     if isinstance(value, bool):
         read = f"the boolean {str(value).lower()}"
-    elif spelling.lstrip("+-").startswith("0") and isinstance(value, int):
-        read = f"the number {value} (a leading 0 makes it octal)"
+    elif digits.startswith("0") and isinstance(value, int):
+        read = f"the number {value} ({_BASES.get(digits[:2], 'a leading 0 makes it octal')})"
     else:
         read = f"the number {value}"
     return resource.finding(
@@ -615,7 +640,7 @@ def _base_60_warnings(resource: Resource, root: dict, defs: dict) -> list[Findin
         if ":" not in spelling or not isinstance(resource.get(path), str):
             continue
         node = schema_at(root, path, defs)
-        if node is not None and "string" not in wanted_types(node, defs):
+        if node is not None and "string" not in wanted_types(node):
             continue  # a number goes here: the schema stage reports the text instead
         parts = spelling.lstrip("+-").split(":")
         sign = -1 if spelling.startswith("-") else 1  # YAML 1.1 reads -1:30 as -90
@@ -657,7 +682,7 @@ def _unknown_fields(resource: Resource, path: Path, names: list[str], root: dict
                     ) -> list[Finding]:
     node = schema_at(root, path, defs) or {}
     known = sorted((node.get("properties") or {}).keys())
-    owner = format_path(path) or resource.kind or "the object"
+    owner = format_path(path) or resource.kind  # an object without a kind is not checked
     findings = []
     for name in names:
         added = later.added_in((*path, name)) if later is not None else None
@@ -678,10 +703,12 @@ def _unknown_fields(resource: Resource, path: Path, names: list[str], root: dict
         if guess:
             hint = f'did you mean "{guess}"?'
         else:
-            home = _home(str(name), path, root, defs)
-            if home:
-                hint = (f"`{name}` belongs under {format_path(home[:-1])}, "
-                        "check the indentation")
+            homes = [format_path(home[:-1]) for home in _homes(str(name), path, root, defs)]
+            if len(homes) == 2:  # the object's own metadata, and its pod template's
+                hint = (f"`{name}` belongs under {homes[0]} (the {resource.kind}'s own) or "
+                        f"under {homes[1]} (its pods'), check the indentation")
+            elif homes:
+                hint = f"`{name}` belongs under {homes[0]}, check the indentation"
             else:
                 shown = ", ".join(known[:12]) + (", ..." if len(known) > 12 else "")
                 hint = f"fields allowed here: {shown}" if known else "remove it"

@@ -31,7 +31,7 @@ TESTS_BY_MODULE: dict[str, tuple[str, ...]] = {
                           "test_corpus_mistakes.py"),
     "k8s_course.schema": ("test_schema.py", "test_validation_parity.py", "test_one_finding.py",
                           "test_corpus_mistakes.py", "test_corpus_good.py"),
-    "k8s_course.graph": ("test_rules.py", "test_rules_cross.py", "test_diagram.py",
+    "k8s_course.graph": ("test_graph.py", "test_rules.py", "test_rules_cross.py", "test_diagram.py",
                          "test_access.py", "test_corpus_good.py", "test_corpus_bundles.py"),
     "k8s_course.redact": ("test_redact.py", "test_render.py", "test_check.py"),
     "k8s_course.cluster.guard": ("test_cluster_guard.py", "test_cluster_apply.py",

@@ -41,6 +41,7 @@ def findings(text: str, rule: str):
 @pytest.mark.parametrize(("written", "suggested", "line"), [
     ("replica: 3", "replicas", 6),
     ("Replicas: 3", "replicas", 6),
+    ("REPLICAS: 3", "replicas", 6),  # the case alone differs: no close match, the same word
     ("minReadySecond: 3", "minReadySeconds", 6),
     ("minReady: 3", "minReadySeconds", 6),  # similarity 0.70: above the 0.6 cut-off
 ])
@@ -159,8 +160,10 @@ def test_custom_resources_are_not_schema_checked_but_said_so():
 
 def test_status_section_is_an_info():
     text = "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\nstatus:\n  phase: Active\n"
-    [found] = findings(text, "status-section")
-    assert found.severity is Severity.INFO and found.line == 4
+    assert told(text) == [(
+        "status-section", "info", 4, 1, "status is written by the cluster to report what it "
+        "sees; a manifest leaves it out", "delete the whole status section",
+        "01-manifest-anatomy#status")]
 
 
 def test_a_status_copied_from_the_cluster_gives_one_info_not_schema_errors():
@@ -383,6 +386,22 @@ def test_a_yaml_1_1_value_where_text_goes_says_how_yaml_reads_it():
         ("schema-type", "error", 5, 53, "metadata.labels.port must be text; you wrote 8080",
          'put it in quotes: "8080"', ANATOMY),
     ]
+
+
+@pytest.mark.parametrize(("spelling", "read"), [
+    ("0x1F", "the number 31 (0x makes it hexadecimal)"),
+    ("-0x1F", "the number -31 (0x makes it hexadecimal)"),
+    ("0b101", "the number 5 (0b makes it binary)"),
+    ("00", "the number 0 (a leading 0 makes it octal)"),
+    ("1_000", "the number 1000"),
+    ("1_0.5", "the number 10.5"),
+    ("On", "the boolean true"),
+])
+def test_each_yaml_1_1_number_says_how_it_is_read(spelling, read):
+    text = f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  labels: {{v: {spelling}}}\n"
+    assert told(text) == [(
+        "yaml-unquoted-value", "error", 5, 15, f"metadata.labels.v needs text, but YAML reads "
+        f"the unquoted {spelling} as {read}", f'put it in quotes: "{spelling}"', YAML)]
 
 
 def test_base_60_text_is_a_warning_with_the_number_yaml_1_1_tools_read():
@@ -640,3 +659,364 @@ def test_a_custom_resource_gets_enum_range_pattern_and_required_findings_in_full
         ("schema-required", "error", 36, 1, "the object is missing the required field `spec`",
          "add `spec:` under the object", ANATOMY),
     ]
+
+
+@pytest.mark.parametrize(("kind", "spec", "path", "hint"), [
+    ("Deployment", "  labels: {app: a}\n", "spec.labels",
+     "`labels` belongs under metadata (the Deployment's own) or under spec.template.metadata "
+     "(its pods'), check the indentation"),
+    ("Deployment", "  annotations: {a: b}\n", "spec.annotations",
+     "`annotations` belongs under metadata (the Deployment's own) or under "
+     "spec.template.metadata (its pods'), check the indentation"),
+    # a template's namespace is not the pods': the Deployment places them
+    ("Deployment", "  namespace: shop\n", "spec.namespace",
+     "`namespace` belongs under metadata, check the indentation"),
+    ("Deployment", "  template:\n    spec:\n      labels: {app: a}\n",
+     "spec.template.spec.labels",
+     "`labels` belongs under spec.template.metadata, check the indentation"),
+    ("Pod", "  labels: {app: a}\n", "spec.labels",
+     "`labels` belongs under metadata, check the indentation"),
+    ("Pod", "  containers: [{name: a, image: 'b:1', labels: {app: a}}]\n",
+     "spec.containers[0].labels", "`labels` belongs under metadata, check the indentation"),
+    ("CronJob", "  jobTemplate:\n    labels: {app: a}\n", "spec.jobTemplate.labels",
+     "`labels` belongs under spec.jobTemplate.metadata, check the indentation"),
+])
+def test_a_metadata_field_written_under_spec_is_sent_to_the_metadata_it_belongs_in(
+        kind, spec, path, hint):
+    api = {"Deployment": "apps/v1", "Pod": "v1", "CronJob": "batch/v1"}[kind]
+    text = f"apiVersion: {api}\nkind: {kind}\nmetadata: {{name: x}}\nspec:\n{spec}"
+    [found] = [f for f in check(text).findings if f.dotted_path == path]
+    assert (found.rule, found.message, found.hint) == (
+        "schema-unknown-field", f"{path.rsplit('.', 1)[0]} has no field "
+        f"`{path.rsplit('.', 1)[1]}`", hint)
+
+
+def test_a_custom_resources_any_of_names_its_types_or_else_says_what_the_schema_says():
+    """An int-or-string field of a CRD is an anyOf of two types; an anyOf of other
+    constraints (one of two fields required) has no type to name."""
+    text = yaml_text("""
+        apiVersion: apiextensions.k8s.io/v1
+        kind: CustomResourceDefinition
+        metadata: {name: gadgets.example.com}
+        spec:
+          group: example.com
+          scope: Namespaced
+          names: {kind: Gadget, plural: gadgets}
+          versions:
+            - name: v1
+              served: true
+              storage: true
+              schema:
+                openAPIV3Schema:
+                  type: object
+                  properties:
+                    spec:
+                      type: object
+                      anyOf: [{required: [size]}, {required: [count]}]
+                      properties:
+                        size: {x-kubernetes-int-or-string: true,
+                               anyOf: [{type: integer}, {type: string}]}
+                        count: {type: integer}
+        ---
+        apiVersion: example.com/v1
+        kind: Gadget
+        metadata: {name: w}
+        spec:
+          size: [1]
+        ---
+        apiVersion: example.com/v1
+        kind: Gadget
+        metadata: {name: v}
+        spec: {}
+        """)
+    assert told(text) == [
+        ("schema-type", "error", 28, 3, "spec.size must be a whole number such as 3 or text; you "
+         "wrote a list", "this field holds one text value, not nested lines; check the "
+         "indentation", ANATOMY),
+        ("schema-invalid", "error", 33, 7, "spec: {} is not valid under any of the schemas listed "
+         "in the 'anyOf' keyword", "compare this field with the lesson's example", ANATOMY),
+    ]
+
+
+def test_a_secret_value_of_the_wrong_type_is_never_repeated_back():
+    text = "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: {pin: 1234}\n"
+    assert told(text) == [(
+        "schema-type", "error", 4, 19, "stringData.pin must be text; you wrote a value (hidden: "
+        "Secret values are never shown)", "a Secret's values are text: put the value in quotes",
+        ANATOMY)]
+
+
+@pytest.mark.parametrize(("written", "shown", "hint"), [
+    ("""'"3"'""", '"\\"3\\""', "write the number without quotes: 3"),  # quoted twice
+    ('" 3 "', '" 3 "', "write the number without quotes: 3"),
+    ('"3X"', '"3X"', "write a number with digits, without quotes, e.g. 3"),
+])
+def test_a_number_in_quotes_is_told_to_drop_them_and_anything_else_to_use_digits(
+        written, shown, hint):
+    [found] = findings(DEPLOYMENT.replace("{spec}", f"replicas: {written}"), "schema-type")
+    assert found.message == f"spec.replicas must be a whole number such as 3; you wrote {shown}"
+    assert found.hint == hint
+
+
+def test_base_60_with_a_fraction_is_a_number_without_its_value_and_a_stale_spelling_none():
+    text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {t: 1:30.5}\n"
+    assert told(text) == [(
+        "yaml-unquoted-value", "warning", 4, 11, "data.t: kubectl reads the unquoted 1:30.5 as "
+        "text, but YAML 1.1 tools (PyYAML, Ansible) read it as a number, counting in base 60",
+        'put it in quotes: "1:30.5", so every tool reads the same value', YAML)]
+    # the key written again: the value kept is 5, so 12:30 is read by no tool at all
+    twice = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {t: 12:30, t: 5}\n"
+    assert [f for f in check(twice).findings if f.severity is Severity.WARNING] == []
+
+
+@pytest.mark.parametrize(("kind", "spec", "hint"), [
+    # lives only eight levels down (a node affinity term): too far to be what was meant
+    ("Deployment", "  matchFields: []\n", "fields allowed here: minReadySeconds, paused, "
+     "progressDeadlineSeconds, replicas, revisionHistoryLimit, selector, strategy, template"),
+    # a recursive schema (JSONSchemaProps holds JSONSchemaProps): the search still ends
+    ("CustomResourceDefinition", "  frob: 1\n", "fields allowed here: conversion, group, "
+     "names, preserveUnknownFields, scope, versions"),
+])
+def test_a_field_found_nowhere_near_lists_the_fields_allowed_here(kind, spec, hint):
+    api = {"Deployment": "apps/v1", "CustomResourceDefinition": "apiextensions.k8s.io/v1"}[kind]
+    text = f"apiVersion: {api}\nkind: {kind}\nmetadata: {{name: x}}\nspec:\n{spec}"
+    [found] = [f for f in check(text).findings if f.rule == "schema-unknown-field"]
+    assert found.hint == hint
+
+
+def test_a_custom_resources_odd_schema_is_still_told_in_a_learners_words():
+    """Schemas the API server would refuse in a CRD (a type inside allOf, a list of item
+    schemas) are still checked; a custom kind called Secret keeps its values hidden."""
+    text = yaml_text("""
+        apiVersion: apiextensions.k8s.io/v1
+        kind: CustomResourceDefinition
+        metadata: {name: secrets.example.com}
+        spec:
+          group: example.com
+          scope: Namespaced
+          names: {kind: Secret, plural: secrets}
+          versions:
+            - name: v1
+              served: true
+              storage: true
+              schema:
+                openAPIV3Schema:
+                  type: object
+                  properties:
+                    data:
+                      type: object
+                      additionalProperties: {type: string, pattern: '^[a-z]+$'}
+                    spec:
+                      type: object
+                      properties:
+                        count: {allOf: [{type: integer}]}
+                        maybe: {allOf: [{type: [integer, "null"]}]}
+                        list: {type: array, items: [{type: integer}]}
+                        box: {type: object, properties: {}}
+        ---
+        apiVersion: example.com/v1
+        kind: Secret
+        metadata: {name: s}
+        data: {pin: ABC}
+        spec: {count: x, maybe: x2, list: [a], box: {a: 1}}
+        """)
+    number = "must be a whole number such as 3; you wrote"
+    digits = "write a number with digits, without quotes, e.g. 3"
+    assert [t for t in told(text) if t[2] > 23] == [
+        ("schema-invalid", "error", 30, 13, "data.pin: this value is not accepted",
+         "compare this field with the lesson's example", ANATOMY),
+        ("schema-type", "error", 31, 15, f'spec.count {number} "x"', digits, ANATOMY),
+        ("schema-type", "error", 31, 25, f'spec.maybe {number} "x2"', digits, ANATOMY),
+        ("schema-type", "error", 31, 36, f'spec.list[0] {number} "a"', digits, ANATOMY),
+        ("schema-unknown-field", "error", 31, 46, "spec.box has no field `a`", "remove it",
+         ANATOMY),
+    ]
+
+
+@pytest.mark.parametrize(("text", "told_as"), [
+    # matchLabels under a Deployment's selector is right; only its shape is wrong
+    ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n"
+     "  selector: {matchLabels: [a]}\n",
+     ("schema-type", "error", 5, 14, "spec.selector.matchLabels must be a mapping of `key: value` "
+      "lines; you wrote a list", "remove the `- `: this field holds `key: value` lines, not a "
+      "list", ANATOMY)),
+    # a Service's other fields are told as any other kind's
+    ("apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  ports: {port: 80}\n",
+     ("schema-type", "error", 5, 3, "spec.ports must be a list (lines starting with `- `); you "
+      "wrote a mapping", "start each item on its own line with `- `", ANATOMY)),
+])
+def test_only_a_services_selector_gets_the_deployment_habit_message(text, told_as):
+    assert told_as in told(text)
+    assert not [t for t in told(text) if "belongs to Deployments" in t[4]]
+
+
+@pytest.mark.parametrize(("where", "listed"), [
+    # a container's securityContext has exactly twelve fields: all of them
+    ("containers: [{name: a, image: 'b:1', securityContext: {frob: 1}}]",
+     "allowPrivilegeEscalation, appArmorProfile, capabilities, privileged, procMount, "
+     "readOnlyRootFilesystem, runAsGroup, runAsNonRoot, runAsUser, seLinuxOptions, "
+     "seccompProfile, windowsOptions"),
+    # the pod's has thirteen: the first twelve, and a sign that there are more
+    ("securityContext: {frob: 1}", "appArmorProfile, fsGroup, fsGroupChangePolicy, runAsGroup, "
+     "runAsNonRoot, runAsUser, seLinuxChangePolicy, seLinuxOptions, seccompProfile, "
+     "supplementalGroups, supplementalGroupsPolicy, sysctls, ..."),
+])
+def test_up_to_twelve_allowed_fields_are_listed_in_full(where, listed):
+    text = f"apiVersion: v1\nkind: Pod\nmetadata: {{name: p}}\nspec:\n  {where}\n"
+    [found] = [f for f in check(text).findings if f.rule == "schema-unknown-field"]
+    assert found.hint == f"fields allowed here: {listed}"
+
+
+NO_KIND = ("missing-kind", "error", "the object has no kind, so Kubernetes cannot tell what "
+           "to create", "add `kind:` with the type of object, e.g. `kind: Deployment`", ANATOMY)
+NO_API = "the object has no apiVersion, so Kubernetes cannot tell which API it belongs to"
+
+
+@pytest.mark.parametrize(("text", "line", "hint"), [
+    ("metadata: {name: x}\n", 1, None),  # no kind line: the finding is on the object
+    ("apiVersion: v1\nkind: ''\nmetadata: {name: x}\n", 2, None),  # on the empty kind
+    ("kind: Deployment\nmetadata: {name: x}\n", 1, "add `apiVersion: apps/v1` above "
+     "`kind: Deployment`"),
+    ("metadata: {name: x}\napiVersion: 5\nkind: deployment\n", 2, "add `apiVersion: apps/v1` "
+     "above `kind: deployment`"),  # on the apiVersion line; the kind found whatever its case
+    ("apiVersion: ''\nkind: Frobnicator\nmetadata: {name: x}\n", 1, "add `apiVersion: v1` "
+     "above `kind: Frobnicator`"),  # a kind nobody knows: the core group's
+])
+def test_a_missing_kind_or_api_version_is_told_where_it_is_missing(text, line, hint):
+    if hint is None:
+        expected = (NO_KIND[0], NO_KIND[1], line, 1, *NO_KIND[2:])
+    else:
+        expected = ("missing-api-version", "error", line, 1, NO_API, hint, ANATOMY)
+    assert told(text) == [expected]
+    # the field path names the line written, or none: the object as a whole
+    [finding] = check(text).findings
+    field = "kind" if hint is None else "apiVersion"
+    assert finding.dotted_path == (field if f"{field}:" in text else "")
+
+
+def test_a_removed_api_version_names_the_one_the_rest_was_checked_against():
+    text = "apiVersion: extensions/v1beta1\nkind: Ingress\nmetadata: {name: x}\n"
+    assert told(text) == [(
+        "unknown-api-version", "error", 1, 13, "extensions/v1beta1 for Ingress was removed in "
+        "Kubernetes 1.22; old tutorials still show it (the rest of this Ingress was checked as "
+        "networking.k8s.io/v1)", "write `apiVersion: networking.k8s.io/v1`", KINDS)]
+
+
+def test_an_unknown_kube_version_lists_the_ones_there_are():
+    with pytest.raises(ValueError) as error:
+        normalize_version("1.99")
+    assert str(error.value) == ("no schemas for Kubernetes 1.99; choose one of "
+                                + ", ".join(supported_versions()))
+
+
+@pytest.mark.parametrize("api_version", ["example.com/v2", "example.com/v1/v2"])
+def test_a_custom_resource_of_a_version_its_definition_does_not_serve(api_version):
+    crd = WIDGETS.split("---\n")[0]
+    text = f"{crd}---\napiVersion: {api_version}\nkind: Widget\nmetadata: {{name: w}}\n" \
+           "spec: {size: 1}\n"
+    assert told(text) == [(
+        "unknown-api-version", "error", 27, 13, "the Widget definition in this answer serves "
+        f"example.com/v1, not {api_version}", "write `apiVersion: example.com/v1`", KINDS)]
+
+
+def test_a_custom_kind_is_told_the_versions_its_definition_serves_and_no_other_kinds():
+    crd = WIDGETS.split("---\n")[0]
+    free = ("      schema: {openAPIV3Schema: {type: object, "
+            "x-kubernetes-preserve-unknown-fields: true}}\n")
+    two = ("apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"
+           "metadata: {name: widgets.example.com}\nspec:\n  group: example.com\n"
+           "  scope: Namespaced\n  names: {kind: Widget, plural: widgets}\n  versions:\n"
+           "    - name: v1\n      served: true\n      storage: false\n" + free +
+           "    - name: v2\n      served: true\n      storage: true\n" + free)
+    widget = "---\napiVersion: example.com/v3\nkind: Widget\nmetadata: {name: w}\n"
+    [found] = [f for f in check(two + widget).findings if f.rule == "unknown-api-version"]
+    assert (found.message, found.hint) == (
+        "the Widget definition in this answer serves example.com/v1, example.com/v2, not "
+        "example.com/v3", "write `apiVersion: example.com/v2`")
+    # a kind no definition of the answer makes: not checked, and no other kind's versions
+    gadget = "---\napiVersion: example.com/v1\nkind: Gadget\nmetadata: {name: g}\n"
+    assert [(f.rule, f.severity) for f in check(crd + gadget).findings] == [
+        ("custom-resource", Severity.INFO)]
+
+
+def test_a_kind_that_is_not_text_is_no_kind_even_beside_a_custom_definition():
+    crd = WIDGETS.split("---\n")[0]
+    text = f"{crd}---\napiVersion: example.com/v1\nkind: [Widget]\nmetadata: {{name: w}}\n"
+    assert told(text) == [(NO_KIND[0], NO_KIND[1], 28, 1, *NO_KIND[2:])]
+
+
+def test_a_field_the_schema_flagged_is_not_judged_again_by_a_rule_in_any_object():
+    # `metadata: web` is the mistake; missing-name would be the same one told twice,
+    # in the first object as much as in the last
+    config = "apiVersion: v1\nkind: ConfigMap\nmetadata: web\n"
+    assert [(t[0], t[2]) for t in told(config + "---\n" + config)] == [
+        ("schema-type", 3), ("schema-type", 7)]
+    job = ("apiVersion: batch/v1\nkind: Job\nmetadata: {{name: {name}}}\nspec:\n"
+           "  restartPolicy: Never\n  template:\n"
+           "    spec: {{containers: [{{name: a, image: 'busybox:1.36'}}]}}\n")
+    # job-restart-policy stays quiet for the first Job as much as for the last; findings
+    # about other fields are kept
+    assert [(t[0], t[2]) for t in told(job.format(name="a") + "---\n" + job.format(name="b"))
+            ] == [("schema-unknown-field", 5), ("no-resources", 7),
+                  ("schema-unknown-field", 13), ("no-resources", 15)]
+
+
+def test_the_schema_stage_takes_any_iterable_of_objects():
+    from k8s_course.pipeline import load
+    from k8s_course.schema import check_all
+
+    bundle, _ = load("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: 5}\n"
+                     "---\napiVersion: v1\nkind: Namespace\nmetadata: {name: ns, x: 1}\n")
+    as_list = check_all(bundle.resources, "1.36")
+    assert check_all(iter(bundle.resources), "1.36") == as_list
+    assert [f.dotted_path for f in as_list[0]] == ["data.a", "metadata.x"]
+
+
+def test_a_field_that_belongs_one_level_down_is_sent_to_the_neighbour_that_has_it():
+    """The neighbour first: the shortest path with a `name` anywhere in a Pod is spec.os."""
+    text = yaml_text("""
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: p}
+        spec:
+          containers:
+            - name: a
+              image: b:1
+              env:
+                - name: LOG
+                  valueFrom: {name: settings, key: level}
+        """)
+    where = "spec.containers[0].env[0].valueFrom"
+    assert [(t[4], t[5]) for t in told(text)] == [
+        (f"{where} has no field `name`", f"`name` belongs under {where}.configMapKeyRef, "
+         "check the indentation"),
+        (f"{where} has no field `key`", f"`key` belongs under {where}.configMapKeyRef, "
+         "check the indentation")]
+
+
+def test_a_mistake_of_the_whole_object_does_not_hide_a_rules_finding_inside_it():
+    """A custom kind whose schema wants `spec` or `data`: the object as a whole is refused;
+    that it has no name is another mistake, told too."""
+    text = yaml_text("""
+        apiVersion: apiextensions.k8s.io/v1
+        kind: CustomResourceDefinition
+        metadata: {name: gadgets.example.com}
+        spec:
+          group: example.com
+          scope: Namespaced
+          names: {kind: Gadget, plural: gadgets}
+          versions:
+            - name: v1
+              served: true
+              storage: true
+              schema:
+                openAPIV3Schema:
+                  type: object
+                  anyOf: [{required: [spec]}, {required: [data]}]
+                  x-kubernetes-preserve-unknown-fields: true
+        ---
+        apiVersion: example.com/v1
+        kind: Gadget
+        metadata: {labels: {a: b}}
+        """)
+    assert [(t[0], t[2]) for t in told(text)] == [("schema-invalid", 18), ("missing-name", 20)]
