@@ -8,6 +8,7 @@ it never recurses (libyaml's C composer crashes the process on deep nesting).
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
@@ -362,7 +363,7 @@ def _go_yaml_float(value: str) -> tuple[Any, bool]:
     """`1e3`: text to PyYAML (its floats need a dot and a signed exponent), a number to
     kubectl's reader, whose JSON writes 1000 for it; too large for a float stays text."""
     number = float(value)
-    if number in (float("inf"), float("-inf")):
+    if math.isinf(number):
         return value, False
     return (int(number) if number.is_integer() else number), True
 
